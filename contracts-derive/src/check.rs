@@ -1,0 +1,427 @@
+//! What was meant: the semantic checks, and the checked model that expansion reads.
+//!
+//! Every mistake is recorded (not just the first) and pointed at the token that causes it. The
+//! checks also *recover*: a bad field is dropped, an unknown type stands in as a free-form
+//! `object`, a bad name as a placeholder, so that expansion can still run and the user sees the
+//! real errors rather than a cascade of "cannot find type" errors wherever the event is used.
+
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, ToTokens};
+use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Visibility};
+
+use crate::ast::{self, SimpleKind, TypeDef};
+use crate::naming::{self, RustName};
+
+/// The name of the one attribute an event definition takes besides doc comments.
+const EVENT_ATTR: &str = "event";
+
+/// The types the macro knows, for the message of an unknown one.
+const KNOWN_TYPES: &str = "`string`, `string(min = N, max = N)`, `uuid`, `datetime`, `email`, `url`, `integer`, \
+                           `number`, `boolean`, `object`, `object Name { ... }`, `enum Name { \"a\", ... }`, \
+                           `array<T>`";
+
+/// The envelope every event starts with: wire name, Rust name.
+pub const ENVELOPE: [(&str, &str); 3] =
+    [("eventId", "event_id"), ("occurredAt", "occurred_at"), ("brandId", "brand_id")];
+
+/// Every error found, folded into one `syn::Error` that reports them all.
+#[derive(Default)]
+pub struct Errors(Option<syn::Error>);
+
+impl Errors {
+    /// Records an error at `span`.
+    pub fn push(&mut self, span: Span, message: impl std::fmt::Display) {
+        self.add(syn::Error::new(span, message));
+    }
+
+    /// Records an error spanning `tokens` from their first to their last token (a whole
+    /// attribute, say, where a `Span` alone would show its first character).
+    pub fn push_spanned(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
+        self.add(syn::Error::new_spanned(tokens, message));
+    }
+
+    fn add(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    /// The combined error, if there was any.
+    pub fn into_error(self) -> Option<syn::Error> {
+        self.0
+    }
+}
+
+/// A checked invocation.
+pub struct Model<'a> {
+    pub events: Vec<Event<'a>>,
+}
+
+/// A checked event definition.
+pub struct Event<'a> {
+    pub vis: &'a Visibility,
+    pub ident: &'a Ident,
+    pub docs: Docs<'a>,
+    /// The event name (a placeholder when the written one was refused, to keep expanding).
+    pub name: String,
+    pub version: u32,
+    /// The declared fields, without the envelope.
+    pub fields: Vec<Field<'a>>,
+}
+
+/// Doc comments: the attributes to forward to Rust items, and their text for the schema.
+pub struct Docs<'a> {
+    pub attrs: Vec<&'a Attribute>,
+    pub text: Option<String>,
+}
+
+/// A checked field.
+pub struct Field<'a> {
+    pub wire: String,
+    pub rust: Ident,
+    pub required: bool,
+    pub ty: Type<'a>,
+    pub docs: Docs<'a>,
+}
+
+/// A checked type, with the span of the tokens that wrote it.
+pub struct Type<'a> {
+    pub kind: TypeKind<'a>,
+    pub span: Span,
+}
+
+/// The checked types.
+pub enum TypeKind<'a> {
+    String {
+        min: Option<u64>,
+        max: Option<u64>,
+    },
+    Simple(SimpleKind),
+    /// A nested struct. `define` is false for a duplicate name: the type is then not emitted twice.
+    Object {
+        name: &'a Ident,
+        fields: Vec<Field<'a>>,
+        define: bool,
+    },
+    /// A generated enum, variants in definition order.
+    Enum {
+        name: &'a Ident,
+        variants: Vec<Variant>,
+        define: bool,
+    },
+    Array(Box<Type<'a>>),
+}
+
+/// One enum value and its Rust variant.
+pub struct Variant {
+    pub value: String,
+    pub ident: Ident,
+}
+
+/// Checks an invocation: the model to expand, and every error found.
+pub fn check(input: &ast::Input) -> (Model<'_>, Option<syn::Error>) {
+    let mut cx = Checker::default();
+    let mut events = Vec::new();
+    let mut event_names: HashSet<String> = HashSet::new();
+    for item in &input.items {
+        // A second event of the same Rust name would clash with the first's impls; drop it.
+        let unique = cx.declare_type(&item.ident);
+        let event = cx.event(item);
+        if let Some(name_span) = event.name_span {
+            if !event_names.insert(event.event.name.clone()) {
+                cx.errors
+                    .push(name_span, format!("the event `{}` is defined twice in this invocation", event.event.name));
+            }
+        }
+        if unique {
+            events.push(event.event);
+        }
+    }
+    (Model { events }, cx.errors.into_error())
+}
+
+/// An event and where its name was written (`None` when missing or refused).
+struct CheckedEvent<'a> {
+    event: Event<'a>,
+    name_span: Option<Span>,
+}
+
+#[derive(Default)]
+struct Checker {
+    errors: Errors,
+    /// Every type name defined by this invocation (events, nested objects, enums).
+    types: HashSet<String>,
+}
+
+impl Checker {
+    /// Records a type name; false (and an error) when the invocation already defines it.
+    fn declare_type(&mut self, ident: &Ident) -> bool {
+        let name = ident.to_string();
+        let new = self.types.insert(name.clone());
+        if !new {
+            self.errors.push(ident.span(), format!("the type `{name}` is already defined in this `event!` invocation"));
+        }
+        new
+    }
+
+    fn event<'a>(&mut self, item: &'a ast::Item) -> CheckedEvent<'a> {
+        let mut event_attr: Option<LitStr> = None;
+        // A malformed `#[event]` is reported as such, not also as a missing one.
+        let mut saw_event_attr = false;
+        let mut doc_attrs = Vec::new();
+        for attr in &item.attrs {
+            if attr.path().is_ident("doc") {
+                doc_attrs.push(attr);
+            } else if attr.path().is_ident(EVENT_ATTR) {
+                match attr.parse_args::<LitStr>() {
+                    Ok(lit) if !saw_event_attr => event_attr = Some(lit),
+                    Ok(_) => self.errors.push_spanned(attr, "duplicate `#[event(...)]` attribute"),
+                    Err(_) => self.errors.push_spanned(attr, "expected `#[event(\"<domain>.<action>.v<N>\")]`"),
+                }
+                saw_event_attr = true;
+            } else {
+                self.errors.push_spanned(
+                    attr,
+                    "unsupported attribute: an event definition takes doc comments and `#[event(\"...\")]` only",
+                );
+            }
+        }
+        let docs = self.docs(doc_attrs);
+
+        // A placeholder name and version keep expansion going after an error.
+        let (mut name, mut version) = ("invalid.event_name.v1".to_owned(), 1);
+        let name_span = match event_attr {
+            Some(lit) => match naming::parse_event_name(&lit.value()) {
+                Ok(parsed) => {
+                    (name, version) = (lit.value(), parsed.version);
+                    Some(lit.span())
+                }
+                Err(reason) => {
+                    self.errors.push(lit.span(), format!("invalid event name {:?}: {reason}", lit.value()));
+                    None
+                }
+            },
+            None if saw_event_attr => None,
+            None => {
+                self.errors.push(
+                    item.ident.span(),
+                    format!(
+                        "missing `#[event(\"<domain>.<action>.v<N>\")]` on `{}`, e.g. `#[event(\"lead.captured.v1\")]`",
+                        item.ident
+                    ),
+                );
+                None
+            }
+        };
+
+        let fields = self.fields(&item.fields, true);
+        CheckedEvent { event: Event { vis: &item.vis, ident: &item.ident, docs, name, version, fields }, name_span }
+    }
+
+    /// Checks the fields of an object; `event` adds the envelope rules.
+    fn fields<'a>(&mut self, defs: &'a [ast::FieldDef], event: bool) -> Vec<Field<'a>> {
+        let mut wire_names: HashSet<String> = HashSet::new();
+        // Rust name → the wire name that took it.
+        let mut rust_names: HashMap<String, String> = HashMap::new();
+        if event {
+            for (wire, rust) in ENVELOPE {
+                rust_names.insert(rust.to_owned(), wire.to_owned());
+            }
+        }
+        let mut out = Vec::new();
+        for def in defs {
+            let wire = def.name.value();
+            let span = def.name.span();
+            let docs = self.field_docs(&def.attrs);
+            // The type is checked even when the field is dropped, so its mistakes are reported too.
+            let ty = self.ty(&def.ty);
+
+            if event && ENVELOPE.iter().any(|(w, _)| *w == wire) {
+                self.errors.push(span, format!("the envelope field `{wire}` is added automatically"));
+                continue;
+            }
+            if !wire_names.insert(wire.clone()) {
+                self.errors.push(span, format!("duplicate field `{wire}`"));
+                continue;
+            }
+            let rust_name = match naming::field_name(&wire) {
+                Ok(name) => name,
+                Err(reason) => {
+                    self.errors.push(span, format!("the field name {wire:?} cannot name a Rust field: {reason}"));
+                    continue;
+                }
+            };
+            if let Some(other) = rust_names.get(rust_name.as_str()) {
+                let whose =
+                    if event && ENVELOPE.iter().any(|(w, _)| w == other) { "the envelope field" } else { "the field" };
+                self.errors.push(
+                    span,
+                    format!("`{wire}` and {whose} `{other}` both become the Rust field `{}`", rust_name.as_str()),
+                );
+                continue;
+            }
+            rust_names.insert(rust_name.as_str().to_owned(), wire.clone());
+            let rust = match rust_name {
+                RustName::Plain(s) => Ident::new(&s, span),
+                RustName::Raw(s) => Ident::new_raw(&s, span),
+            };
+            out.push(Field { wire, rust, required: def.question.is_none(), ty, docs });
+        }
+        out
+    }
+
+    fn field_docs<'a>(&mut self, attrs: &'a [Attribute]) -> Docs<'a> {
+        let mut docs = Vec::new();
+        for attr in attrs {
+            if attr.path().is_ident("doc") {
+                docs.push(attr);
+            } else {
+                self.errors.push_spanned(attr, "unsupported attribute: a field takes doc comments only");
+            }
+        }
+        self.docs(docs)
+    }
+
+    /// The text of doc comments: the lines joined, one leading space trimmed per line, the whole
+    /// trimmed. Only literal docs (what `///` and `/** */` produce) are accepted.
+    fn docs<'a>(&mut self, attrs: Vec<&'a Attribute>) -> Docs<'a> {
+        let mut lines = Vec::new();
+        for attr in &attrs {
+            match &attr.meta {
+                Meta::NameValue(nv) => match &nv.value {
+                    Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => {
+                        let value = s.value();
+                        // `split`, not `lines`: an empty `///` line is an empty string, and must stay a line.
+                        lines.extend(value.split('\n').map(|l| {
+                            let l = l.strip_suffix('\r').unwrap_or(l);
+                            l.strip_prefix(' ').unwrap_or(l).to_owned()
+                        }));
+                    }
+                    other => self.errors.push_spanned(other, "expected a doc comment or `#[doc = \"...\"]`"),
+                },
+                _ => self.errors.push_spanned(attr, "expected a doc comment or `#[doc = \"...\"]`"),
+            }
+        }
+        let text = lines.join("\n").trim().to_owned();
+        Docs { attrs, text: (!text.is_empty()).then_some(text) }
+    }
+
+    fn ty<'a>(&mut self, def: &'a TypeDef) -> Type<'a> {
+        match def {
+            TypeDef::String { keyword, options } => {
+                let (mut min, mut max) = (None, None);
+                // Where each bound was written, to point at both when they contradict each other.
+                let (mut min_at, mut max_at) = (0, 0);
+                for (i, option) in options.iter().enumerate() {
+                    let (slot, at) = match option.name.to_string().as_str() {
+                        "min" => (&mut min, &mut min_at),
+                        "max" => (&mut max, &mut max_at),
+                        other => {
+                            self.errors.push(
+                                option.name.span(),
+                                format!("unknown string option `{other}`; expected `min` or `max`"),
+                            );
+                            continue;
+                        }
+                    };
+                    if slot.is_some() {
+                        self.errors.push(option.name.span(), format!("duplicate string option `{}`", option.name));
+                        continue;
+                    }
+                    match option.value.base10_parse::<u64>() {
+                        Ok(n) => (*slot, *at) = (Some(n), i),
+                        Err(_) => self.errors.push(
+                            option.value.span(),
+                            format!("`{}` must be a whole number from 0 to {}", option.name, u64::MAX),
+                        ),
+                    }
+                }
+                if let (Some(lo), Some(hi)) = (min, max) {
+                    if lo > hi {
+                        let (first, last) = (&options[min_at.min(max_at)], &options[min_at.max(max_at)]);
+                        let (name, value) = (&first.name, &last.value);
+                        let span: TokenStream = quote!(#name #value);
+                        self.errors.push_spanned(span, format!("`min = {lo}` is greater than `max = {hi}`"));
+                        // Recover with bounds that at least describe a possible string.
+                        max = Some(lo);
+                    }
+                }
+                Type { kind: TypeKind::String { min, max }, span: keyword.span() }
+            }
+            TypeDef::Simple { keyword, kind } => Type { kind: TypeKind::Simple(*kind), span: keyword.span() },
+            TypeDef::Object { name, fields } => {
+                let define = self.declare_type(name);
+                let fields = self.fields(fields, false);
+                Type { kind: TypeKind::Object { name, fields, define }, span: name.span() }
+            }
+            TypeDef::Enum { name, brace, values } => {
+                let define = self.declare_type(name);
+                let variants = self.variants(name, brace.span.join(), values);
+                Type { kind: TypeKind::Enum { name, variants, define }, span: name.span() }
+            }
+            TypeDef::Array { keyword, item } => {
+                Type { kind: TypeKind::Array(Box::new(self.ty(item))), span: keyword.span() }
+            }
+            TypeDef::Unknown { token } => {
+                let written = token.to_string();
+                let hint = match written.as_str() {
+                    "Option" => "; write `name?: T` for a field that is not required",
+                    "Vec" => "; did you mean `array<T>`?",
+                    "String" | "str" | "text" => "; did you mean `string`?",
+                    "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "int" => "; did you mean `integer`?",
+                    "f32" | "f64" | "float" => "; did you mean `number`?",
+                    "bool" => "; did you mean `boolean`?",
+                    "Uuid" => "; did you mean `uuid`?",
+                    "DateTime" | "date" | "timestamp" => "; did you mean `datetime`?",
+                    "map" | "record" | "Map" | "Value" | "json" => "; did you mean `object`, a free-form object?",
+                    _ => "",
+                };
+                self.errors
+                    .push(token.span(), format!("unknown type `{written}`; expected one of {KNOWN_TYPES}{hint}"));
+                // Stand in as a free-form object, the type that constrains the least.
+                Type { kind: TypeKind::Simple(SimpleKind::Record), span: token.span() }
+            }
+        }
+    }
+
+    fn variants(&mut self, name: &Ident, brace: Span, values: &[LitStr]) -> Vec<Variant> {
+        if values.is_empty() {
+            self.errors.push(
+                brace,
+                format!("the enum `{name}` has no values; give it at least one, e.g. `{{ \"a\", \"b\" }}`"),
+            );
+        }
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        // Variant name → the value that took it.
+        let mut variants: HashMap<String, String> = HashMap::new();
+        let mut out = Vec::new();
+        for lit in values {
+            let value = lit.value();
+            if seen.insert(value.clone(), lit.span()).is_some() {
+                self.errors.push(lit.span(), format!("duplicate enum value {value:?}"));
+                continue;
+            }
+            let variant = match naming::variant_name(&value) {
+                Ok(variant) => variant,
+                Err(reason) => {
+                    self.errors
+                        .push(lit.span(), format!("the enum value {value:?} cannot name a Rust variant: {reason}"));
+                    continue;
+                }
+            };
+            if let Some(other) = variants.get(&variant) {
+                self.errors.push(
+                    lit.span(),
+                    format!("the enum values {other:?} and {value:?} both become the Rust variant `{name}::{variant}`"),
+                );
+                continue;
+            }
+            variants.insert(variant.clone(), value.clone());
+            out.push(Variant { ident: Ident::new(&variant, lit.span()), value });
+        }
+        out
+    }
+}

@@ -1,0 +1,64 @@
+//! What generated code names. Paths here are stable only within one release of the crate.
+
+pub use chrono;
+pub use schemars;
+pub use serde;
+pub use serde_json;
+pub use uuid;
+pub use validator;
+
+pub use std::sync::LazyLock;
+
+pub use crate::codec::{
+    skip, BoolCodec, Codec, DatetimeCodec, Dec, EmailCodec, Enc, IntCodec, List, Nested, Nullish, NumCodec,
+    RecordCodec, Str, UrlCodec, UuidCodec,
+};
+pub use crate::schema::{envelope_fields, EventName, EventSchema, Field, FieldType};
+pub use crate::{Email, Event};
+
+/// Builds a generated event's descriptor: the envelope, then the declared fields.
+pub fn event_schema(name: &str, description: Option<&str>, fields: Vec<Field>) -> EventSchema {
+    let name = EventName::parse(name).unwrap_or_else(|e| panic!("the event! macro checked this name: {e}"));
+    let mut all = envelope_fields().to_vec();
+    all.extend(fields);
+    let schema = EventSchema::new(name, all);
+    match description {
+        Some(d) => schema.with_description(d),
+        None => schema,
+    }
+}
+
+/// A field of a generated descriptor, with its documentation.
+pub fn field(name: &str, required: bool, ty: FieldType, description: Option<&str>) -> Field {
+    Field { name: name.to_owned(), required, ty, description: description.map(str::to_owned) }
+}
+
+/// `schemars::JsonSchema::json_schema` of a generated event: its emitted JSON Schema document.
+pub fn schemars_schema(schema: &EventSchema) -> schemars::Schema {
+    let mut doc = schema.to_json_schema();
+    if let Some(map) = doc.as_object_mut() {
+        // Embedded in a larger document by schemars, the event keeps its keywords but not its identity.
+        map.remove("$schema");
+        map.remove("$id");
+    }
+    schemars::Schema::try_from(doc).unwrap_or_default()
+}
+
+/// `validator::Validate::validate` of a generated event: the validation engine over its payload.
+pub fn validate_typed<T: Event>(event: &T) -> Result<(), validator::ValidationErrors> {
+    let payload = event.to_payload();
+    let issues = T::schema().issues(&payload);
+    if issues.is_empty() {
+        return Ok(());
+    }
+    let mut errors = validator::ValidationErrors::new();
+    for issue in issues {
+        let top = issue.path.split('.').next().unwrap_or_default();
+        let field: &'static str =
+            T::schema().fields().iter().find(|f| f.name == top).map_or("__all__", |f| f.name.as_str());
+        let mut error = validator::ValidationError::new(issue.code.as_str());
+        error.add_param("path".into(), &issue.path);
+        errors.add(field, error.with_message(issue.message.into()));
+    }
+    Err(errors)
+}

@@ -1,0 +1,68 @@
+//! Writing the schema documents of events to a directory: `schemas/` of this repository, or
+//! `OUT_DIR` from a dependent crate's `build.rs`.
+//!
+//! Each event gets `<event>.fields.json` (the discovery document) and `<event>.schema.json`
+//! (JSON Schema 2020-12). Files whose content is unchanged are not rewritten, so a build script
+//! calling this does not trigger rebuilds.
+//!
+//! ```no_run
+//! // build.rs of a crate that defines its own events in src/events.rs
+//! // (with `loop-contracts` in both [dependencies] and [build-dependencies]):
+//! mod events {
+//!     // include!("src/events.rs");
+//! }
+//! fn main() {
+//!     let out = std::env::var("OUT_DIR").unwrap();
+//!     let schemas = [/* <events::MyEvent as loop_contracts::Event>::schema(), */];
+//!     loop_contracts::build::write_documents(&out, schemas).unwrap();
+//!     println!("cargo::rerun-if-changed=src/events.rs");
+//! }
+//! ```
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::schema::EventSchema;
+
+/// The documents of one event: `(file name, contents)` pairs.
+pub fn documents(schema: &EventSchema) -> [(String, String); 2] {
+    let name = schema.name().as_str();
+    [
+        (format!("{name}.fields.json"), schema.to_discovery_json()),
+        (format!("{name}.schema.json"), schema.to_json_schema_string()),
+    ]
+}
+
+/// Writes the documents of every schema into `dir` (created if missing) and returns the paths
+/// written or already up to date.
+pub fn write_documents<'a>(
+    dir: impl AsRef<Path>,
+    schemas: impl IntoIterator<Item = &'a EventSchema>,
+) -> io::Result<Vec<PathBuf>> {
+    let dir = dir.as_ref();
+    fs::create_dir_all(dir)?;
+    let mut paths = Vec::new();
+    for schema in schemas {
+        for (file, contents) in documents(schema) {
+            let path = dir.join(file);
+            if fs::read_to_string(&path).ok().as_deref() != Some(contents.as_str()) {
+                fs::write(&path, contents)?;
+            }
+            paths.push(path);
+        }
+    }
+    Ok(paths)
+}
+
+/// Compares the documents in `dir` with the ones the schemas produce; returns the file names
+/// that are missing or differ (empty: up to date).
+pub fn stale_documents<'a>(dir: impl AsRef<Path>, schemas: impl IntoIterator<Item = &'a EventSchema>) -> Vec<String> {
+    let dir = dir.as_ref();
+    schemas
+        .into_iter()
+        .flat_map(documents)
+        .filter(|(file, contents)| fs::read_to_string(dir.join(file)).ok().as_deref() != Some(contents.as_str()))
+        .map(|(file, _)| file)
+        .collect()
+}

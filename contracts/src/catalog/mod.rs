@@ -1,0 +1,134 @@
+//! The built-in event catalog.
+//!
+//! Inbound events (what shops, CRMs, form and booking tools send) and outbound delivery events
+//! (what the platform reports back), each defined once with [`event!`](crate::event). Their fields
+//! follow the real vendor payloads the built-in webhook transforms read: provider ids are strings
+//! (Shopify ids exceed 2^53 and must never pass through a float), money amounts are the decimal
+//! strings vendors send, and anything a vendor may omit is optional.
+//!
+//! Each event lives in a module of its own, so that the nested types of different events (every
+//! delivery event has a `Channel`) do not collide; the event structs are re-exported here.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use serde_json::Value;
+
+use crate::issue::ValidationError;
+use crate::schema::EventSchema;
+use crate::Event;
+
+mod definitions;
+
+pub use definitions::*;
+
+/// A set of event schemas looked up by name: the built-in [`catalog()`], or one a host assembles
+/// from its own events and fetched discovery documents.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    by_name: BTreeMap<String, EventSchema>,
+}
+
+impl Catalog {
+    /// An empty catalog.
+    pub fn new() -> Self {
+        Catalog::default()
+    }
+
+    /// Adds (or replaces) a schema.
+    pub fn insert(&mut self, schema: EventSchema) {
+        self.by_name.insert(schema.name().as_str().to_owned(), schema);
+    }
+
+    /// Adds a typed event's schema.
+    pub fn with_event<E: Event>(mut self) -> Self {
+        self.insert(E::schema().clone());
+        self
+    }
+
+    /// The schema of an event, if the catalog has it.
+    pub fn get(&self, name: &str) -> Option<&EventSchema> {
+        self.by_name.get(name)
+    }
+
+    /// Every schema, ordered by name.
+    pub fn iter(&self) -> impl Iterator<Item = &EventSchema> {
+        self.by_name.values()
+    }
+
+    /// Every event name, ordered.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str)
+    }
+
+    /// The number of events.
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    /// Whether the catalog is empty.
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+
+    /// Validates a payload against the named event: the validated payload (unknown keys
+    /// stripped), or every issue; `UNKNOWN_EVENT` when the name is not in the catalog.
+    pub fn validate(&self, name: &str, payload: &Value) -> Result<Value, ValidationError> {
+        self.get(name).ok_or_else(|| ValidationError::unknown_event(name))?.validate(payload)
+    }
+}
+
+static BUILT_IN: LazyLock<Catalog> = LazyLock::new(|| {
+    Catalog::new()
+        .with_event::<LeadCaptured>()
+        .with_event::<OrderCompleted>()
+        .with_event::<CustomerCreated>()
+        .with_event::<FulfillmentCreated>()
+        .with_event::<FormSubmitted>()
+        .with_event::<BookingScheduled>()
+        .with_event::<BookingCanceled>()
+        .with_event::<MessageSent>()
+        .with_event::<MessageDelivered>()
+        .with_event::<MessageBounced>()
+        .with_event::<MessageOpened>()
+        .with_event::<MessageClicked>()
+        .with_event::<MessageFailed>()
+});
+
+/// The built-in catalog.
+///
+/// ```
+/// let names: Vec<&str> = loop_contracts::catalog().names().collect();
+/// assert!(names.contains(&"lead.captured.v1"));
+/// ```
+pub fn catalog() -> &'static Catalog {
+    &BUILT_IN
+}
+
+/// Validates a payload against a built-in event, as the platform does before accepting it
+/// (`validateEvent` of the TypeScript package): the validated payload with unknown keys stripped,
+/// or every issue in Zod's order. An unknown name is `UNKNOWN_EVENT`.
+///
+/// ```
+/// use loop_contracts::{validate_event, ErrorCode};
+/// use serde_json::json;
+///
+/// let err = validate_event("lead.captured.v1", &json!({
+///     "eventId": "550e8400-e29b-41d4-a716-446655440000",
+///     "occurredAt": "2026-05-19T12:00:00Z",
+///     "brandId": "brand-uuid",
+///     "email": "user@example.com",
+///     "source": "inbound_lead",
+///     "attribution": {},
+///     "personId": null,
+/// })).unwrap_err();
+/// assert_eq!(err.code(), ErrorCode::ValidationError);
+/// assert_eq!(err.issues()[0].path, "brandId");
+/// assert_eq!(err.issues()[0].message, "Invalid uuid");
+///
+/// let err = validate_event("lead.captured.v9", &json!({})).unwrap_err();
+/// assert_eq!(err.code(), ErrorCode::UnknownEvent);
+/// ```
+pub fn validate_event(name: &str, payload: &Value) -> Result<Value, ValidationError> {
+    BUILT_IN.validate(name, payload)
+}

@@ -1,0 +1,212 @@
+//! The `loop-contracts` command-line tool (SPEC §6), as a library function so that it can be
+//! driven in-process as well as from the binary.
+
+use std::fs;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::issue::ValidationError;
+use crate::schema::EventSchema;
+use crate::{build, catalog};
+
+/// Exit status: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: a payload was rejected.
+pub const EXIT_REJECTED: u8 = 1;
+/// Exit status: usage or I/O error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Event contracts of the Loop comms platform: validate payloads, print and export schemas.
+#[derive(Debug, Parser)]
+#[command(name = "loop-contracts", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate a payload (or one payload per line with --jsonl) as the platform would.
+    Validate(ValidateArgs),
+    /// Print an event's discovery document or JSON Schema, list the catalog, or export all documents.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+struct ValidateArgs {
+    /// The event name, e.g. lead.captured.v1.
+    event: String,
+    /// The payload file; `-` or nothing reads standard input.
+    file: Option<PathBuf>,
+    /// Read one payload per line and print one result line each.
+    #[arg(long)]
+    jsonl: bool,
+    /// Validate against this discovery document instead of the built-in catalog.
+    #[arg(long, value_name = "FILE")]
+    schema_doc: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct SchemaArgs {
+    /// The event name.
+    #[arg(required_unless_present_any = ["list", "export"])]
+    event: Option<String>,
+    /// Print the JSON Schema (2020-12) instead of the discovery document.
+    #[arg(long, conflicts_with_all = ["list", "export"])]
+    json_schema: bool,
+    /// List the catalog's event names.
+    #[arg(long, conflicts_with = "export")]
+    list: bool,
+    /// Write every event's `.fields.json` and `.schema.json` into DIR.
+    #[arg(long, value_name = "DIR")]
+    export: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct Accepted<'a> {
+    ok: bool,
+    event: &'a str,
+    data: &'a Value,
+}
+
+/// Runs the tool with these arguments (the first is the program name) and standard streams,
+/// returning the exit status.
+pub fn run<I, T>(args: I, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` are answers, not errors.
+            if e.use_stderr() {
+                let _ = write!(stderr, "{}", e.render());
+                return EXIT_USAGE;
+            }
+            let _ = write!(stdout, "{}", e.render());
+            return EXIT_OK;
+        }
+    };
+    let result = match cli.command {
+        Command::Validate(args) => validate(args, stdin, stdout),
+        Command::Schema(args) => schema(args, stdout),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(stderr, "loop-contracts: {e}");
+            EXIT_USAGE
+        }
+    }
+}
+
+fn open_input<'a>(file: Option<&Path>, stdin: &'a mut dyn Read) -> io::Result<Box<dyn Read + 'a>> {
+    match file {
+        None => Ok(Box::new(stdin)),
+        Some(p) if p == Path::new("-") => Ok(Box::new(stdin)),
+        Some(p) => fs::File::open(p)
+            .map(|f| Box::new(f) as Box<dyn Read>)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display()))),
+    }
+}
+
+/// The schema to validate against, or `UNKNOWN_EVENT`.
+fn resolve(event: &str, schema_doc: Option<&Path>) -> io::Result<Result<EventSchema, ValidationError>> {
+    if let Some(path) = schema_doc {
+        let text = fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        let schema = EventSchema::from_discovery_slice(&text)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
+        if schema.name().as_str() != event {
+            return Ok(Err(ValidationError::unknown_event(event)));
+        }
+        return Ok(Ok(schema));
+    }
+    Ok(catalog().get(event).cloned().ok_or_else(|| ValidationError::unknown_event(event)))
+}
+
+/// Validates one document and writes its result line; `true` when it was accepted.
+fn validate_one(
+    schema: &Result<EventSchema, ValidationError>,
+    event: &str,
+    bytes: &[u8],
+    out: &mut impl Write,
+) -> io::Result<bool> {
+    let outcome = match schema {
+        Err(e) => Err(e.clone()),
+        Ok(schema) => match serde_json::from_slice::<Value>(bytes) {
+            Err(e) => Err(ValidationError::malformed(format!("malformed JSON: {e}"))),
+            Ok(value) => schema.validate_owned(value),
+        },
+    };
+    match outcome {
+        Ok(data) => {
+            serde_json::to_writer(&mut *out, &Accepted { ok: true, event, data: &data })?;
+            out.write_all(b"\n")?;
+            Ok(true)
+        }
+        Err(e) => {
+            serde_json::to_writer(&mut *out, &crate::issue::ErrorResponse::from(&e))?;
+            out.write_all(b"\n")?;
+            Ok(false)
+        }
+    }
+}
+
+fn validate(args: ValidateArgs, stdin: &mut dyn Read, stdout: &mut dyn Write) -> io::Result<u8> {
+    let schema = resolve(&args.event, args.schema_doc.as_deref())?;
+    let input = open_input(args.file.as_deref(), stdin)?;
+    let mut out = BufWriter::with_capacity(1 << 16, stdout);
+    let all_ok = if args.jsonl {
+        let mut reader = BufReader::with_capacity(1 << 16, input);
+        let mut line = Vec::with_capacity(4096);
+        let mut all_ok = true;
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            let mut bytes = line.as_slice();
+            bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+            bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            all_ok &= validate_one(&schema, &args.event, bytes, &mut out)?;
+        }
+        all_ok
+    } else {
+        let mut bytes = Vec::new();
+        let mut input = input;
+        input.read_to_end(&mut bytes)?;
+        validate_one(&schema, &args.event, &bytes, &mut out)?
+    };
+    out.flush()?;
+    Ok(if all_ok { EXIT_OK } else { EXIT_REJECTED })
+}
+
+fn schema(args: SchemaArgs, stdout: &mut dyn Write) -> io::Result<u8> {
+    if args.list {
+        for name in catalog().names() {
+            writeln!(stdout, "{name}")?;
+        }
+        return Ok(EXIT_OK);
+    }
+    if let Some(dir) = &args.export {
+        for path in build::write_documents(dir, catalog().iter())? {
+            writeln!(stdout, "{}", path.display())?;
+        }
+        return Ok(EXIT_OK);
+    }
+    let event = args.event.unwrap_or_default();
+    let Some(schema) = catalog().get(&event) else {
+        let err = ValidationError::unknown_event(&event);
+        serde_json::to_writer(&mut *stdout, &crate::issue::ErrorResponse::from(&err))?;
+        writeln!(stdout)?;
+        return Ok(EXIT_REJECTED);
+    };
+    let text = if args.json_schema { schema.to_json_schema_string() } else { schema.to_discovery_json() };
+    stdout.write_all(text.as_bytes())?;
+    Ok(EXIT_OK)
+}

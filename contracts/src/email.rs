@@ -1,0 +1,98 @@
+//! An email address as the platform accepts it.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// An email address that passes Zod's `email()` rule ([`format::is_email`](crate::format::is_email)).
+///
+/// Zod is stricter than RFC 5321 parsers such as the `email_address` crate, which accepts
+/// addresses without a dot in the domain (`user@localhost`) and quoted local parts; the platform
+/// rejects both, so this type does too.
+///
+/// ```
+/// use loop_contracts::Email;
+///
+/// let email: Email = "user+tag@example.com".parse().unwrap();
+/// assert_eq!(email.domain(), "example.com");
+/// assert!("user@localhost".parse::<Email>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Email(String);
+
+/// The string is not an email address the platform accepts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid email address")]
+pub struct InvalidEmail;
+
+impl Email {
+    /// Checks and wraps an address.
+    pub fn parse(s: &str) -> Result<Self, InvalidEmail> {
+        if crate::format::is_email(s) {
+            Ok(Email(s.to_owned()))
+        } else {
+            Err(InvalidEmail)
+        }
+    }
+
+    /// The address as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The part before the `@`.
+    pub fn local_part(&self) -> &str {
+        self.0.split_once('@').map_or("", |(l, _)| l)
+    }
+
+    /// The part after the `@`.
+    pub fn domain(&self) -> &str {
+        self.0.split_once('@').map_or("", |(_, d)| d)
+    }
+
+    /// Consumes the address, returning the string.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl FromStr for Email {
+    type Err = InvalidEmail;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Email::parse(s)
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = InvalidEmail;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        if crate::format::is_email(&s) {
+            Ok(Email(s))
+        } else {
+            Err(InvalidEmail)
+        }
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for Email {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl serde::Serialize for Email {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Email {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <crate::codec::EmailCodec as crate::codec::Codec>::decode(d)
+    }
+}

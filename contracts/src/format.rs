@@ -1,0 +1,242 @@
+//! Zod 3's string formats, implemented once and used everywhere.
+//!
+//! The value validator, the typed decoders of generated structs, `validator::Validate` and the JSON
+//! Schema `pattern`s all go through this module, so a format cannot mean two things. The crates'
+//! own parsers are stricter or looser than Zod in places (`uuid` accepts braced and URN forms,
+//! `chrono` accepts offsets and lower case `t`/`z`, `email_address` accepts dot-less domains), so
+//! each check here is a direct transcription of Zod's regular expression; the parity corpus under
+//! `tests/parity/` proves the transcription against Zod itself.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use uuid::Uuid;
+
+/// `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`: Zod's UUID rule
+/// (any version and variant, either case, hyphenated only).
+pub const UUID_PATTERN: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+/// Zod's default `datetime()` rule: a Gregorian calendar date, `T`, `HH:MM` with optional seconds
+/// and fraction, and a literal `Z`. Written with `[0-9]` rather than `\d`, which some engines read
+/// as any Unicode digit.
+pub const DATETIME_PATTERN: &str = concat!(
+    "^(?:(?:[0-9][0-9][2468][048]|[0-9][0-9][13579][26]|[0-9][0-9]0[48]|[02468][048]00|[13579][26]00)-02-29",
+    "|[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)",
+    "|02-(?:0[1-9]|1[0-9]|2[0-8])))",
+    "T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]+)?)?Z$"
+);
+
+/// Zod's `email()` rule without look-ahead (which not every JSON Schema engine supports):
+/// the local part is dot-separated runs of `[A-Za-z0-9_'+-]`, not starting with a dot, without
+/// `..`, ending in `[A-Za-z0-9_+-]`; the domain is labels of `[A-Za-z0-9-]` starting with a letter or
+/// digit, then a top-level label of two or more ASCII letters.
+pub const EMAIL_PATTERN: &str = concat!(
+    "^(?:[A-Za-z0-9_'+-]+\\.)*[A-Za-z0-9_'+-]*[A-Za-z0-9_+-]",
+    "@(?:[A-Za-z0-9][A-Za-z0-9-]*\\.)+[A-Za-z]{2,}$"
+);
+
+/// A loose prefix check for URLs in JSON Schema documents: a scheme and a colon. The exact rule
+/// (the WHATWG URL parser) cannot be written as a regular expression; see the README's notes.
+pub const URL_PATTERN: &str = "^[\\x00-\\x20]*[A-Za-z][A-Za-z0-9+.-]*:";
+
+/// Zod's `uuid()` check.
+///
+/// ```
+/// assert!(loop_contracts::format::is_uuid("550e8400-e29b-41d4-a716-446655440000"));
+/// assert!(!loop_contracts::format::is_uuid("{550e8400-e29b-41d4-a716-446655440000}"));
+/// ```
+pub fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// Parses a string that passes [`is_uuid`]; `None` otherwise.
+pub fn parse_uuid(s: &str) -> Option<Uuid> {
+    if is_uuid(s) {
+        Uuid::try_parse(s).ok()
+    } else {
+        None
+    }
+}
+
+/// Zod's default `datetime()` check.
+///
+/// ```
+/// use loop_contracts::format::is_datetime;
+/// assert!(is_datetime("2026-05-19T12:00:00Z"));
+/// assert!(is_datetime("2026-05-19T12:00Z"));
+/// assert!(!is_datetime("2026-05-19T12:00:00+00:00"));
+/// assert!(!is_datetime("2023-02-29T12:00:00Z"));
+/// ```
+pub fn is_datetime(s: &str) -> bool {
+    parse_datetime_parts(s.as_bytes()).is_some()
+}
+
+/// Parses a string that passes [`is_datetime`] into a UTC time (fraction digits past nanoseconds
+/// are truncated); `None` otherwise.
+pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
+    let p = parse_datetime_parts(s.as_bytes())?;
+    let date = NaiveDate::from_ymd_opt(p.year, p.month, p.day)?;
+    let time = NaiveTime::from_hms_nano_opt(p.hour, p.minute, p.second, p.nanos)?;
+    Some(date.and_time(time).and_utc())
+}
+
+/// Formats a UTC time the way [`parse_datetime`] reads it back: `YYYY-MM-DDTHH:MM:SS[.fff]Z`.
+/// Years outside `0000..=9999` have no Zod spelling; the result then fails validation.
+pub fn format_datetime(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.fZ").to_string()
+}
+
+struct DatetimeParts {
+    year: i32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    nanos: u32,
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+}
+
+fn is_leap(year: u32) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn parse_datetime_parts(b: &[u8]) -> Option<DatetimeParts> {
+    // Fixed part: YYYY-MM-DDTHH:MM (16 bytes), then optional :SS[.f+], then Z at the very end.
+    if b.len() < 17 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    let (rest, last) = b.split_at(b.len() - 1);
+    if last != b"Z" {
+        return None;
+    }
+    let year = digits(&b[0..4])?;
+    let month = digits(&b[5..7])?;
+    let day = digits(&b[8..10])?;
+    let hour = digits(&b[11..13])?;
+    let minute = digits(&b[14..16])?;
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day == 0 || day > days_in_month || hour > 23 || minute > 59 {
+        return None;
+    }
+    let (second, nanos) = match &rest[16..] {
+        [] => (0, 0),
+        [b':', s1, s2, frac @ ..] => {
+            let second = digits(&[*s1, *s2])?;
+            if second > 59 {
+                return None;
+            }
+            let nanos = match frac {
+                [] => 0,
+                [b'.', fd @ ..] if !fd.is_empty() && fd.iter().all(u8::is_ascii_digit) => {
+                    fd.iter().chain(std::iter::repeat(&b'0')).take(9).fold(0, |acc, &c| acc * 10 + u32::from(c - b'0'))
+                }
+                _ => return None,
+            };
+            (second, nanos)
+        }
+        _ => return None,
+    };
+    Some(DatetimeParts { year: year as i32, month, day, hour, minute, second, nanos })
+}
+
+/// Zod's `email()` check.
+///
+/// ```
+/// use loop_contracts::format::is_email;
+/// assert!(is_email("user+tag@example.com"));
+/// assert!(!is_email("user@localhost"));
+/// assert!(!is_email(".user@example.com"));
+/// ```
+pub fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    let local_ok = {
+        let lb = local.as_bytes();
+        match (lb.first(), lb.last()) {
+            (Some(&first), Some(&last)) => {
+                first != b'.'
+                    && (last.is_ascii_alphanumeric() || matches!(last, b'_' | b'+' | b'-'))
+                    && lb.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'+' | b'-' | b'.'))
+                    && !local.contains("..")
+            }
+            _ => false,
+        }
+    };
+    if !local_ok {
+        return false;
+    }
+    let Some((labels, tld)) = domain.rsplit_once('.') else { return false };
+    tld.len() >= 2
+        && tld.bytes().all(|c| c.is_ascii_alphabetic())
+        && labels.split('.').all(|label| {
+            let lb = label.as_bytes();
+            !lb.is_empty()
+                && lb[0].is_ascii_alphanumeric()
+                && lb.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-')
+        })
+}
+
+/// Zod's `url()` check: the WHATWG URL parser (JavaScript's `new URL(s)`) accepts `s`.
+///
+/// ```
+/// use loop_contracts::format::is_url;
+/// assert!(is_url("https://example.com/a?b#c"));
+/// assert!(is_url("mailto:someone@example.com"));
+/// assert!(!is_url("/relative/path"));
+/// ```
+pub fn is_url(s: &str) -> bool {
+    url::Url::parse(s).is_ok()
+}
+
+/// The length of `s` as JavaScript counts it (UTF-16 code units), which is what Zod's
+/// `min`/`max` compare.
+pub fn utf16_len(s: &str) -> u64 {
+    s.chars().map(|c| c.len_utf16() as u64).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datetime_fraction_and_seconds_are_optional() {
+        assert!(is_datetime("2000-02-29T23:59:59.123456789123Z"));
+        assert!(is_datetime("0000-02-29T00:00Z"));
+        assert!(!is_datetime("1900-02-29T00:00Z"));
+        assert!(!is_datetime("2026-05-19T12:00:00.Z"));
+        assert!(!is_datetime("2026-05-19t12:00:00Z"));
+        assert!(!is_datetime("2026-05-19T12:00:00z"));
+        assert!(!is_datetime("2026-05-19T24:00:00Z"));
+        assert!(!is_datetime("2026-05-19T12:00:60Z"));
+        assert!(!is_datetime("2026-04-31T12:00:00Z"));
+        assert_eq!(format_datetime(&parse_datetime("2026-05-19T12:00:00.5Z").unwrap()), "2026-05-19T12:00:00.500Z");
+    }
+
+    #[test]
+    fn email_edges() {
+        assert!(is_email("o'brien@example.co.uk"));
+        assert!(!is_email("a'@example.com"));
+        assert!(!is_email("a..b@example.com"));
+        assert!(!is_email("a@-example.com"));
+        assert!(!is_email("a@example.c"));
+        assert!(!is_email("a@example.c0m"));
+        assert!(!is_email("a@b@example.com"));
+    }
+
+    #[test]
+    fn utf16_length_counts_astral_as_two() {
+        assert_eq!(utf16_len("a😀"), 3);
+    }
+}

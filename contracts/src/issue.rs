@@ -1,0 +1,310 @@
+//! Validation issues and the platform's error response (SPEC §2.2).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Zod's issue code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum IssueCode {
+    /// The value has the wrong JSON type, or a required key is missing (`"Required"`).
+    InvalidType,
+    /// A string does not match its format (`uuid`, `datetime`, `email`, `url`).
+    InvalidString,
+    /// A string is not one of an enum's values.
+    InvalidEnumValue,
+    /// A string is shorter than its minimum length.
+    TooSmall,
+    /// A string is longer than its maximum length.
+    TooBig,
+    /// Any other code the platform may send back; kept so that a 422 body always parses.
+    #[serde(other)]
+    Custom,
+}
+
+impl IssueCode {
+    /// The wire spelling (`"invalid_string"`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IssueCode::InvalidType => "invalid_type",
+            IssueCode::InvalidString => "invalid_string",
+            IssueCode::InvalidEnumValue => "invalid_enum_value",
+            IssueCode::TooSmall => "too_small",
+            IssueCode::TooBig => "too_big",
+            IssueCode::Custom => "custom",
+        }
+    }
+}
+
+impl fmt::Display for IssueCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem with a payload, as Zod reports it: `{"path": "email", "message": "Invalid email",
+/// "code": "invalid_string"}`.
+///
+/// The path is Zod's path joined with `.`; array indices are numbers (`lineItems.0.sku`) and the
+/// root is `""`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issue {
+    /// Where, e.g. `lineItems.0.sku`.
+    pub path: String,
+    /// Zod's message, e.g. `Invalid email`.
+    pub message: String,
+    /// Zod's code.
+    pub code: IssueCode,
+}
+
+impl Issue {
+    /// An issue with the given parts (the summary phrase is derived from the code and message).
+    pub fn new(path: impl Into<String>, code: IssueCode, message: impl Into<String>) -> Self {
+        Issue { path: path.into(), message: message.into(), code }
+    }
+
+    /// The summary sentence of SPEC §2.2: `payload.<path> <phrase>`, e.g.
+    /// `payload.email must be a valid email address`.
+    ///
+    /// ```
+    /// use loop_contracts::{Issue, IssueCode};
+    /// let issue = Issue::new("email", IssueCode::InvalidString, "Invalid email");
+    /// assert_eq!(issue.summary(), "payload.email must be a valid email address");
+    /// ```
+    pub fn summary(&self) -> String {
+        let subject = if self.path.is_empty() { "payload".to_owned() } else { format!("payload.{}", self.path) };
+        format!("{subject} {}", self.phrase())
+    }
+
+    /// A plain phrase for the summary line, derived from the code and Zod's message.
+    fn phrase(&self) -> String {
+        let m = self.message.as_str();
+        match self.code {
+            IssueCode::InvalidType if m == "Required" => "is required".to_owned(),
+            IssueCode::InvalidType => match m.strip_prefix("Expected ").and_then(|r| r.split_once(", received ")) {
+                Some((expected, "null")) => format!("must be {}, not null", with_article(expected)),
+                Some((expected, received)) => {
+                    format!("must be {}, not {}", with_article(expected), with_article(received))
+                }
+                None => format!("is invalid: {m}"),
+            },
+            IssueCode::InvalidString => match m {
+                "Invalid email" => "must be a valid email address".to_owned(),
+                "Invalid uuid" => "must be a valid UUID".to_owned(),
+                "Invalid datetime" => "must be a valid UTC datetime (ISO 8601 ending in Z)".to_owned(),
+                "Invalid url" => "must be a valid URL".to_owned(),
+                other => format!("is invalid: {other}"),
+            },
+            IssueCode::InvalidEnumValue => {
+                match m.strip_prefix("Invalid enum value. Expected ").and_then(|r| r.rsplit_once(", received ")) {
+                    Some((options, _)) => format!("must be one of {options}"),
+                    None => format!("is invalid: {m}"),
+                }
+            }
+            IssueCode::TooSmall | IssueCode::TooBig => match m.strip_prefix("String must contain ") {
+                Some(rest) => format!("must contain {rest}"),
+                None => format!("is invalid: {m}"),
+            },
+            IssueCode::Custom => format!("is invalid: {m}"),
+        }
+    }
+}
+
+fn with_article(expected: &str) -> String {
+    if expected.starts_with('\'') {
+        return format!("one of {expected}");
+    }
+    let article = if expected.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {expected}")
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = if self.path.is_empty() { "(root)" } else { &self.path };
+        write!(f, "{path}: {} ({})", self.message, self.code)
+    }
+}
+
+/// The error codes of the platform's error response (SPEC §2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// 400: the request body is not JSON or not of the expected shape.
+    MalformedRequest,
+    /// 401: missing or invalid API key.
+    Unauthorized,
+    /// 422: the payload failed schema validation.
+    ValidationError,
+    /// 422: the event name is not in the catalog.
+    UnknownEvent,
+    /// 429: rate limit exceeded.
+    RateLimited,
+    /// 500: the server failed; retrying is safe.
+    InternalError,
+}
+
+impl ErrorCode {
+    /// The wire spelling (`"VALIDATION_ERROR"`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::MalformedRequest => "MALFORMED_REQUEST",
+            ErrorCode::Unauthorized => "UNAUTHORIZED",
+            ErrorCode::ValidationError => "VALIDATION_ERROR",
+            ErrorCode::UnknownEvent => "UNKNOWN_EVENT",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::InternalError => "INTERNAL_ERROR",
+        }
+    }
+
+    /// The HTTP status the platform answers with.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::MalformedRequest => 400,
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::ValidationError | ErrorCode::UnknownEvent => 422,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::InternalError => 500,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The contracts layer's error: a payload was rejected, with every issue, in Zod's order.
+///
+/// It renders the platform's error response exactly ([`ValidationError::to_response`]):
+///
+/// ```
+/// use loop_contracts::validate_event;
+/// use serde_json::json;
+///
+/// let err = validate_event("lead.captured.v1", &json!({
+///     "eventId": "550e8400-e29b-41d4-a716-446655440000",
+///     "occurredAt": "2026-05-19T12:00:00Z",
+///     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e",
+///     "email": "not-an-email",
+///     "source": "inbound_lead",
+///     "attribution": {},
+/// })).unwrap_err();
+/// assert_eq!(err.to_response(), json!({"ok": false, "error": {
+///     "code": "VALIDATION_ERROR",
+///     "message": "payload.email must be a valid email address",
+///     "issues": [{"path": "email", "message": "Invalid email", "code": "invalid_string"}],
+/// }}));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct ValidationError {
+    code: ErrorCode,
+    message: String,
+    issues: Vec<Issue>,
+}
+
+impl ValidationError {
+    /// A `VALIDATION_ERROR` over these issues (at least one); the message summarises the first.
+    pub fn from_issues(issues: Vec<Issue>) -> Self {
+        let message = issues.first().map_or_else(|| "payload is invalid".to_owned(), Issue::summary);
+        ValidationError { code: ErrorCode::ValidationError, message, issues }
+    }
+
+    /// An `UNKNOWN_EVENT` error for this name.
+    pub fn unknown_event(name: &str) -> Self {
+        let shown: String = name.chars().take(200).collect();
+        ValidationError {
+            code: ErrorCode::UnknownEvent,
+            message: format!("event {shown:?} is not in the catalog"),
+            issues: Vec::new(),
+        }
+    }
+
+    /// A `MALFORMED_REQUEST` error (the body is not JSON, or not of the expected shape).
+    pub fn malformed(message: impl Into<String>) -> Self {
+        ValidationError { code: ErrorCode::MalformedRequest, message: message.into(), issues: Vec::new() }
+    }
+
+    /// An error with any code and message, e.g. one read back from a platform response.
+    pub fn with_code(code: ErrorCode, message: impl Into<String>, issues: Vec<Issue>) -> Self {
+        ValidationError { code, message: message.into(), issues }
+    }
+
+    /// The error code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The summary message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Every issue, in Zod's order (empty for errors other than `VALIDATION_ERROR`).
+    pub fn issues(&self) -> &[Issue] {
+        &self.issues
+    }
+
+    /// Consumes the error, returning its issues.
+    pub fn into_issues(self) -> Vec<Issue> {
+        self.issues
+    }
+
+    /// The platform's error response: `{"ok": false, "error": {"code", "message", "issues"}}`.
+    pub fn to_response(&self) -> serde_json::Value {
+        serde_json::to_value(ErrorResponse::from(self)).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The error response as compact JSON text, keys in the platform's order.
+    ///
+    /// ```
+    /// let err = loop_contracts::ValidationError::unknown_event("nope.nope.v1");
+    /// assert_eq!(
+    ///     err.to_response_json(),
+    ///     r#"{"ok":false,"error":{"code":"UNKNOWN_EVENT","message":"event \"nope.nope.v1\" is not in the catalog","issues":[]}}"#
+    /// );
+    /// ```
+    pub fn to_response_json(&self) -> String {
+        serde_json::to_string(&ErrorResponse::from(self)).unwrap_or_default()
+    }
+}
+
+/// The wire form of an error response, for serializing and for parsing a platform's 422 body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorResponse {
+    /// Always `false`.
+    pub ok: bool,
+    /// The error.
+    pub error: ErrorBody,
+}
+
+/// The `error` object of an [`ErrorResponse`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// The error code.
+    pub code: ErrorCode,
+    /// The summary message.
+    pub message: String,
+    /// The issues (possibly empty).
+    #[serde(default)]
+    pub issues: Vec<Issue>,
+}
+
+impl From<&ValidationError> for ErrorResponse {
+    fn from(e: &ValidationError) -> Self {
+        ErrorResponse {
+            ok: false,
+            error: ErrorBody { code: e.code, message: e.message.clone(), issues: e.issues.clone() },
+        }
+    }
+}
+
+impl From<ErrorResponse> for ValidationError {
+    fn from(r: ErrorResponse) -> Self {
+        ValidationError { code: r.error.code, message: r.error.message, issues: r.error.issues }
+    }
+}

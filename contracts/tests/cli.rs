@@ -1,0 +1,118 @@
+//! The `loop-contracts` binary, run as a user runs it (SPEC §6).
+#![cfg(feature = "cli")]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const VALID_LEAD: &str = r#"{"eventId":"550e8400-e29b-41d4-a716-446655440000","occurredAt":"2026-05-19T12:00:00Z","brandId":"6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e","email":"user@example.com","source":"inbound_lead","attribution":{},"personId":null,"extra":1}"#;
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loop-contracts"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn validate_prints_the_validated_payload_and_exits_0() {
+    let out = run(&["validate", "lead.captured.v1", "-"], VALID_LEAD);
+    assert_eq!(out.status.code(), Some(0));
+    let line: serde_json::Value = serde_json::from_str(stdout(&out).trim_end()).unwrap();
+    assert_eq!(line["ok"], true);
+    assert_eq!(line["event"], "lead.captured.v1");
+    assert!(line["data"].get("extra").is_none(), "unknown keys are stripped");
+    assert_eq!(stdout(&out).lines().count(), 1, "one compact line");
+}
+
+#[test]
+fn validate_prints_the_error_response_and_exits_1() {
+    let bad = VALID_LEAD.replace("user@example.com", "user@localhost");
+    let out = run(&["validate", "lead.captured.v1"], &bad);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "{\"ok\":false,\"error\":{\"code\":\"VALIDATION_ERROR\",\"message\":\"payload.email must be a valid email address\",\
+         \"issues\":[{\"path\":\"email\",\"message\":\"Invalid email\",\"code\":\"invalid_string\"}]}}\n"
+    );
+}
+
+#[test]
+fn malformed_json_is_malformed_request_and_unknown_events_are_unknown_event() {
+    let out = run(&["validate", "lead.captured.v1"], "{\"eventId\": ");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("\"code\":\"MALFORMED_REQUEST\""));
+    let out = run(&["validate", "lead.captured.v7"], VALID_LEAD);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("\"code\":\"UNKNOWN_EVENT\""));
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    assert_eq!(run(&["validate"], "").status.code(), Some(2));
+    assert_eq!(run(&["validate", "lead.captured.v1", "/no/such/file.json"], "").status.code(), Some(2));
+    assert_eq!(run(&["frobnicate"], "").status.code(), Some(2));
+}
+
+#[test]
+fn jsonl_prints_one_result_per_line_in_order() {
+    let input = format!("{VALID_LEAD}\nnot json\n{}\n{VALID_LEAD}\r\n", r#"{"email": 5}"#);
+    let out = run(&["validate", "lead.captured.v1", "--jsonl"], &input);
+    assert_eq!(out.status.code(), Some(1), "exit 0 only if all are valid");
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["ok"], true);
+    assert_eq!(lines[1]["error"]["code"], "MALFORMED_REQUEST");
+    assert_eq!(lines[2]["error"]["issues"][3]["message"], "Expected string, received number");
+    assert_eq!(lines[3]["ok"], true);
+
+    let out = run(&["validate", "lead.captured.v1", "--jsonl", "-"], &format!("{VALID_LEAD}\n{VALID_LEAD}\n"));
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn schema_prints_documents_and_lists_and_exports_the_catalog() {
+    let out = run(&["schema", "lead.captured.v1"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["fields"]["source"]["values"][0], "vsl_form");
+
+    let out = run(&["schema", "lead.captured.v1", "--json-schema"], "");
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["$schema"], "https://json-schema.org/draft/2020-12/schema");
+
+    let out = run(&["schema", "--list"], "");
+    let names: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
+    assert!(names.len() >= 8 && names.contains(&"order.completed.v1".to_owned()));
+
+    let dir = std::env::temp_dir().join(format!("loop-contracts-export-{}", std::process::id()));
+    let out = run(&["schema", "--export", dir.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), names.len() * 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let out = run(&["schema", "nope.nope.v1"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("UNKNOWN_EVENT"));
+}
+
+#[test]
+fn validate_against_a_discovery_document_file() {
+    let dir = std::env::temp_dir().join(format!("loop-contracts-doc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let doc = dir.join("review.json");
+    std::fs::write(&doc, r#"{"name":"review.posted.v1","fields":{"rating":{"type":"integer","required":true}}}"#)
+        .unwrap();
+    let out = run(&["validate", "review.posted.v1", "--schema-doc", doc.to_str().unwrap()], r#"{"rating": 4.5}"#);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("Expected integer, received float"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,114 @@
+//! Helpers shared by the workspace's tests, examples and benchmarks.
+
+use std::path::PathBuf;
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A path under `../shared/fixtures/` (the vendor payloads and test vectors the tests read in place).
+pub fn fixture(relative: &str) -> PathBuf {
+    workspace_root().join("../shared/fixtures").join(relative)
+}
+
+use loop_contracts::catalog::*;
+use loop_contracts::{Event, ValidationError};
+
+/// Decodes `bytes` into the typed struct of a built-in event (through [`Event::from_json_slice`]);
+/// `None` for a name outside the catalog.
+pub fn decode_typed(name: &str, bytes: &[u8]) -> Option<Result<serde_json::Value, ValidationError>> {
+    fn go<E: Event>(bytes: &[u8]) -> Result<serde_json::Value, ValidationError> {
+        E::from_json_slice(bytes).map(|e| e.to_payload())
+    }
+    Some(match name {
+        LeadCaptured::NAME => go::<LeadCaptured>(bytes),
+        OrderCompleted::NAME => go::<OrderCompleted>(bytes),
+        CustomerCreated::NAME => go::<CustomerCreated>(bytes),
+        FulfillmentCreated::NAME => go::<FulfillmentCreated>(bytes),
+        FormSubmitted::NAME => go::<FormSubmitted>(bytes),
+        BookingScheduled::NAME => go::<BookingScheduled>(bytes),
+        BookingCanceled::NAME => go::<BookingCanceled>(bytes),
+        MessageSent::NAME => go::<MessageSent>(bytes),
+        MessageDelivered::NAME => go::<MessageDelivered>(bytes),
+        MessageBounced::NAME => go::<MessageBounced>(bytes),
+        MessageOpened::NAME => go::<MessageOpened>(bytes),
+        MessageClicked::NAME => go::<MessageClicked>(bytes),
+        MessageFailed::NAME => go::<MessageFailed>(bytes),
+        _ => return None,
+    })
+}
+
+/// Whether plain serde (`serde_json::from_slice` into the typed struct, no fallback) accepts `bytes`.
+pub fn serde_accepts(name: &str, bytes: &[u8]) -> Option<bool> {
+    fn go<E: Event>(bytes: &[u8]) -> bool {
+        serde_json::from_slice::<E>(bytes).is_ok()
+    }
+    Some(match name {
+        LeadCaptured::NAME => go::<LeadCaptured>(bytes),
+        OrderCompleted::NAME => go::<OrderCompleted>(bytes),
+        CustomerCreated::NAME => go::<CustomerCreated>(bytes),
+        FulfillmentCreated::NAME => go::<FulfillmentCreated>(bytes),
+        FormSubmitted::NAME => go::<FormSubmitted>(bytes),
+        BookingScheduled::NAME => go::<BookingScheduled>(bytes),
+        BookingCanceled::NAME => go::<BookingCanceled>(bytes),
+        MessageSent::NAME => go::<MessageSent>(bytes),
+        MessageDelivered::NAME => go::<MessageDelivered>(bytes),
+        MessageBounced::NAME => go::<MessageBounced>(bytes),
+        MessageOpened::NAME => go::<MessageOpened>(bytes),
+        MessageClicked::NAME => go::<MessageClicked>(bytes),
+        MessageFailed::NAME => go::<MessageFailed>(bytes),
+        _ => return None,
+    })
+}
+
+/// One case of the parity corpus (`tests/parity/corpus.jsonl`), written by the Zod oracle.
+#[derive(Debug, serde::Deserialize)]
+pub struct ParityCase {
+    /// A readable id: `<event>/<category>/<detail>`.
+    pub id: String,
+    /// The event name.
+    pub event: String,
+    /// The payload as JSON text, spelled exactly as Zod read it.
+    pub input: String,
+    /// Zod's result.
+    pub zod: ZodResult,
+    /// ajv's verdict on the emitted JSON Schema, when recorded.
+    #[serde(default)]
+    pub ajv: Option<bool>,
+}
+
+/// Zod's `safeParse` result, reduced to what parity compares.
+#[derive(Debug, serde::Deserialize)]
+pub struct ZodResult {
+    /// The verdict.
+    pub success: bool,
+    /// The issues, in Zod's order.
+    #[serde(default)]
+    pub issues: Vec<ZodIssue>,
+    /// The output on success.
+    #[serde(default)]
+    pub data: Option<serde_json::Value>,
+}
+
+/// One Zod issue.
+#[derive(Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct ZodIssue {
+    /// The path joined with `.`.
+    pub path: String,
+    /// The code.
+    pub code: String,
+    /// The message.
+    pub message: String,
+}
+
+/// Reads the committed parity corpus.
+pub fn parity_corpus() -> Vec<ParityCase> {
+    let path = workspace_root().join("tests/parity/corpus.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("corpus line {l:.80}: {e}")))
+        .filter(|c: &ParityCase| !c.id.contains("/divergent/"))
+        .collect()
+}

@@ -1,0 +1,121 @@
+//! Parity with Zod 3, measured on the committed corpus the Node oracle wrote
+//! (`tests/oracle/`, re-run live in CI): the verdict, every issue's path, code and message in
+//! order, and the validated output, for every case; and the typed structs accept exactly the
+//! payloads validation accepts.
+
+use loop_contracts::{format, validate_event};
+use suite::{parity_corpus, ZodIssue};
+
+#[test]
+fn validate_event_agrees_with_zod_on_every_corpus_case() {
+    let corpus = parity_corpus();
+    assert!(corpus.len() >= 5000, "the corpus has only {} cases", corpus.len());
+    let mut mismatches = Vec::new();
+    for case in &corpus {
+        let value: serde_json::Value = serde_json::from_str(&case.input)
+            .unwrap_or_else(|e| panic!("{}: the corpus input is not JSON to serde_json: {e}", case.id));
+        let ours = validate_event(&case.event, &value);
+        let agree = match (&ours, case.zod.success) {
+            (Ok(data), true) => case.zod.data.as_ref().is_some_and(|zod| same_json(data, zod)),
+            (Err(err), false) => {
+                let issues: Vec<ZodIssue> = err
+                    .issues()
+                    .iter()
+                    .map(|i| ZodIssue { path: i.path.clone(), code: i.code.to_string(), message: i.message.clone() })
+                    .collect();
+                issues == case.zod.issues
+            }
+            _ => false,
+        };
+        if !agree {
+            mismatches
+                .push(format!("{}\n  input: {}\n  zod:   {:?}\n  ours:  {:?}", case.id, case.input, case.zod, ours));
+        }
+    }
+    println!("zod parity: {} of {} cases agree", corpus.len() - mismatches.len(), corpus.len());
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} cases disagree with Zod; first ones:\n{}",
+        mismatches.len(),
+        corpus.len(),
+        mismatches.iter().take(15).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
+
+/// JSON equality as JavaScript sees it: numbers compare as doubles (Zod's output holds
+/// `9007199254740993` as `9007199254740992`, `-0` as `0`), object key order is irrelevant.
+fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value::*;
+    match (a, b) {
+        (Number(x), Number(y)) => x.as_f64() == y.as_f64(),
+        (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y)),
+        (Object(x), Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+#[test]
+fn typed_decoding_accepts_exactly_what_zod_accepts() {
+    let mut mismatches = Vec::new();
+    let mut beyond_i64 = 0;
+    for case in parity_corpus() {
+        let typed = suite::decode_typed(&case.event, case.input.as_bytes());
+        let Some(typed) = typed else { continue };
+        // The one documented divergence: Zod's integers are doubles, an `i64` field cannot hold 1e20.
+        if case.zod.success
+            && typed.as_ref().is_err_and(|e| e.issues().iter().any(|i| i.message.contains("not representable")))
+        {
+            beyond_i64 += 1;
+            continue;
+        }
+        if typed.is_ok() != case.zod.success {
+            mismatches.push(format!(
+                "{}: zod {} typed {:?}\n  input: {}",
+                case.id,
+                case.zod.success,
+                typed.err(),
+                case.input
+            ));
+        }
+    }
+    println!("typed decoding: {beyond_i64} valid payloads hold integers beyond i64 (refused as not representable)");
+    assert!(
+        mismatches.is_empty(),
+        "{} disagreements:\n{}",
+        mismatches.len(),
+        mismatches[..mismatches.len().min(15)].join("\n")
+    );
+}
+
+#[derive(serde::Deserialize)]
+struct FormatCase {
+    kind: String,
+    input: String,
+    zod: bool,
+}
+
+#[test]
+fn format_checks_agree_with_zod() {
+    let path = suite::workspace_root().join("tests/parity/formats.jsonl");
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut total = 0;
+    let mut mismatches = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let case: FormatCase = serde_json::from_str(line).unwrap();
+        let ours = match case.kind.as_str() {
+            "uuid" => format::is_uuid(&case.input),
+            "datetime" => format::is_datetime(&case.input),
+            "email" => format::is_email(&case.input),
+            "url" => format::is_url(&case.input),
+            other => panic!("unknown format kind {other}"),
+        };
+        total += 1;
+        if ours != case.zod {
+            mismatches.push(format!("{} {:?}: zod {} ours {ours}", case.kind, case.input, case.zod));
+        }
+    }
+    assert!(total > 100, "only {total} format cases");
+    assert!(mismatches.is_empty(), "{} of {total} format cases disagree:\n{}", mismatches.len(), mismatches.join("\n"));
+}
