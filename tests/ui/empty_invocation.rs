@@ -1,0 +1,3 @@
+loop_contracts::event! {}
+
+fn main() {}
