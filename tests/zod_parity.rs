@@ -21,7 +21,11 @@ fn validate_event_agrees_with_zod_on_every_corpus_case() {
                 let issues: Vec<ZodIssue> = err
                     .issues()
                     .iter()
-                    .map(|i| ZodIssue { path: i.path.clone(), code: i.code.to_string(), message: i.message.clone() })
+                    .map(|i| ZodIssue {
+                        path: i.path.clone(),
+                        code: i.code.to_string(),
+                        message: i.message.to_string(),
+                    })
                     .collect();
                 issues == case.zod.issues
             }

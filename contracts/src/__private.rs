@@ -58,7 +58,7 @@ pub fn validate_typed<T: Event>(event: &T) -> Result<(), validator::ValidationEr
             T::schema().fields().iter().find(|f| f.name == top).map_or("__all__", |f| f.name.as_str());
         let mut error = validator::ValidationError::new(issue.code.as_str());
         error.add_param("path".into(), &issue.path);
-        errors.add(field, error.with_message(issue.message.into()));
+        errors.add(field, error.with_message(issue.message));
     }
     Err(errors)
 }

@@ -1,5 +1,6 @@
 //! Validation issues and the platform's error response (SPEC §2.2).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -53,15 +54,15 @@ impl fmt::Display for IssueCode {
 pub struct Issue {
     /// Where, e.g. `lineItems.0.sku`.
     pub path: String,
-    /// Zod's message, e.g. `Invalid email`.
-    pub message: String,
+    /// Zod's message, e.g. `Invalid email` (most messages are static: no allocation).
+    pub message: Cow<'static, str>,
     /// Zod's code.
     pub code: IssueCode,
 }
 
 impl Issue {
     /// An issue with the given parts (the summary phrase is derived from the code and message).
-    pub fn new(path: impl Into<String>, code: IssueCode, message: impl Into<String>) -> Self {
+    pub fn new(path: impl Into<String>, code: IssueCode, message: impl Into<Cow<'static, str>>) -> Self {
         Issue { path: path.into(), message: message.into(), code }
     }
 
@@ -80,7 +81,7 @@ impl Issue {
 
     /// A plain phrase for the summary line, derived from the code and Zod's message.
     fn phrase(&self) -> String {
-        let m = self.message.as_str();
+        let m = self.message.as_ref();
         match self.code {
             IssueCode::InvalidType if m == "Required" => "is required".to_owned(),
             IssueCode::InvalidType => match m.strip_prefix("Expected ").and_then(|r| r.split_once(", received ")) {

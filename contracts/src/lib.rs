@@ -12,6 +12,7 @@ pub mod codec;
 mod email;
 mod event;
 pub mod format;
+pub mod inbound;
 mod issue;
 pub mod schema;
 mod validate;

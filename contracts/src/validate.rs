@@ -5,6 +5,7 @@
 //! codes and messages; unknown keys are stripped from the output. Valid input never pays for
 //! issue paths: a path is only rendered when an issue is recorded.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
@@ -35,9 +36,7 @@ impl EventSchema {
     /// ```
     pub fn validate(&self, payload: &Value) -> Result<Value, ValidationError> {
         self.check(payload)?;
-        let mut out = payload.clone();
-        strip_object(self.fields(), &mut out);
-        Ok(out)
+        Ok(copy_object(self.fields(), payload))
     }
 
     /// Like [`validate`](Self::validate), but strips unknown keys in place instead of copying.
@@ -60,7 +59,7 @@ impl EventSchema {
     /// Every issue of a payload, in Zod's order; empty when it is valid.
     pub fn issues(&self, payload: &Value) -> Vec<Issue> {
         let mut walk = Walk::default();
-        walk.object(self.fields(), payload);
+        walk.object(&ROOT, self.fields(), payload);
         walk.issues
     }
 }
@@ -68,13 +67,59 @@ impl EventSchema {
 /// A step of a path: an object key or an array index.
 #[derive(Clone, Copy)]
 enum Step<'s> {
+    Root,
     Key(&'s str),
     Index(usize),
 }
 
+/// The path to the value being checked, as a list linked through the call stack: valid input
+/// never allocates for paths, and a path is rendered only when an issue is recorded.
+#[derive(Clone, Copy)]
+struct At<'p, 's> {
+    parent: Option<&'p At<'p, 's>>,
+    step: Step<'s>,
+}
+
+const ROOT: At<'static, 'static> = At { parent: None, step: Step::Root };
+
+impl<'p, 's> At<'p, 's> {
+    fn key(&'p self, key: &'s str) -> At<'p, 's> {
+        At { parent: Some(self), step: Step::Key(key) }
+    }
+
+    fn index(&'p self, index: usize) -> At<'p, 's> {
+        At { parent: Some(self), step: Step::Index(index) }
+    }
+
+    /// Zod's path joined with `.`.
+    fn render(&self) -> String {
+        let mut steps = Vec::new();
+        let mut at = Some(self);
+        while let Some(node) = at {
+            if !matches!(node.step, Step::Root) {
+                steps.push(node.step);
+            }
+            at = node.parent;
+        }
+        let mut path = String::new();
+        for (i, step) in steps.iter().rev().enumerate() {
+            if i > 0 {
+                path.push('.');
+            }
+            match step {
+                Step::Key(k) => path.push_str(k),
+                Step::Index(n) => {
+                    let _ = write!(path, "{n}");
+                }
+                Step::Root => {}
+            }
+        }
+        path
+    }
+}
+
 #[derive(Default)]
-struct Walk<'s> {
-    path: Vec<Step<'s>>,
+struct Walk {
     issues: Vec<Issue>,
 }
 
@@ -88,6 +133,26 @@ fn received(v: &Value) -> &'static str {
         Value::Array(_) => "array",
         Value::Object(_) => "object",
     }
+}
+
+/// `Expected <expected>, received <received>` for the fixed type names, without allocating.
+fn type_message(expected: &'static str, got: &Value) -> Cow<'static, str> {
+    macro_rules! table {
+        ($($exp:literal),*) => {
+            match (expected, got) {
+                $(
+                    ($exp, Value::Null) => concat!("Expected ", $exp, ", received null"),
+                    ($exp, Value::Bool(_)) => concat!("Expected ", $exp, ", received boolean"),
+                    ($exp, Value::Number(_)) => concat!("Expected ", $exp, ", received number"),
+                    ($exp, Value::String(_)) => concat!("Expected ", $exp, ", received string"),
+                    ($exp, Value::Array(_)) => concat!("Expected ", $exp, ", received array"),
+                    ($exp, Value::Object(_)) => concat!("Expected ", $exp, ", received object"),
+                )*
+                _ => return Cow::Owned(format!("Expected {expected}, received {}", received(got))),
+            }
+        };
+    }
+    Cow::Borrowed(table!("string", "number", "boolean", "object", "array"))
 }
 
 /// JavaScript's `Number.isInteger` on a JSON number.
@@ -109,133 +174,149 @@ pub(crate) fn join_enum_values(values: &[String]) -> String {
     out
 }
 
-impl<'s> Walk<'s> {
-    fn push(&mut self, code: IssueCode, message: String) {
-        let mut path = String::new();
-        for (i, step) in self.path.iter().enumerate() {
-            if i > 0 {
-                path.push('.');
-            }
-            match step {
-                Step::Key(k) => path.push_str(k),
-                Step::Index(n) => {
-                    let _ = write!(path, "{n}");
-                }
-            }
-        }
-        self.issues.push(Issue::new(path, code, message));
+impl Walk {
+    fn push(&mut self, at: &At<'_, '_>, code: IssueCode, message: impl Into<Cow<'static, str>>) {
+        self.issues.push(Issue::new(at.render(), code, message));
     }
 
-    fn invalid_type(&mut self, expected: &str, got: Option<&Value>) {
+    fn invalid_type(&mut self, at: &At<'_, '_>, expected: &'static str, got: Option<&Value>) {
         let message = match got {
-            None => "Required".to_owned(),
-            Some(v) => format!("Expected {expected}, received {}", received(v)),
+            None => Cow::Borrowed("Required"),
+            Some(v) => type_message(expected, v),
         };
-        self.push(IssueCode::InvalidType, message);
+        self.push(at, IssueCode::InvalidType, message);
     }
 
-    fn object(&mut self, fields: &'s [Field], value: &Value) {
+    fn object(&mut self, at: &At<'_, '_>, fields: &[Field], value: &Value) {
         let Value::Object(map) = value else {
-            self.invalid_type("object", Some(value));
+            self.invalid_type(at, "object", Some(value));
             return;
         };
-        self.fields(fields, map);
+        self.fields(at, fields, map);
     }
 
-    fn fields(&mut self, fields: &'s [Field], map: &Map<String, Value>) {
+    fn fields(&mut self, at: &At<'_, '_>, fields: &[Field], map: &Map<String, Value>) {
         for field in fields {
             let value = map.get(field.name.as_str());
             if !field.required && matches!(value, None | Some(Value::Null)) {
                 continue;
             }
-            self.path.push(Step::Key(&field.name));
-            self.value(&field.ty, value);
-            self.path.pop();
+            self.value(&at.key(&field.name), &field.ty, value);
         }
     }
 
     /// Checks one value (`None`: the key is absent) against a type.
-    fn value(&mut self, ty: &'s FieldType, value: Option<&Value>) {
+    fn value(&mut self, at: &At<'_, '_>, ty: &FieldType, value: Option<&Value>) {
         match ty {
             FieldType::String { min_length, max_length } => {
-                let Some(Value::String(s)) = value else { return self.invalid_type("string", value) };
+                let Some(Value::String(s)) = value else { return self.invalid_type(at, "string", value) };
                 if min_length.is_some() || max_length.is_some() {
                     let len = format::utf16_len(s);
                     if let Some(min) = *min_length {
                         if len < min {
-                            self.push(IssueCode::TooSmall, format!("String must contain at least {min} character(s)"));
+                            let message = format!("String must contain at least {min} character(s)");
+                            self.push(at, IssueCode::TooSmall, message);
                         }
                     }
                     if let Some(max) = *max_length {
                         if len > max {
-                            self.push(IssueCode::TooBig, format!("String must contain at most {max} character(s)"));
+                            let message = format!("String must contain at most {max} character(s)");
+                            self.push(at, IssueCode::TooBig, message);
                         }
                     }
                 }
             }
-            FieldType::Uuid => self.format(value, format::is_uuid, "Invalid uuid"),
-            FieldType::Datetime => self.format(value, format::is_datetime, "Invalid datetime"),
-            FieldType::Email => self.format(value, format::is_email, "Invalid email"),
-            FieldType::Url => self.format(value, format::is_url, "Invalid url"),
+            FieldType::Uuid => self.format(at, value, format::is_uuid, "Invalid uuid"),
+            FieldType::Datetime => self.format(at, value, format::is_datetime, "Invalid datetime"),
+            FieldType::Email => self.format(at, value, format::is_email, "Invalid email"),
+            FieldType::Url => self.format(at, value, format::is_url, "Invalid url"),
             FieldType::Enum(values) => match value {
                 Some(Value::String(s)) => {
                     if !values.iter().any(|v| v == s) {
                         let message =
                             format!("Invalid enum value. Expected {}, received '{s}'", join_enum_values(values));
-                        self.push(IssueCode::InvalidEnumValue, message);
+                        self.push(at, IssueCode::InvalidEnumValue, message);
                     }
                 }
-                _ => self.invalid_type(&join_enum_values(values), value),
+                Some(other) => {
+                    let message = format!("Expected {}, received {}", join_enum_values(values), received(other));
+                    self.push(at, IssueCode::InvalidType, message);
+                }
+                None => self.push(at, IssueCode::InvalidType, "Required"),
             },
             FieldType::Integer => match value {
                 Some(Value::Number(n)) => {
                     if !is_integer(n) {
-                        self.push(IssueCode::InvalidType, "Expected integer, received float".to_owned());
+                        self.push(at, IssueCode::InvalidType, "Expected integer, received float");
                     }
                 }
-                _ => self.invalid_type("number", value),
+                _ => self.invalid_type(at, "number", value),
             },
             FieldType::Number => {
                 if !matches!(value, Some(Value::Number(_))) {
-                    self.invalid_type("number", value);
+                    self.invalid_type(at, "number", value);
                 }
             }
             FieldType::Boolean => {
                 if !matches!(value, Some(Value::Bool(_))) {
-                    self.invalid_type("boolean", value);
+                    self.invalid_type(at, "boolean", value);
                 }
             }
             FieldType::Record => {
                 if !matches!(value, Some(Value::Object(_))) {
-                    self.invalid_type("object", value);
+                    self.invalid_type(at, "object", value);
                 }
             }
             FieldType::Object(fields) => match value {
-                Some(Value::Object(map)) => self.fields(fields, map),
-                _ => self.invalid_type("object", value),
+                Some(Value::Object(map)) => self.fields(at, fields, map),
+                _ => self.invalid_type(at, "object", value),
             },
             FieldType::Array(items) => match value {
                 Some(Value::Array(elements)) => {
                     for (i, element) in elements.iter().enumerate() {
-                        self.path.push(Step::Index(i));
-                        self.value(items, Some(element));
-                        self.path.pop();
+                        self.value(&at.index(i), items, Some(element));
                     }
                 }
-                _ => self.invalid_type("array", value),
+                _ => self.invalid_type(at, "array", value),
             },
         }
     }
 
-    fn format(&mut self, value: Option<&Value>, check: fn(&str) -> bool, message: &str) {
+    fn format(&mut self, at: &At<'_, '_>, value: Option<&Value>, check: fn(&str) -> bool, message: &'static str) {
         match value {
             Some(Value::String(s)) => {
                 if !check(s) {
-                    self.push(IssueCode::InvalidString, message.to_owned());
+                    self.push(at, IssueCode::InvalidString, message);
                 }
             }
-            _ => self.invalid_type("string", value),
+            _ => self.invalid_type(at, "string", value),
         }
+    }
+}
+
+/// Copies an object known to be valid, leaving out what Zod's output would not contain (see
+/// [`strip`]): unknown keys are never copied.
+fn copy_object(fields: &[Field], value: &Value) -> Value {
+    let Value::Object(map) = value else { return value.clone() };
+    let mut kept: Vec<(String, Value)> = Vec::with_capacity(fields.len());
+    for field in fields {
+        if let Some((key, v)) = map.get_key_value(field.name.as_str()) {
+            kept.push((key.clone(), copy_value(&field.ty, v)));
+        }
+    }
+    Value::Object(kept.into_iter().collect())
+}
+
+fn copy_value(ty: &FieldType, value: &Value) -> Value {
+    match (ty, value) {
+        (FieldType::Object(fields), _) => copy_object(fields, value),
+        (FieldType::Record, Value::Object(map)) => Value::Object(
+            map.iter().filter(|(k, _)| k.as_str() != "__proto__").map(|(k, v)| (k.clone(), v.clone())).collect(),
+        ),
+        (FieldType::Array(items), Value::Array(elements)) => {
+            Value::Array(elements.iter().map(|e| copy_value(items, e)).collect())
+        }
+        _ => value.clone(),
     }
 }
 
