@@ -46,10 +46,13 @@ pub const URL_PATTERN: &str = "^[\\x00-\\x20]*[A-Za-z][A-Za-z0-9+.-]*:";
 pub fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
-        && b.iter().enumerate().all(|(i, &c)| match i {
-            8 | 13 | 18 | 23 => c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
+        && b[8] == b'-'
+        && b[13] == b'-'
+        && b[18] == b'-'
+        && b[23] == b'-'
+        && [&b[0..8], &b[9..13], &b[14..18], &b[19..23], &b[24..36]]
+            .iter()
+            .all(|group| group.iter().all(|&c| class(c) & HEX != 0))
 }
 
 /// Parses a string that passes [`is_uuid`]; `None` otherwise.
@@ -161,31 +164,86 @@ fn parse_datetime_parts(b: &[u8]) -> Option<DatetimeParts> {
 /// assert!(!is_email(".user@example.com"));
 /// ```
 pub fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
-    let local_ok = {
-        let lb = local.as_bytes();
-        match (lb.first(), lb.last()) {
-            (Some(&first), Some(&last)) => {
-                first != b'.'
-                    && (last.is_ascii_alphanumeric() || matches!(last, b'_' | b'+' | b'-'))
-                    && lb.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'+' | b'-' | b'.'))
-                    && !local.contains("..")
-            }
-            _ => false,
-        }
-    };
-    if !local_ok {
-        return false;
+    let b = s.as_bytes();
+    let Some(at) = b.iter().position(|&c| c == b'@') else { return false };
+    let (local, domain) = (&b[..at], &b[at + 1..]);
+    // Local part: dot-separated runs of [A-Za-z0-9_'+-], no leading dot, no `..`, and a last
+    // character other than `.` or `'`.
+    match (local.first(), local.last()) {
+        (Some(&first), Some(&last)) if first != b'.' && class(last) & LOCAL_END != 0 => {}
+        _ => return false,
     }
-    let Some((labels, tld)) = domain.rsplit_once('.') else { return false };
-    tld.len() >= 2
-        && tld.bytes().all(|c| c.is_ascii_alphabetic())
-        && labels.split('.').all(|label| {
-            let lb = label.as_bytes();
-            !lb.is_empty()
-                && lb[0].is_ascii_alphanumeric()
-                && lb.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-')
-        })
+    let mut previous_dot = false;
+    for &c in local {
+        if c == b'.' {
+            if previous_dot {
+                return false;
+            }
+            previous_dot = true;
+        } else {
+            if class(c) & LOCAL == 0 {
+                return false;
+            }
+            previous_dot = false;
+        }
+    }
+    // Domain: labels of [A-Za-z0-9-] starting with a letter or digit, each ending in a dot, then
+    // a top-level label of two or more ASCII letters.
+    let mut label_start = 0;
+    let mut dots = 0;
+    for (i, &c) in domain.iter().enumerate() {
+        if c == b'.' {
+            if i == label_start {
+                return false;
+            }
+            dots += 1;
+            label_start = i + 1;
+        } else if i == label_start {
+            if class(c) & ALNUM == 0 {
+                return false;
+            }
+        } else if class(c) & ALNUM == 0 && c != b'-' {
+            return false;
+        }
+    }
+    let tld = &domain[label_start..];
+    dots > 0 && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic)
+}
+
+const HEX: u8 = 1;
+const ALNUM: u8 = 2;
+/// `[A-Za-z0-9_'+-]`: what an email's local part may hold besides dots.
+const LOCAL: u8 = 4;
+/// `[A-Za-z0-9_+-]`: what an email's local part may end with.
+const LOCAL_END: u8 = 8;
+
+/// Character classes of the format checks, one table lookup per byte.
+const CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let mut class = 0;
+        if b.is_ascii_hexdigit() {
+            class |= HEX;
+        }
+        if b.is_ascii_alphanumeric() {
+            class |= ALNUM | LOCAL | LOCAL_END;
+        }
+        if b == b'_' || b == b'+' || b == b'-' {
+            class |= LOCAL | LOCAL_END;
+        }
+        if b == b'\'' {
+            class |= LOCAL;
+        }
+        table[c] = class;
+        c += 1;
+    }
+    table
+};
+
+fn class(c: u8) -> u8 {
+    CLASSES[c as usize]
 }
 
 /// Zod's `url()` check: the WHATWG URL parser (JavaScript's `new URL(s)`) accepts `s`.

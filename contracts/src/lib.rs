@@ -14,6 +14,8 @@ mod event;
 pub mod format;
 pub mod inbound;
 mod issue;
+pub mod jsonpath;
+mod plan;
 pub mod schema;
 mod validate;
 

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::format;
 use crate::issue::{Issue, IssueCode, ValidationError};
+use crate::plan::{ObjectPlan, TypePlan};
 use crate::schema::{EventSchema, Field, FieldType};
 
 impl EventSchema {
@@ -56,10 +57,20 @@ impl EventSchema {
         }
     }
 
+    /// The verdict alone, as fast as it can be had: no issues are collected.
+    pub fn is_valid(&self, payload: &Value) -> bool {
+        matches!(payload, Value::Object(map) if self.plan.is_valid(map))
+    }
+
     /// Every issue of a payload, in Zod's order; empty when it is valid.
     pub fn issues(&self, payload: &Value) -> Vec<Issue> {
+        // The bookkeeping-free verdict first: most payloads are valid, and an invalid one usually
+        // fails it within a field or two.
+        if self.is_valid(payload) {
+            return Vec::new();
+        }
         let mut walk = Walk::default();
-        walk.object(&ROOT, self.fields(), payload);
+        walk.object(&ROOT, &self.plan, payload);
         walk.issues
     }
 }
@@ -93,28 +104,28 @@ impl<'p, 's> At<'p, 's> {
 
     /// Zod's path joined with `.`.
     fn render(&self) -> String {
-        let mut steps = Vec::new();
-        let mut at = Some(self);
-        while let Some(node) = at {
-            if !matches!(node.step, Step::Root) {
-                steps.push(node.step);
-            }
-            at = node.parent;
-        }
         let mut path = String::new();
-        for (i, step) in steps.iter().rev().enumerate() {
-            if i > 0 {
-                path.push('.');
-            }
-            match step {
-                Step::Key(k) => path.push_str(k),
-                Step::Index(n) => {
-                    let _ = write!(path, "{n}");
-                }
-                Step::Root => {}
-            }
-        }
+        self.write(&mut path);
         path
+    }
+
+    /// Writes the path, root first; returns whether any step was written (so that an empty key
+    /// still gets its separator, as `["", "x"].join(".")` does).
+    fn write(&self, out: &mut String) -> bool {
+        let written = self.parent.is_some_and(|parent| parent.write(out));
+        match self.step {
+            Step::Root => return written,
+            _ if written => out.push('.'),
+            _ => {}
+        }
+        match self.step {
+            Step::Key(k) => out.push_str(k),
+            Step::Index(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Step::Root => {}
+        }
+        true
     }
 }
 
@@ -155,8 +166,18 @@ fn type_message(expected: &'static str, got: &Value) -> Cow<'static, str> {
     Cow::Borrowed(table!("string", "number", "boolean", "object", "array"))
 }
 
+/// A message from parts, in one allocation (`format!` costs more on this path, which runs once
+/// per issue).
+fn concat_message(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
 /// JavaScript's `Number.isInteger` on a JSON number.
-fn is_integer(n: &serde_json::Number) -> bool {
+pub(crate) fn is_integer(n: &serde_json::Number) -> bool {
     n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.is_finite() && f.fract() == 0.0)
 }
 
@@ -176,6 +197,10 @@ pub(crate) fn join_enum_values(values: &[String]) -> String {
 
 impl Walk {
     fn push(&mut self, at: &At<'_, '_>, code: IssueCode, message: impl Into<Cow<'static, str>>) {
+        if self.issues.is_empty() {
+            // A payload that fails usually fails on several fields: grow once, not four times.
+            self.issues.reserve(8);
+        }
         self.issues.push(Issue::new(at.render(), code, message));
     }
 
@@ -187,17 +212,26 @@ impl Walk {
         self.push(at, IssueCode::InvalidType, message);
     }
 
-    fn object(&mut self, at: &At<'_, '_>, fields: &[Field], value: &Value) {
+    fn object(&mut self, at: &At<'_, '_>, plan: &ObjectPlan, value: &Value) {
         let Value::Object(map) = value else {
             self.invalid_type(at, "object", Some(value));
             return;
         };
-        self.fields(at, fields, map);
+        self.fields(at, plan, map);
     }
 
-    fn fields(&mut self, at: &At<'_, '_>, fields: &[Field], map: &Map<String, Value>) {
-        for field in fields {
-            let value = map.get(field.name.as_str());
+    fn fields(&mut self, at: &At<'_, '_>, plan: &ObjectPlan, map: &Map<String, Value>) {
+        const ON_STACK: usize = 32;
+        let mut stack = [None; ON_STACK];
+        let mut heap = Vec::new();
+        let values: &mut [Option<&Value>] = if plan.fields.len() <= ON_STACK {
+            &mut stack[..plan.fields.len()]
+        } else {
+            heap.resize(plan.fields.len(), None);
+            &mut heap
+        };
+        plan.lookup(map, values);
+        for (field, &value) in plan.fields.iter().zip(values.iter()) {
             if !field.required && matches!(value, None | Some(Value::Null)) {
                 continue;
             }
@@ -206,9 +240,9 @@ impl Walk {
     }
 
     /// Checks one value (`None`: the key is absent) against a type.
-    fn value(&mut self, at: &At<'_, '_>, ty: &FieldType, value: Option<&Value>) {
+    fn value(&mut self, at: &At<'_, '_>, ty: &TypePlan, value: Option<&Value>) {
         match ty {
-            FieldType::String { min_length, max_length } => {
+            TypePlan::String { min_length, max_length } => {
                 let Some(Value::String(s)) = value else { return self.invalid_type(at, "string", value) };
                 if min_length.is_some() || max_length.is_some() {
                     let len = format::utf16_len(s);
@@ -226,25 +260,25 @@ impl Walk {
                     }
                 }
             }
-            FieldType::Uuid => self.format(at, value, format::is_uuid, "Invalid uuid"),
-            FieldType::Datetime => self.format(at, value, format::is_datetime, "Invalid datetime"),
-            FieldType::Email => self.format(at, value, format::is_email, "Invalid email"),
-            FieldType::Url => self.format(at, value, format::is_url, "Invalid url"),
-            FieldType::Enum(values) => match value {
+            TypePlan::Uuid => self.format(at, value, format::is_uuid, "Invalid uuid"),
+            TypePlan::Datetime => self.format(at, value, format::is_datetime, "Invalid datetime"),
+            TypePlan::Email => self.format(at, value, format::is_email, "Invalid email"),
+            TypePlan::Url => self.format(at, value, format::is_url, "Invalid url"),
+            TypePlan::Enum { values, joined } => match value {
                 Some(Value::String(s)) => {
                     if !values.iter().any(|v| v == s) {
                         let message =
-                            format!("Invalid enum value. Expected {}, received '{s}'", join_enum_values(values));
+                            concat_message(&["Invalid enum value. Expected ", joined, ", received '", s, "'"]);
                         self.push(at, IssueCode::InvalidEnumValue, message);
                     }
                 }
                 Some(other) => {
-                    let message = format!("Expected {}, received {}", join_enum_values(values), received(other));
+                    let message = concat_message(&["Expected ", joined, ", received ", received(other)]);
                     self.push(at, IssueCode::InvalidType, message);
                 }
                 None => self.push(at, IssueCode::InvalidType, "Required"),
             },
-            FieldType::Integer => match value {
+            TypePlan::Integer => match value {
                 Some(Value::Number(n)) => {
                     if !is_integer(n) {
                         self.push(at, IssueCode::InvalidType, "Expected integer, received float");
@@ -252,26 +286,26 @@ impl Walk {
                 }
                 _ => self.invalid_type(at, "number", value),
             },
-            FieldType::Number => {
+            TypePlan::Number => {
                 if !matches!(value, Some(Value::Number(_))) {
                     self.invalid_type(at, "number", value);
                 }
             }
-            FieldType::Boolean => {
+            TypePlan::Boolean => {
                 if !matches!(value, Some(Value::Bool(_))) {
                     self.invalid_type(at, "boolean", value);
                 }
             }
-            FieldType::Record => {
+            TypePlan::Record => {
                 if !matches!(value, Some(Value::Object(_))) {
                     self.invalid_type(at, "object", value);
                 }
             }
-            FieldType::Object(fields) => match value {
-                Some(Value::Object(map)) => self.fields(at, fields, map),
+            TypePlan::Object(plan) => match value {
+                Some(Value::Object(map)) => self.fields(at, plan, map),
                 _ => self.invalid_type(at, "object", value),
             },
-            FieldType::Array(items) => match value {
+            TypePlan::Array(items) => match value {
                 Some(Value::Array(elements)) => {
                     for (i, element) in elements.iter().enumerate() {
                         self.value(&at.index(i), items, Some(element));

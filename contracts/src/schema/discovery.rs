@@ -200,7 +200,11 @@ impl RawDoc {
     fn into_schema(self) -> Result<EventSchema, DiscoveryError> {
         let name = EventName::parse(&self.name)?;
         let fields = convert_fields(self.fields, "", 0)?;
-        Ok(EventSchema { name, description: self.description, fields })
+        let schema = EventSchema::new(name, fields);
+        Ok(match self.description {
+            Some(d) => schema.with_description(d),
+            None => schema,
+        })
     }
 }
 

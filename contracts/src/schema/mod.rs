@@ -11,6 +11,8 @@ mod json_schema;
 mod name;
 
 pub use discovery::DiscoveryError;
+
+use crate::plan::ObjectPlan;
 pub use name::{EventName, EventNameError};
 
 /// The schema of one event: its name, documentation and payload fields in definition order.
@@ -19,6 +21,8 @@ pub struct EventSchema {
     name: EventName,
     description: Option<String>,
     fields: Vec<Field>,
+    /// The fields compiled for the validation engine.
+    pub(crate) plan: ObjectPlan,
 }
 
 /// One field of an object: its wire name, whether it is required, and its type.
@@ -129,7 +133,8 @@ impl EventSchema {
     /// assert_eq!(schema.name().as_str(), "note.added.v1");
     /// ```
     pub fn new(name: EventName, fields: Vec<Field>) -> Self {
-        EventSchema { name, description: None, fields }
+        let plan = ObjectPlan::compile(&fields);
+        EventSchema { name, description: None, fields, plan }
     }
 
     /// The same schema with documentation attached.
