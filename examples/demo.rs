@@ -65,12 +65,12 @@ fn main() {
             "lineItems": [{"title": "IPod Nano - 8GB", "quantity": 1.0, "price": "199.00"}]}"#,
     )
     .expect("a valid order");
-    assert_eq!(order.platform, CommercePlatform::Shopify);
+    assert_eq!(order.platform, Some(CommercePlatform::Shopify));
     println!(
         "Typed {}: order {} for {} with {} line item(s), total {} {}\n",
         OrderCompleted::NAME,
-        order.order_id,
-        order.email.as_ref().map(|e| e.as_str()).unwrap_or("-"),
+        order.order_id.as_deref().unwrap_or("?"),
+        order.email,
         order.line_items.as_ref().map_or(0, Vec::len),
         order.total_price.as_deref().unwrap_or("?"),
         order.currency.as_deref().unwrap_or("")

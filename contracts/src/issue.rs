@@ -58,12 +58,16 @@ pub struct Issue {
     pub message: Cow<'static, str>,
     /// Zod's code.
     pub code: IssueCode,
+    /// For events built by a webhook transform: where the value came from, e.g.
+    /// `` `$.note_attributes.brand_id` matched nothing ``. Not part of Zod's issue; omitted when empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl Issue {
     /// An issue with the given parts (the summary phrase is derived from the code and message).
     pub fn new(path: impl Into<String>, code: IssueCode, message: impl Into<Cow<'static, str>>) -> Self {
-        Issue { path: path.into(), message: message.into(), code }
+        Issue { path: path.into(), message: message.into(), code, source: None }
     }
 
     /// The summary sentence of SPEC §2.2: `payload.<path> <phrase>`, e.g.

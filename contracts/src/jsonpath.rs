@@ -28,6 +28,10 @@
 //!   RFC's *singular queries*, which is what nearly every transform uses) are resolved with
 //!   `Value::get` and indexing, a few times faster than the general engine.
 //!
+//! What no static bound removes: a filter runs once per candidate node, so a filter that itself
+//! queries the whole payload (`$.items[?count($..*) > 1]`) costs the product of the two sizes, as
+//! RFC 9535 §4 warns. The payload's size is the host's to bound.
+//!
 //! ```
 //! use loop_contracts::jsonpath::JsonPath;
 //! use serde_json::json;

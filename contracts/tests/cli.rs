@@ -116,3 +116,76 @@ fn validate_against_a_discovery_document_file() {
     assert!(stdout(&out).contains("Expected integer, received float"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn fixture(path: &str) -> String {
+    format!("{}/../../shared/fixtures/webhooks/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+const BRAND: &str = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e";
+
+#[test]
+fn transform_runs_a_built_in_transform_on_a_real_payload() {
+    let out = run(
+        &["transform", "shopify", "orders/create", &fixture("shopify/orders-create.json"), "--brand-id", BRAND],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let line: serde_json::Value = serde_json::from_str(stdout(&out).trim_end()).unwrap();
+    assert_eq!(line["event"], "order.completed.v1");
+    assert_eq!(line["payload"]["orderId"], "820982911946154508");
+    assert!(stdout(&out).starts_with("{\"event\":\"order.completed.v1\",\"payload\":{"));
+
+    let body = std::fs::read_to_string(fixture("calendly/invitee-created.json")).unwrap();
+    let out = run(&["transform", "calendly", "invitee.created", "-", "--brand-id", BRAND], &body);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn transform_applies_a_declaration_and_reports_the_paths_that_failed() {
+    let dir = std::env::temp_dir().join(format!("loop-contracts-decl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let declaration = dir.join("seed.json");
+    std::fs::write(
+        &declaration,
+        r#"{"name": "order.completed.v1", "source": "shopify", "webhookPath": "/webhooks/shopify/order-completed",
+            "transform": {"eventId": "$.id", "occurredAt": "$.created_at", "brandId": "$.note_attributes.brand_id", "email": "$.email"}}"#,
+    )
+    .unwrap();
+    let out =
+        run(&["transform", "--declaration", declaration.to_str().unwrap(), &fixture("shopify/orders-create.json")], "");
+    assert_eq!(out.status.code(), Some(1));
+    let response: serde_json::Value = serde_json::from_str(stdout(&out).trim_end()).unwrap();
+    assert_eq!(response["error"]["code"], "VALIDATION_ERROR");
+    assert_eq!(response["error"]["issues"][2]["source"], "`$.note_attributes.brand_id` matched nothing");
+    std::fs::write(
+        dir.join("bad.json"),
+        r#"{"name": "order.completed.v1", "source": "shopify", "webhookPath": "/x", "transform": {"email": "$["}}"#,
+    )
+    .unwrap();
+    let out = run(&["transform", "--declaration", dir.join("bad.json").to_str().unwrap(), "-"], "{}");
+    assert_eq!(out.status.code(), Some(2), "a bad declaration is a usage error");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn transform_verifies_signatures_only_when_given_a_secret() {
+    let path = fixture("shopify/orders-create.json");
+    // Computed with: openssl dgst -sha256 -hmac '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' -binary orders-create.json | openssl base64 -A
+    let good = "X-Shopify-Hmac-Sha256: 8zMWGPkAUjqrPS6N/wZpZlqsDjLbemYmdXe2Z5oNBMU=";
+    let secret = "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";
+    let ok = run(
+        &["transform", "shopify", "orders/create", &path, "--brand-id", BRAND, "--secret", secret, "--header", good],
+        "",
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
+    let forged = run(
+        &["transform", "shopify", "orders/create", &path, "--brand-id", BRAND, "--secret", "wrong", "--header", good],
+        "",
+    );
+    assert_eq!(forged.status.code(), Some(1));
+    assert!(stdout(&forged).contains("\"code\":\"UNAUTHORIZED\""));
+    let unsupported =
+        run(&["transform", "typeform", "form_response_partial", &fixture("typeform/form-response.json")], "");
+    assert!(stdout(&unsupported).contains("unsupported topic"));
+    assert_eq!(run(&["transform", "wix", "orders/create", &path], "").status.code(), Some(2));
+}

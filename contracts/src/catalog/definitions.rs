@@ -24,14 +24,15 @@ pub mod order_completed {
         /// An order was placed in a connected shop.
         #[event("order.completed.v1")]
         pub struct OrderCompleted {
+            /// The buyer's email (the integration guide's example event carries it). BigCommerce
+            /// callbacks do not: the host looks the order up and supplies it.
+            email: email,
             /// The commerce platform the order comes from.
-            platform: enum CommercePlatform { "shopify", "bigcommerce", "custom" },
+            platform?: enum CommercePlatform { "shopify", "bigcommerce", "custom" },
             /// The provider's order id, as a string (Shopify ids exceed 2^53).
-            orderId: string(min = 1),
+            orderId?: string(min = 1),
             /// The order number shown to the customer (`#1001`).
             orderNumber?: string,
-            /// The buyer's email; absent when the provider does not send it (BigCommerce).
-            email?: email,
             /// The buyer's phone number as the provider sends it.
             phone?: string,
             /// The provider's customer id.

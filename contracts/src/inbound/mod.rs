@@ -1,5 +1,119 @@
-//! Inbound webhooks: verifying the vendors' signatures before anything is parsed.
+//! Inbound webhooks: vendors' payloads turned into valid events.
+//!
+//! Signatures are verified on the raw body before anything is parsed ([`SignatureScheme`]);
+//! built-in transforms cover Shopify, BigCommerce, Typeform and Calendly; any other webhook is
+//! mapped with a [`Declaration`] (the platform's `events.declare` input, JSONPath per field); the
+//! [`Intake`] ties them together for a host service without requiring a web framework.
+
+mod builtin;
+mod declaration;
 mod headers;
+mod intake;
 mod signature;
+mod transform;
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use builtin::BUILT_IN_TOPICS;
+pub use declaration::{Coercion, Declaration, DeclarationError, Mapping, ValueSource};
+
 pub use headers::Headers;
+pub use intake::{Intake, Route};
 pub use signature::{SignatureError, SignatureScheme, SigningSecret};
+pub use transform::{
+    derive_event_id, utc_from_unix, utc_time, Candidate, InboundError, InboundEvent, TransformContext,
+    EVENT_ID_NAMESPACE,
+};
+
+/// A webhook source (SPEC §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    /// Shopify (orders, customers, fulfillments).
+    Shopify,
+    /// BigCommerce (orders, customers).
+    BigCommerce,
+    /// Typeform (form responses).
+    Typeform,
+    /// Calendly (bookings).
+    Calendly,
+    /// Anything else, through a [`Declaration`].
+    Custom,
+}
+
+impl Source {
+    /// Every source.
+    pub const ALL: [Source; 5] =
+        [Source::Shopify, Source::BigCommerce, Source::Typeform, Source::Calendly, Source::Custom];
+
+    /// The source's name: `shopify`, `bigcommerce`, `typeform`, `calendly`, `custom`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Shopify => "shopify",
+            Source::BigCommerce => "bigcommerce",
+            Source::Typeform => "typeform",
+            Source::Calendly => "calendly",
+            Source::Custom => "custom",
+        }
+    }
+
+    /// How the source signs its webhooks, if it does (BigCommerce and custom sources do not sign
+    /// with a scheme of their own).
+    pub fn signature_scheme(self) -> Option<SignatureScheme> {
+        match self {
+            Source::Shopify => Some(SignatureScheme::Shopify),
+            Source::Typeform => Some(SignatureScheme::Typeform),
+            Source::Calendly => Some(SignatureScheme::calendly()),
+            Source::BigCommerce | Source::Custom => None,
+        }
+    }
+
+    /// The source's built-in transform over a raw body (no signature check: see [`Intake`]).
+    ///
+    /// ```
+    /// use loop_contracts::inbound::{Source, TransformContext};
+    ///
+    /// let body = br#"{"scope": "store/customer/created", "store_id": "1025646", "data": {"type": "customer", "id": 32},
+    ///                 "hash": "8768ab15aa86c6d73c7e4c3efbaee072110ad1d2", "created_at": 1561481571}"#;
+    /// let brand = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e".parse().unwrap();
+    /// let event = Source::BigCommerce
+    ///     .transform("store/customer/created", body, &TransformContext::for_brand(brand))
+    ///     .unwrap();
+    /// assert_eq!(event.event.as_str(), "customer.created.v1");
+    /// assert_eq!(event.payload["customerId"], "32");
+    /// assert_eq!(event.payload["occurredAt"], "2019-06-25T16:52:51Z");
+    /// ```
+    pub fn transform(self, topic: &str, body: &[u8], context: &TransformContext) -> Result<InboundEvent, InboundError> {
+        let mut candidate = self.candidate(topic, body, &[] as &[(&str, &str)])?;
+        candidate.apply_context(context);
+        candidate.validate()
+    }
+
+    /// The built-in transform's candidate, before validation, for a host that enriches it.
+    pub fn candidate(
+        self,
+        topic: &str,
+        body: &[u8],
+        headers: &(impl Headers + ?Sized),
+    ) -> Result<Candidate, InboundError> {
+        builtin::transform(self, topic, body, headers)
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The name is not a source.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown source {0:?} (expected shopify, bigcommerce, typeform, calendly or custom)")]
+pub struct UnknownSource(String);
+
+impl FromStr for Source {
+    type Err = UnknownSource;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Source::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| UnknownSource(s.chars().take(50).collect()))
+    }
+}

@@ -1,0 +1,193 @@
+//! The webhook intake a host service calls: route, headers and raw body in; a verified,
+//! transformed, validated event out (or a typed error that maps to an HTTP status). No web
+//! framework is involved.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json::Value;
+
+use super::declaration::{Declaration, DeclarationError};
+use super::headers::Headers;
+use super::signature::SigningSecret;
+use super::transform::{Candidate, InboundError, InboundEvent, TransformContext};
+use super::Source;
+use crate::catalog::Catalog;
+
+/// Which transform a request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route<'a> {
+    /// A built-in transform. Without a topic, it is read from where the vendor puts it: the
+    /// `X-Shopify-Topic` header, BigCommerce's `scope`, Typeform's `event_type`, Calendly's `event`.
+    BuiltIn {
+        /// The source.
+        source: Source,
+        /// The topic, if the host knows it.
+        topic: Option<&'a str>,
+    },
+    /// A declared transform, by its `webhookPath`.
+    Path(&'a str),
+}
+
+/// Verifies, transforms and validates inbound webhooks for one integration (one brand).
+///
+/// ```
+/// use loop_contracts::inbound::{Intake, Route, Source, SignatureScheme, SigningSecret, TransformContext};
+///
+/// let brand = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e".parse().unwrap();
+/// let secret = SigningSecret::from_text("shpss_example");
+/// let intake = Intake::new(TransformContext::for_brand(brand)).with_secret(Source::Shopify, secret.clone());
+///
+/// let body = br#"{"id": 820982911946154508, "created_at": "2021-12-31T19:00:00-05:00", "email": "jon@example.com"}"#;
+/// let (name, signature) = SignatureScheme::Shopify.sign(&secret, body, std::time::SystemTime::now());
+/// let headers = [(name, signature.as_str()), ("X-Shopify-Topic", "orders/create")];
+/// let event = intake.receive(Route::BuiltIn { source: Source::Shopify, topic: None }, &headers, body).unwrap();
+/// assert_eq!(event.payload["orderId"], "820982911946154508");
+/// assert_eq!(event.payload["occurredAt"], "2022-01-01T00:00:00Z");
+///
+/// let forged = [(name, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="), ("X-Shopify-Topic", "orders/create")];
+/// let err = intake.receive(Route::BuiltIn { source: Source::Shopify, topic: None }, &forged, body).unwrap_err();
+/// assert_eq!(err.http_status(), 401);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Intake {
+    context: TransformContext,
+    catalog: Catalog,
+    secrets: HashMap<Source, SigningSecret>,
+    unsigned: HashSet<Source>,
+    declarations: BTreeMap<String, Declaration>,
+}
+
+impl Intake {
+    /// An intake for an integration, validating against the built-in catalog.
+    pub fn new(context: TransformContext) -> Self {
+        Intake {
+            context,
+            catalog: crate::catalog().clone(),
+            secrets: HashMap::new(),
+            unsigned: HashSet::new(),
+            declarations: BTreeMap::new(),
+        }
+    }
+
+    /// Validates against another catalog (e.g. the built-in one plus a host's own events).
+    pub fn with_catalog(mut self, catalog: Catalog) -> Self {
+        self.catalog = catalog;
+        self
+    }
+
+    /// The signing secret of a source. Webhooks from a source that signs (Shopify, Typeform,
+    /// Calendly) are refused until it has a secret, or until [`accept_unsigned`](Self::accept_unsigned).
+    pub fn with_secret(mut self, source: Source, secret: SigningSecret) -> Self {
+        self.secrets.insert(source, secret);
+        self
+    }
+
+    /// Accepts a signing source's webhooks without checking signatures (local testing only).
+    pub fn accept_unsigned(mut self, source: Source) -> Self {
+        self.unsigned.insert(source);
+        self
+    }
+
+    /// Adds a declared transform at its `webhookPath`.
+    pub fn declare(&mut self, declaration: Declaration) -> Result<(), DeclarationError> {
+        let path = declaration.webhook_path().to_owned();
+        if self.declarations.contains_key(&path) {
+            return Err(DeclarationError::Malformed(format!("a webhook is already declared at {path:?}")));
+        }
+        self.declarations.insert(path, declaration);
+        Ok(())
+    }
+
+    /// The declared transforms by path.
+    pub fn declarations(&self) -> impl Iterator<Item = &Declaration> {
+        self.declarations.values()
+    }
+
+    /// Verifies, transforms and validates one webhook.
+    pub fn receive(
+        &self,
+        route: Route<'_>,
+        headers: &(impl Headers + ?Sized),
+        body: &[u8],
+    ) -> Result<InboundEvent, InboundError> {
+        let mut candidate = self.candidate(route, headers, body)?;
+        candidate.apply_context(&self.context);
+        candidate.validate_in(&self.catalog)
+    }
+
+    /// Verifies and transforms one webhook, stopping before validation so that the host can
+    /// enrich the candidate (then call [`Candidate::validate`]). The configured brand is applied.
+    pub fn candidate(
+        &self,
+        route: Route<'_>,
+        headers: &(impl Headers + ?Sized),
+        body: &[u8],
+    ) -> Result<Candidate, InboundError> {
+        let source = match route {
+            Route::BuiltIn { source, .. } => source,
+            Route::Path(path) => self
+                .declarations
+                .get(path)
+                .ok_or_else(|| InboundError::UnknownRoute(path.chars().take(200).collect()))?
+                .source(),
+        };
+        self.verify(source, headers, body)?;
+        let mut candidate = match route {
+            Route::BuiltIn { source, topic } => {
+                let topic = match topic {
+                    Some(t) => t.to_owned(),
+                    None => detect_topic(source, headers, body)?,
+                };
+                source.candidate(&topic, body, headers)?
+            }
+            Route::Path(path) => {
+                let declaration = &self.declarations[path];
+                let mut candidate = declaration.candidate(body)?;
+                if let Some(id) = headers.header("X-Shopify-Webhook-Id").or(headers.header("webhook-id")) {
+                    candidate.set_delivery_id(id.chars().take(200).collect::<String>());
+                }
+                candidate
+            }
+        };
+        candidate.apply_context(&self.context);
+        Ok(candidate)
+    }
+
+    fn verify(&self, source: Source, headers: &(impl Headers + ?Sized), body: &[u8]) -> Result<(), InboundError> {
+        let Some(scheme) = source.signature_scheme() else { return Ok(()) };
+        match self.secrets.get(&source) {
+            Some(secret) => Ok(scheme.verify(secret, headers, body)?),
+            None if self.unsigned.contains(&source) => Ok(()),
+            None => Err(InboundError::Signature(super::SignatureError::Missing { header: scheme.header_name() })),
+        }
+    }
+}
+
+/// Reads the topic from where each vendor puts it.
+fn detect_topic(source: Source, headers: &(impl Headers + ?Sized), body: &[u8]) -> Result<String, InboundError> {
+    let from_body = |key: &str| -> Result<String, InboundError> {
+        #[derive(serde::Deserialize)]
+        struct Probe {
+            scope: Option<String>,
+            event_type: Option<String>,
+            event: Option<Value>,
+        }
+        let probe: Probe = serde_json::from_slice(body).map_err(|e| InboundError::malformed("the webhook body", e))?;
+        let found = match key {
+            "scope" => probe.scope,
+            "event_type" => probe.event_type,
+            _ => probe.event.and_then(|e| e.as_str().map(str::to_owned)),
+        };
+        found.ok_or_else(|| InboundError::Malformed(format!("no topic given and the body has no `{key}`")))
+    };
+    match source {
+        Source::Shopify => headers
+            .header("X-Shopify-Topic")
+            .map(str::to_owned)
+            .ok_or_else(|| InboundError::Malformed("no topic given and no X-Shopify-Topic header".into())),
+        Source::BigCommerce => from_body("scope"),
+        Source::Typeform => from_body("event_type"),
+        Source::Calendly => from_body("event"),
+        Source::Custom => Err(InboundError::Malformed("custom webhooks are routed by their webhookPath".into())),
+    }
+}

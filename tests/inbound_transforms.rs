@@ -1,0 +1,373 @@
+//! The built-in transforms on every real vendor payload in `../shared/fixtures/webhooks/`, the
+//! seed's declaration on the real Shopify order, declared transforms, enrichment and the intake.
+
+use loop_contracts::inbound::{
+    Declaration, DeclarationError, InboundError, Intake, Route, SignatureScheme, SigningSecret, Source,
+    TransformContext,
+};
+use loop_contracts::validate_event;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+const BRAND: &str = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e";
+
+fn brand() -> TransformContext {
+    TransformContext::for_brand(BRAND.parse().unwrap())
+}
+
+/// A fixture's raw bytes; captures stored as `{headers, body, topic}` give their body (re-serialised).
+fn body(path: &str) -> Vec<u8> {
+    let bytes = std::fs::read(suite::fixture(&format!("webhooks/{path}"))).unwrap();
+    let value: Value = serde_json::from_slice(&bytes).unwrap();
+    match (value.get("headers"), value.get("body")) {
+        (Some(_), Some(body)) => serde_json::to_vec(body).unwrap(),
+        _ => bytes,
+    }
+}
+
+const SUPPORTED: &[(&str, Source, &str, &str)] = &[
+    ("shopify/orders-create.json", Source::Shopify, "orders/create", "order.completed.v1"),
+    ("shopify/orders-create.json", Source::Shopify, "orders/paid", "order.completed.v1"),
+    ("shopify/orders-create.test-notification.json", Source::Shopify, "orders/create", "order.completed.v1"),
+    ("shopify/orders-create.rest-order-resource.json", Source::Shopify, "orders/create", "order.completed.v1"),
+    ("shopify/customers-create.json", Source::Shopify, "customers/create", "customer.created.v1"),
+    (
+        "shopify/customers-create.hookdeck-capture-2024-10.json",
+        Source::Shopify,
+        "customers/create",
+        "customer.created.v1",
+    ),
+    ("shopify/fulfillments-create.json", Source::Shopify, "fulfillments/create", "fulfillment.created.v1"),
+    ("bigcommerce/order-created.json", Source::BigCommerce, "store/order/created", "order.completed.v1"),
+    ("bigcommerce/customer-created.json", Source::BigCommerce, "store/customer/created", "customer.created.v1"),
+    ("typeform/form-response.json", Source::Typeform, "form_response", "form.submitted.v1"),
+    ("typeform/form-response.actionsflow-2020.json", Source::Typeform, "form_response", "form.submitted.v1"),
+    ("calendly/invitee-created.json", Source::Calendly, "invitee.created", "booking.scheduled.v1"),
+    ("calendly/invitee-created.hull-2020.json", Source::Calendly, "invitee.created", "booking.scheduled.v1"),
+    ("calendly/invitee-payload-object.docs-example.json", Source::Calendly, "invitee.created", "booking.scheduled.v1"),
+    ("calendly/invitee-canceled.json", Source::Calendly, "invitee.canceled", "booking.canceled.v1"),
+    ("calendly/invitee-canceled.hull-2020.json", Source::Calendly, "invitee.canceled", "booking.canceled.v1"),
+];
+
+#[test]
+fn every_fixture_of_a_supported_topic_becomes_a_valid_event() {
+    for &(file, source, topic, event) in SUPPORTED {
+        let result = match (source, topic) {
+            // BigCommerce sends no email, which order.completed.v1 requires: the host enriches.
+            (Source::BigCommerce, "store/order/created") => {
+                let mut candidate = Intake::new(brand())
+                    .candidate(Route::BuiltIn { source, topic: Some(topic) }, &[] as &[(&str, &str)], &body(file))
+                    .unwrap();
+                candidate.set("email", json!("buyer@example.com"));
+                candidate.validate()
+            }
+            _ => source.transform(topic, &body(file), &brand()),
+        };
+        let transformed = result.unwrap_or_else(|e| panic!("{file} ({topic}): {e}\n{:#?}", e.to_validation_error()));
+        assert_eq!(transformed.event.as_str(), event, "{file}");
+        assert!(validate_event(event, &transformed.payload).is_ok(), "{file}");
+        assert_eq!(transformed.payload["brandId"], BRAND, "{file}: brandId from configuration");
+        let occurred = transformed.payload["occurredAt"].as_str().unwrap();
+        assert!(occurred.ends_with('Z'), "{file}: {occurred} is UTC");
+    }
+}
+
+#[test]
+fn unsupported_topics_are_refused_clearly() {
+    for (file, source, topic) in [
+        ("bigcommerce/order-status-updated.json", Source::BigCommerce, "store/order/statusUpdated"),
+        (
+            "bigcommerce/order-status-updated.https-overview-example.json",
+            Source::BigCommerce,
+            "store/order/statusUpdated",
+        ),
+        ("bigcommerce/order-updated.graphql-overview-example.json", Source::BigCommerce, "store/order/updated"),
+        ("bigcommerce/product-created.hookdeck-capture.json", Source::BigCommerce, "store/product/created"),
+        ("typeform/form-response.json", Source::Typeform, "form_response_partial"),
+        ("shopify/orders-create.json", Source::Shopify, "orders/cancelled"),
+    ] {
+        let err = source.transform(topic, &body(file), &brand()).unwrap_err();
+        assert!(matches!(err, InboundError::UnsupportedTopic { .. }), "{file}: {err}");
+        assert!(err.to_string().contains("unsupported topic"), "{err}");
+        assert_eq!(err.http_status(), 422);
+    }
+    // Through the intake, the topic is read from the body.
+    let intake = Intake::new(brand());
+    let err = intake
+        .receive(
+            Route::BuiltIn { source: Source::BigCommerce, topic: None },
+            &[] as &[(&str, &str)],
+            &body("bigcommerce/order-updated.graphql-overview-example.json"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, InboundError::UnsupportedTopic { .. }), "{err}");
+}
+
+#[test]
+fn provider_ids_above_2_pow_53_are_exact() {
+    let order = Source::Shopify.transform("orders/create", &body("shopify/orders-create.json"), &brand()).unwrap();
+    assert_eq!(order.payload["orderId"], "820982911946154508");
+    assert_eq!(order.payload["customerId"], "115310627314723954");
+    assert_eq!(order.payload["lineItems"][0]["productId"], "788032119674292922");
+    // The capture whose body went through a float: the exact id survives in admin_graphql_api_id.
+    let customer = Source::Shopify
+        .transform("customers/create", &body("shopify/customers-create.hookdeck-capture-2024-10.json"), &brand())
+        .unwrap();
+    assert_eq!(customer.payload["customerId"], "706405506930370084");
+}
+
+#[test]
+fn event_ids_are_deterministic_and_times_are_utc() {
+    let bytes = body("shopify/orders-create.json");
+    let first = Source::Shopify.transform("orders/create", &bytes, &brand()).unwrap();
+    let again = Source::Shopify.transform("orders/create", &bytes, &brand()).unwrap();
+    let paid = Source::Shopify.transform("orders/paid", &bytes, &brand()).unwrap();
+    assert_eq!(first.event_id, again.event_id, "a redelivery has the same event id");
+    assert_eq!(first.event_id, paid.event_id, "one order completes once, whichever topic reports it");
+    assert_eq!(first.payload["eventId"], first.event_id.to_string());
+    assert_eq!(first.payload["occurredAt"], "2022-01-01T00:00:00Z");
+    let other = Source::Shopify
+        .transform("orders/create", &body("shopify/orders-create.rest-order-resource.json"), &brand())
+        .unwrap();
+    assert_ne!(first.event_id, other.event_id);
+
+    let booking =
+        Source::Calendly.transform("invitee.created", &body("calendly/invitee-created.json"), &brand()).unwrap();
+    assert_eq!(booking.payload["occurredAt"], "2020-11-23T17:51:18.327602Z");
+    let bc = Source::BigCommerce
+        .transform("store/customer/created", &body("bigcommerce/customer-created.json"), &brand())
+        .unwrap();
+    assert_eq!(bc.payload["occurredAt"], "2019-06-25T16:52:51Z");
+}
+
+#[test]
+fn email_is_found_where_each_vendor_puts_it() {
+    let email = |file, source: Source, topic| {
+        source.transform(topic, &body(file), &brand()).unwrap().payload.get("email").cloned()
+    };
+    assert_eq!(email("shopify/orders-create.json", Source::Shopify, "orders/create"), Some(json!("jon@example.com")));
+    assert_eq!(
+        email("typeform/form-response.json", Source::Typeform, "form_response"),
+        Some(json!("laura@example.com"))
+    );
+    assert_eq!(email("typeform/form-response.actionsflow-2020.json", Source::Typeform, "form_response"), None);
+    assert_eq!(
+        email("calendly/invitee-canceled.json", Source::Calendly, "invitee.canceled"),
+        Some(json!("test@test.com"))
+    );
+    assert_eq!(email("bigcommerce/customer-created.json", Source::BigCommerce, "store/customer/created"), None);
+}
+
+#[test]
+fn without_a_configured_brand_the_issue_says_so() {
+    let err = Source::Shopify
+        .transform("orders/create", &body("shopify/orders-create.json"), &TransformContext::default())
+        .unwrap_err();
+    let InboundError::Invalid(err) = err else { panic!("{err}") };
+    assert_eq!(err.issues()[0].path, "brandId");
+    assert_eq!(err.issues()[0].message, "Required");
+}
+
+#[test]
+fn bigcommerce_orders_need_the_host_to_supply_the_email() {
+    let bytes = body("bigcommerce/order-created.json");
+    let intake = Intake::new(brand());
+    let route = Route::BuiltIn { source: Source::BigCommerce, topic: Some("store/order/created") };
+    // As it comes: refused, and the issue says what is missing and why.
+    let err = intake.receive(route, &[] as &[(&str, &str)], &bytes).unwrap_err();
+    let InboundError::Invalid(err) = err else { panic!("{err}") };
+    assert_eq!(err.issues().len(), 1);
+    assert_eq!(err.issues()[0].path, "email");
+    assert_eq!(err.issues()[0].message, "Required");
+    assert!(err.issues()[0].source.as_deref().unwrap().contains("BigCommerce callbacks carry no email"));
+    // Enriched: the host looked the order up (any way it likes, async included) before validating.
+    let mut candidate = intake.candidate(route, &[] as &[(&str, &str)], &bytes).unwrap();
+    assert_eq!(candidate.payload()["orderId"], "250");
+    assert_eq!(candidate.delivery_id(), Some("dd70c0976e06b67aaf671e73f49dcb79230ebf9d"));
+    candidate.set("email", json!("buyer@example.com")).set("totalPrice", json!("19.99"));
+    let enriched = candidate.validate().unwrap();
+    assert_eq!(enriched.payload["email"], "buyer@example.com");
+    assert_eq!(enriched.payload["occurredAt"], "2019-06-25T16:15:35Z");
+    assert_eq!(enriched.delivery_id.as_deref(), Some("dd70c0976e06b67aaf671e73f49dcb79230ebf9d"));
+    // A wrong enrichment is caught like any other invalid payload.
+    let mut candidate = intake.candidate(route, &[] as &[(&str, &str)], &bytes).unwrap();
+    candidate.set("email", json!("not an email"));
+    assert!(matches!(candidate.validate(), Err(InboundError::Invalid(_))));
+    // Customers carry no email either, but customer.created.v1 does not require one.
+    let customer = intake
+        .receive(
+            Route::BuiltIn { source: Source::BigCommerce, topic: None },
+            &[] as &[(&str, &str)],
+            &body("bigcommerce/customer-created.json"),
+        )
+        .unwrap();
+    assert_eq!(customer.payload["customerId"], "32");
+}
+
+const SEED_DECLARATION: &str = r#"{
+  "tool": "events.declare",
+  "input": {
+    "name": "order.completed.v1",
+    "source": "shopify",
+    "webhookPath": "/webhooks/shopify/order-completed",
+    "transform": {
+      "eventId": "$.id",
+      "occurredAt": "$.created_at",
+      "brandId": "$.note_attributes.brand_id",
+      "email": "$.email"
+    }
+  }
+}"#;
+
+#[test]
+fn the_seed_declaration_compiles_and_names_each_path_that_failed_on_the_real_order() {
+    let declaration = Declaration::parse(SEED_DECLARATION).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(declaration.webhook_path(), "/webhooks/shopify/order-completed");
+    assert_eq!(declaration.source(), Source::Shopify);
+    let err = declaration.apply(&body("shopify/orders-create.json"), &TransformContext::default()).unwrap_err();
+    let InboundError::Invalid(err) = err else { panic!("{err}") };
+    let issues: Vec<(&str, &str, &str)> =
+        err.issues().iter().map(|i| (i.path.as_str(), i.message.as_ref(), i.source.as_deref().unwrap_or(""))).collect();
+    assert_eq!(
+        issues,
+        [
+            ("eventId", "Expected string, received number", "from `$.id` (a number)"),
+            ("occurredAt", "Invalid datetime", "from `$.created_at` (a string)"),
+            ("brandId", "Required", "`$.note_attributes.brand_id` matched nothing"),
+        ]
+    );
+    let rendered = serde_json::to_value(loop_contracts::ErrorResponse::from(&err)).unwrap();
+    assert_eq!(rendered["error"]["issues"][2]["source"], "`$.note_attributes.brand_id` matched nothing");
+}
+
+#[test]
+fn declarations_are_checked_when_declared() {
+    let decl = |transform: &str| {
+        Declaration::parse(&format!(
+            r#"{{"name": "lead.captured.v1", "source": "custom", "webhookPath": "/hooks/lead", "transform": {transform}}}"#
+        ))
+    };
+    let ok = r#"{"occurredAt": "$.at", "email": "$.email", "source": {"const": "other"}, "attribution": {"path": "$.utm", "default": {}}}"#;
+    assert!(decl(ok).is_ok());
+    assert!(matches!(
+        decl(r#"{"occurredAt": "$.at[", "email": "$.e", "source": "$.s", "attribution": "$.a"}"#),
+        Err(DeclarationError::BadPath { .. })
+    ));
+    assert!(
+        matches!(decl(r#"{"occurredAt": "$.at", "source": "$.s", "attribution": "$.a"}"#), Err(DeclarationError::MissingRequired { field, .. }) if field == "email")
+    );
+    assert!(
+        matches!(decl(r#"{"occurredAt": "$.at", "email": "$.e", "source": "$.s", "attribution": "$.a", "phone": "$.p"}"#), Err(DeclarationError::UnknownField { field, .. }) if field == "phone")
+    );
+    let unknown_event =
+        Declaration::parse(r#"{"name": "lead.captured.v9", "source": "custom", "webhookPath": "/x", "transform": {}}"#);
+    assert!(matches!(unknown_event, Err(DeclarationError::UnknownEvent(_))));
+    let bad_source =
+        Declaration::parse(r#"{"name": "lead.captured.v1", "source": "wix", "webhookPath": "/x", "transform": {}}"#);
+    assert!(matches!(bad_source, Err(DeclarationError::UnknownSource(_))));
+    let hostile = format!(
+        r#"{{"occurredAt": "$.at", "email": "{}", "source": "$.s", "attribution": "$.a"}}"#,
+        "$".to_owned() + &"[?@".repeat(200)
+    );
+    assert!(matches!(decl(&hostile), Err(DeclarationError::BadPath { .. })));
+}
+
+#[test]
+fn a_declaration_with_coercions_turns_the_real_shopify_order_into_a_valid_event() {
+    let declaration = Declaration::parse(
+        r#"{"name": "order.completed.v1", "source": "shopify", "webhookPath": "/webhooks/shopify/orders",
+            "transform": {
+              "eventId": {"path": "$.admin_graphql_api_id", "coerce": "uuid"},
+              "occurredAt": {"path": "$.created_at", "coerce": "datetime"},
+              "brandId": "$.note_attributes[?@.name=='brand_id'].value",
+              "platform": {"const": "shopify"},
+              "orderId": {"path": "$.id", "coerce": "string"},
+              "email": {"first": ["$.email", "$.contact_email", "$.customer.email"]},
+              "currency": "$.currency",
+              "tags": {"path": "$.line_items[*].sku"}
+            }}"#,
+    )
+    .unwrap();
+    let event = declaration.apply(&body("shopify/orders-create.json"), &brand()).unwrap();
+    assert_eq!(event.payload["orderId"], "820982911946154508");
+    assert_eq!(event.payload["occurredAt"], "2022-01-01T00:00:00Z");
+    assert_eq!(event.payload["brandId"], BRAND, "no brand_id attribute: the configured brand");
+    assert!(event.payload["tags"].is_array());
+    let again = declaration.apply(&body("shopify/orders-create.json"), &brand()).unwrap();
+    assert_eq!(event.event_id, again.event_id);
+
+    // A brand_id note attribute in the payload wins over the configuration.
+    let mut order: Value = serde_json::from_slice(&body("shopify/orders-create.json")).unwrap();
+    let carried = Uuid::from_u128(7).to_string();
+    order["note_attributes"] = json!([{"name": "colour", "value": "green"}, {"name": "brand_id", "value": carried}]);
+    let event = declaration.apply(&serde_json::to_vec(&order).unwrap(), &brand()).unwrap();
+    assert_eq!(event.payload["brandId"], carried);
+}
+
+#[test]
+fn the_intake_verifies_before_it_parses() {
+    let secret = SigningSecret::from_text("shpss_intake_test");
+    let mut intake = Intake::new(brand()).with_secret(Source::Shopify, secret.clone());
+    intake.declare(Declaration::parse(SEED_DECLARATION).unwrap()).unwrap();
+    let bytes = body("shopify/orders-create.json");
+    let (name, signature) = SignatureScheme::Shopify.sign(&secret, &bytes, std::time::SystemTime::now());
+    let headers = [
+        (name, signature.as_str()),
+        ("x-shopify-topic", "orders/create"),
+        ("X-Shopify-Webhook-Id", "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"),
+    ];
+    let route = Route::BuiltIn { source: Source::Shopify, topic: None };
+    let event = intake.receive(route, &headers, &bytes).unwrap();
+    assert_eq!(event.delivery_id.as_deref(), Some("b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"));
+
+    // Forged: not even parsed (a body that is not JSON still gets 401, not 400).
+    let forged = [(name, signature.as_str()), ("x-shopify-topic", "orders/create")];
+    let err = intake.receive(route, &forged, b"{not json").unwrap_err();
+    assert_eq!(err.http_status(), 401);
+    // Unsigned: refused until a secret is configured or unsigned deliveries are allowed.
+    let err = Intake::new(brand()).receive(route, &[("x-shopify-topic", "orders/create")], &bytes).unwrap_err();
+    assert_eq!(err.http_status(), 401);
+    let ok = Intake::new(brand()).accept_unsigned(Source::Shopify).receive(
+        route,
+        &[("x-shopify-topic", "orders/create")],
+        &bytes,
+    );
+    assert!(ok.is_ok());
+    // Signed but malformed: 400. Declared route: 422 with the issues. Unknown route: 404.
+    let (name, signature) = SignatureScheme::Shopify.sign(&secret, b"[1,2", std::time::SystemTime::now());
+    assert_eq!(
+        intake
+            .receive(route, &[(name, signature.as_str()), ("x-shopify-topic", "orders/create")], b"[1,2")
+            .unwrap_err()
+            .http_status(),
+        400
+    );
+    let (name, signature) = SignatureScheme::Shopify.sign(&secret, &bytes, std::time::SystemTime::now());
+    let err = intake
+        .receive(Route::Path("/webhooks/shopify/order-completed"), &[(name, signature.as_str())], &bytes)
+        .unwrap_err();
+    assert_eq!(err.http_status(), 422);
+    assert_eq!(err.to_validation_error().code(), loop_contracts::ErrorCode::ValidationError);
+    assert_eq!(
+        intake.receive(Route::Path("/nope"), &[(name, signature.as_str())], &bytes).unwrap_err().http_status(),
+        404
+    );
+}
+
+#[test]
+fn hostile_bodies_get_typed_errors() {
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    for (source, topic) in [
+        (Source::Shopify, "orders/create"),
+        (Source::BigCommerce, "store/order/created"),
+        (Source::Typeform, "form_response"),
+        (Source::Calendly, "invitee.created"),
+    ] {
+        for bad in [&b"not json"[..], b"", b"null", b"[]", b"{\"id\": {\"x\": 1}}", deep.as_bytes(), &[0xff, 0xfe]] {
+            let err = source.transform(topic, bad, &brand()).unwrap_err();
+            assert!(matches!(err, InboundError::Malformed(_) | InboundError::Invalid(_)), "{source} {topic}: {err}");
+        }
+    }
+    let declaration = Declaration::parse(SEED_DECLARATION).unwrap();
+    assert!(matches!(declaration.apply(deep.as_bytes(), &brand()), Err(InboundError::Malformed(_))));
+}
