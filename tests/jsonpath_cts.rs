@@ -208,7 +208,7 @@ fn ten_thousand_nested_parentheses_are_refused_quickly() {
 
 #[test]
 fn thirty_nested_filters_are_refused_quickly() {
-    let text = format!("${}@.a{}", "[?@".repeat(30), "]".repeat(30));
+    let text = format!("${}.a{}", "[?@".repeat(30), "]".repeat(30));
     let (result, elapsed) = parse_on_small_stack(text);
     assert!(matches!(result, Err(JsonPathError::FiltersTooDeep { depth: 30, max: 3 })), "{result:?}");
     assert!(elapsed < quick(), "{elapsed:?}");

@@ -1126,6 +1126,14 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn compiled_selectors_can_be_shared_across_threads() {
+        // A declaration compiles once and serves every webhook, on whatever thread.
+        fn assert_shareable<T: Send + Sync + 'static>() {}
+        assert_shareable::<JsonPath>();
+        assert_shareable::<JsonPathError>();
+    }
+
+    #[test]
     fn simple_paths_take_the_fast_path() {
         for text in ["$", "$.a", "$.a.b[0].c", "$['a']", "$[\"a\"]", "$[-1]", "$ .a", "$[ 0 ]", "$.ü_1", "$['\\u00fc']"]
         {

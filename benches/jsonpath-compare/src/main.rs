@@ -300,7 +300,7 @@ fn nesting() {
     for levels in [4usize, 8, 12, 16] {
         selectors.push((
             format!("`$[?@[?…]]`, {levels} levels"),
-            format!("${}@.a{}", "[?@".repeat(levels), "]".repeat(levels)),
+            format!("${}.a{}", "[?@".repeat(levels), "]".repeat(levels)),
         ));
     }
     for levels in [1usize, 2, 3, 4, 5, 6, 8] {
