@@ -221,7 +221,7 @@ fn a_one_megabyte_selector_is_refused_without_being_read() {
     let text = format!("$.{}", "a".repeat(1 << 20));
     let start = Instant::now();
     let result = JsonPath::parse(&text);
-    assert!(start.elapsed() < Duration::from_millis(1));
+    assert!(start.elapsed() < quick(), "{:?}", start.elapsed());
     let err = result.unwrap_err();
     assert_eq!(err, JsonPathError::TooLong { length: (1 << 20) + 2, max: 1024 });
     assert!(err.to_string().len() < 100);
@@ -282,7 +282,7 @@ fn a_long_or_costly_pattern_in_match_is_refused_quickly() {
     assert!(path.query(&strings).is_empty());
     let per_node = start.elapsed() / 200;
     println!("960-byte literal pattern: {per_node:?} per string node");
-    assert!(per_node < Duration::from_millis(if cfg!(debug_assertions) { 20 } else { 2 }), "{per_node:?}");
+    assert!(per_node < Duration::from_millis(if cfg!(debug_assertions) { 50 } else { 2 }), "{per_node:?}");
 }
 
 #[test]

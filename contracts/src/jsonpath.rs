@@ -9,21 +9,21 @@
 //! its caller, because transforms come from declarations that need not be trusted:
 //!
 //! - **Bounds checked before parsing.** The parser re-reads the inside of a filter once per
-//!   enclosing filter, so its time doubles with every level of `[?...]` nesting (a 4 KB selector
-//!   10 levels deep takes seconds), and it recurses once per bracket or parenthesis (about 1,000
-//!   nested parentheses overflow a 2 MiB stack). Length, bracket nesting and filter nesting are
-//!   therefore measured by a linear scan first ([`JsonPath::MAX_LENGTH`],
-//!   [`JsonPath::MAX_NESTING`], [`JsonPath::MAX_FILTER_NESTING`]).
+//!   enclosing filter, so its time doubles with every level of `[?...]` nesting (67 bytes nested
+//!   16 deep take 130 ms, 1 KB nested 8 deep 45 ms), and it recurses once per bracket or
+//!   parenthesis (about 940 nested parentheses overflow a 2 MiB stack in release, 230 in debug).
+//!   Length, bracket nesting and filter nesting are therefore measured by a linear scan first
+//!   ([`JsonPath::MAX_LENGTH`], [`JsonPath::MAX_NESTING`], [`JsonPath::MAX_FILTER_NESTING`]).
 //! - **Bounded result sizes.** Every union (`[0,0]`) and every descendant segment after the first
 //!   (`..`) multiplies the nodes a query can return, exponentially in the number of segments: a
 //!   100-byte payload nested 100 deep and `$[0,0][0,0]...` would ask for 2^100 nodes.
 //!   [`JsonPath::MAX_UNION_PRODUCT`] and [`JsonPath::MAX_DESCENDANT_SEGMENTS`] keep a query's
 //!   result within a small multiple of the payload's size.
 //! - **Bounded `match()` and `search()`.** `serde_json_path` compiles their pattern again at every
-//!   node it tests, and a 12-byte pattern (`\w{100}{100}`) takes about 100 ms to compile, so one
-//!   payload with a thousand strings would cost minutes. Patterns must be string literals (a pattern
-//!   read from the payload could be anything) whose estimated compile cost is within
-//!   [`JsonPath::MAX_PATTERN_COST`].
+//!   node it tests, and a 12-byte pattern (`\w{100}{100}`) takes 60 to 100 ms to compile, so one
+//!   payload with a thousand strings would cost a minute or more. Patterns must be string
+//!   literals (a pattern read from the payload could be anything) whose estimated compile cost is
+//!   within [`JsonPath::MAX_PATTERN_COST`].
 //! - **A fast path for plain paths.** `$`, `$.a.b`, `$['a']`, `$[0]`, `$[-1]` and their chains (the
 //!   RFC's *singular queries*, which is what nearly every transform uses) are resolved with
 //!   `Value::get` and indexing, a few times faster than the general engine.
@@ -114,9 +114,9 @@ impl JsonPath {
 
     /// The deepest nesting of brackets and parentheses accepted (outside string literals).
     ///
-    /// The parser recurses once per level: in a debug build about 200 levels fill a 2 MiB thread
-    /// stack (about 900 in release), so 32 leaves a wide margin while no real selector comes close
-    /// (the compliance suite nests at most 4).
+    /// The parser recurses once per level: in a debug build 160 to 230 levels fill a 2 MiB thread
+    /// stack (680 to 940 in release), so 32 leaves a wide margin while no real selector comes
+    /// close (the compliance suite nests at most 4).
     ///
     /// ```
     /// use loop_contracts::jsonpath::{JsonPath, JsonPathError};
@@ -129,8 +129,8 @@ impl JsonPath {
     /// The deepest nesting of filter selectors (`[?...]`) accepted.
     ///
     /// Each level doubles the parse time of what it contains: a 1,024-byte selector compiles in
-    /// about 0.6 ms with one filter level and 2 ms with three, 60 ms with eight (measured in
-    /// release on a 2-core server). Three keeps the worst case well under 10 ms; the compliance
+    /// about 0.4 ms with one filter level, 1.4 ms with three and 45 ms with eight (release build,
+    /// 2-core server; `benches/README.md`). Three keeps the worst case well under 10 ms; the compliance
     /// suite nests at most two.
     ///
     /// ```

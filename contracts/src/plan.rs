@@ -98,6 +98,7 @@ impl ObjectPlan {
             let name = self.fields[index].name.as_str();
             out[index] = loop {
                 match current {
+                    Some((key, value)) if key.len() == name.len() && key == name => break Some(value),
                     Some((key, value)) => match key.as_str().cmp(name) {
                         std::cmp::Ordering::Less => current = entries.next(),
                         std::cmp::Ordering::Equal => break Some(value),

@@ -104,7 +104,7 @@ impl<'p, 's> At<'p, 's> {
 
     /// Zod's path joined with `.`.
     fn render(&self) -> String {
-        let mut path = String::new();
+        let mut path = String::with_capacity(24);
         self.write(&mut path);
         path
     }
