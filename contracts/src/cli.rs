@@ -37,6 +37,46 @@ enum Command {
     /// Turn a vendor webhook body into an event: `transform <SOURCE> <TOPIC> [FILE|-]` with a
     /// built-in transform, or `transform --declaration FILE [FILE|-]` with a declared one.
     Transform(TransformArgs),
+    /// Run the local sandbox: the platform API, webhook routes, inspection and fault injection
+    /// (needs the `sandbox` feature; stops on Ctrl-C).
+    Sandbox(SandboxArgs),
+    /// Send one event through the client: validated locally, posted with its Idempotency-Key,
+    /// retried on the platform's schedule. The key comes from `LOOP_API_KEY`, the base URL from
+    /// `LOOP_BASE_URL` (default the platform's). Needs the `client` feature.
+    Send(SendArgs),
+}
+
+#[derive(Debug, Args)]
+struct SendArgs {
+    /// The event name, e.g. `lead.captured.v1`.
+    event: String,
+    /// The payload file (`-` or nothing for standard input).
+    file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct SandboxArgs {
+    /// The address to listen on (port 0 picks a free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    addr: std::net::SocketAddr,
+    /// The rate-limit tier of every key: standard, premium, or `<per second>/<burst>`.
+    #[arg(long, default_value = "standard")]
+    tier: crate::api_key::Tier,
+    /// Accept only this key (repeatable); by default any well-formed lk_test_ or lk_dev_ key.
+    #[arg(long = "key", value_name = "KEY")]
+    keys: Vec<String>,
+    /// The brand of the webhook intake (the `brandId` of webhook events).
+    #[arg(long, value_name = "UUID")]
+    brand_id: Option<String>,
+    /// A source's signing secret, `SOURCE=SECRET` (repeatable); sources without one are accepted unsigned.
+    #[arg(long = "secret", value_name = "SOURCE=SECRET")]
+    secrets: Vec<String>,
+    /// A declaration (the `events.declare` input) to serve at its webhookPath (repeatable).
+    #[arg(long = "declaration", value_name = "FILE")]
+    declarations: Vec<PathBuf>,
+    /// The fault configuration, as the JSON of `POST /__sandbox/faults`, e.g. '{"seed":7,"errorRate":0.1}'.
+    #[arg(long, value_name = "JSON")]
+    faults: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +158,8 @@ where
         Command::Validate(args) => validate(args, stdin, stdout),
         Command::Schema(args) => schema(args, stdout),
         Command::Transform(args) => transform(args, stdin, stdout),
+        Command::Sandbox(args) => sandbox(args, stdout),
+        Command::Send(args) => send(args, stdin, stdout, stderr),
     };
     match result {
         Ok(code) => code,
@@ -311,4 +353,135 @@ fn transform(args: TransformArgs, stdin: &mut dyn Read, stdout: &mut dyn Write) 
     out.write_all(b"\n")?;
     out.flush()?;
     Ok(code)
+}
+
+#[cfg(not(feature = "client"))]
+fn send(_args: SendArgs, _stdin: &mut dyn Read, _stdout: &mut dyn Write, _stderr: &mut dyn Write) -> io::Result<u8> {
+    Err(usage("this loop-contracts was built without the client: rebuild with `--features cli,client`"))
+}
+
+/// Sends one event; prints the platform's acceptance (exit 0) or the error response (exit 1).
+#[cfg(feature = "client")]
+fn send(args: SendArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> io::Result<u8> {
+    use crate::client::{Client, SendError};
+
+    let key: crate::ApiKey = std::env::var("LOOP_API_KEY")
+        .map_err(|_| usage("set LOOP_API_KEY to an lk_live_, lk_test_ or lk_dev_ key"))?
+        .parse()
+        .map_err(|e| usage(format!("LOOP_API_KEY: {e}")))?;
+    let mut builder = Client::builder().key(key);
+    if let Ok(url) = std::env::var("LOOP_BASE_URL") {
+        builder = builder.base_url(url);
+    }
+    let client = builder.build().map_err(|e| usage(e.to_string()))?;
+    let mut text = Vec::new();
+    open_input(args.file.as_deref(), stdin)?.read_to_end(&mut text)?;
+    let payload: Value = match serde_json::from_slice(&text) {
+        Ok(payload) => payload,
+        Err(e) => {
+            writeln!(stdout, "{}", ValidationError::malformed(format!("malformed JSON: {e}")).to_response_json())?;
+            return Ok(EXIT_REJECTED);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    match runtime.block_on(client.send_json(&args.event, &payload)) {
+        Ok(accepted) => {
+            writeln!(stdout, "{}", accepted.body)?;
+            Ok(EXIT_OK)
+        }
+        Err(SendError::Invalid(error) | SendError::Rejected { error, .. }) => {
+            writeln!(stdout, "{}", error.to_response_json())?;
+            Ok(EXIT_REJECTED)
+        }
+        Err(other) => {
+            writeln!(stderr, "loop-contracts: {other}")?;
+            Ok(EXIT_REJECTED)
+        }
+    }
+}
+
+#[cfg(not(feature = "sandbox"))]
+fn sandbox(_args: SandboxArgs, _stdout: &mut dyn Write) -> io::Result<u8> {
+    Err(usage("this loop-contracts was built without the sandbox: rebuild with `--features cli,sandbox`"))
+}
+
+/// Starts the sandbox, prints where it listens, and serves until Ctrl-C (or SIGTERM).
+#[cfg(feature = "sandbox")]
+fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u8> {
+    use crate::inbound::{Declaration, Intake, SigningSecret, Source, TransformContext};
+    use crate::sandbox::{FaultConfig, Sandbox};
+
+    let brand_id = match &args.brand_id {
+        Some(text) => {
+            Some(crate::format::parse_uuid(text).ok_or_else(|| usage(format!("--brand-id {text:?} is not a UUID")))?)
+        }
+        None => None,
+    };
+    let mut intake = Intake::new(TransformContext { brand_id });
+    let mut signed = Vec::new();
+    for pair in &args.secrets {
+        let (source, secret) =
+            pair.split_once('=').ok_or_else(|| usage("--secret must be `SOURCE=SECRET`, e.g. shopify=shpss_..."))?;
+        let source: Source = source.parse().map_err(|e: crate::inbound::UnknownSource| usage(e.to_string()))?;
+        intake = intake.with_secret(source, SigningSecret::from_text(secret));
+        signed.push(source);
+    }
+    for source in Source::ALL {
+        if !signed.contains(&source) {
+            intake = intake.accept_unsigned(source);
+        }
+    }
+    for path in &args.declarations {
+        let text =
+            fs::read_to_string(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        let declaration = Declaration::parse(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+        intake.declare(declaration).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    }
+    let mut builder = Sandbox::builder().addr(args.addr).default_tier(args.tier).intake(intake);
+    for key in &args.keys {
+        // The error never echoes the key.
+        let key = key.parse().map_err(|e: crate::api_key::ApiKeyError| usage(format!("--key: {e}")))?;
+        builder = builder.accept_key(key);
+    }
+    if let Some(json) = &args.faults {
+        let faults: FaultConfig = serde_json::from_str(json).map_err(|e| usage(format!("--faults: {e}")))?;
+        builder = builder.faults(faults);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let stop = stop_signal()?;
+        let handle = builder.start().await.map_err(|e| usage(e.to_string()))?;
+        writeln!(stdout, "loop-contracts sandbox listening on {}", handle.url())?;
+        writeln!(stdout, "  POST {}/api/events  (Authorization: Bearer lk_test_... or lk_dev_...)", handle.url())?;
+        writeln!(stdout, "  GET  {}/__sandbox/events  (what was accepted)", handle.url())?;
+        stdout.flush()?;
+        stop.await;
+        handle.shutdown().await;
+        writeln!(stdout, "loop-contracts sandbox stopped")?;
+        Ok(EXIT_OK)
+    })
+}
+
+/// A future that resolves on Ctrl-C (and on SIGTERM on Unix), registered before it is returned
+/// so that a signal arriving right after start-up is not lost.
+#[cfg(feature = "sandbox")]
+fn stop_signal() -> io::Result<impl std::future::Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }

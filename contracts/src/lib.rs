@@ -4,11 +4,15 @@
 
 extern crate self as loop_contracts;
 
+pub mod api_key;
 pub mod build;
 pub mod catalog;
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod codec;
+pub mod delivery;
 mod email;
 mod event;
 pub mod format;
@@ -16,9 +20,12 @@ pub mod inbound;
 mod issue;
 pub mod jsonpath;
 mod plan;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod schema;
 mod validate;
 
+pub use api_key::{ApiKey, ApiKeyError, KeyScope};
 pub use catalog::{catalog, validate_event, Catalog};
 pub use email::{Email, InvalidEmail};
 pub use event::Event;

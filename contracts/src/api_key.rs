@@ -1,0 +1,421 @@
+//! Platform API keys (`lk_live_…`, `lk_test_…`, `lk_dev_…`) and rate-limit tiers (SPEC §4).
+//!
+//! An [`ApiKey`] is parsed once, checked for its shape, and from then on never shows its secret:
+//! `Debug` and `Display` print the scope's prefix and a short [fingerprint](ApiKey::fingerprint),
+//! errors never echo the text, and the only way to get the key back is
+//! [`expose_secret`](ApiKey::expose_secret), for the `Authorization` header.
+//!
+//! ```
+//! use loop_contracts::api_key::{ApiKey, KeyScope};
+//!
+//! let key: ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse().unwrap();
+//! assert_eq!(key.scope(), KeyScope::Test);
+//! assert_eq!(key.fingerprint().len(), 8);
+//! assert!(!format!("{key:?} {key}").contains("4f9c2a7e1b3d5f60a8c4e2d1"));
+//! assert_eq!(key.expose_secret(), "lk_test_4f9c2a7e1b3d5f60a8c4e2d1");
+//! ```
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::num::NonZeroU32;
+use std::str::FromStr;
+
+use sha2::{Digest, Sha256};
+
+/// What a key may do, from its prefix (the seed's key format table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyScope {
+    /// `lk_live_`: production, real message delivery.
+    Live,
+    /// `lk_test_`: test, messages routed to the sandbox.
+    Test,
+    /// `lk_dev_`: development, local testing, no delivery.
+    Dev,
+}
+
+impl KeyScope {
+    /// Every scope.
+    pub const ALL: [KeyScope; 3] = [KeyScope::Live, KeyScope::Test, KeyScope::Dev];
+
+    /// The key prefix, e.g. `lk_test_`.
+    ///
+    /// ```
+    /// use loop_contracts::api_key::KeyScope;
+    /// assert_eq!(KeyScope::Dev.prefix(), "lk_dev_");
+    /// ```
+    pub fn prefix(self) -> &'static str {
+        match self {
+            KeyScope::Live => "lk_live_",
+            KeyScope::Test => "lk_test_",
+            KeyScope::Dev => "lk_dev_",
+        }
+    }
+
+    /// The scope's name: `live`, `test` or `dev`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyScope::Live => "live",
+            KeyScope::Test => "test",
+            KeyScope::Dev => "dev",
+        }
+    }
+
+    /// Whether events sent with such a key cause real message delivery (only `lk_live_`).
+    pub fn delivers(self) -> bool {
+        self == KeyScope::Live
+    }
+}
+
+impl fmt::Display for KeyScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a text is not an API key. No variant carries any part of the text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiKeyError {
+    /// The text is empty.
+    #[error("the API key is empty")]
+    Empty,
+    /// The text does not start with `lk_`.
+    #[error("the API key does not start with `lk_` (expected lk_live_, lk_test_ or lk_dev_)")]
+    MissingPrefix,
+    /// The text starts with `lk_` but not with a known scope.
+    #[error("the API key's prefix is not lk_live_, lk_test_ or lk_dev_")]
+    UnknownPrefix,
+    /// The secret part (after the prefix) is shorter than [`ApiKey::MIN_SECRET_LEN`].
+    #[error("the API key is too short: its secret part has {len} characters, at least {min} are required", min = ApiKey::MIN_SECRET_LEN)]
+    TooShort {
+        /// The length of the secret part.
+        len: usize,
+    },
+    /// The secret part is longer than [`ApiKey::MAX_SECRET_LEN`].
+    #[error("the API key is too long: its secret part has {len} characters, at most {max} are allowed", max = ApiKey::MAX_SECRET_LEN)]
+    TooLong {
+        /// The length of the secret part.
+        len: usize,
+    },
+    /// The secret part has a character outside `A-Z a-z 0-9 _ -` (whitespace included).
+    #[error("the API key has a character other than A-Z, a-z, 0-9, `_` and `-` at position {position}")]
+    BadCharacter {
+        /// The character's position (0-based, in characters, counting the prefix).
+        position: usize,
+    },
+}
+
+/// A platform API key: `lk_live_`, `lk_test_` or `lk_dev_` followed by a secret part of
+/// [`MIN_SECRET_LEN`](Self::MIN_SECRET_LEN) to [`MAX_SECRET_LEN`](Self::MAX_SECRET_LEN)
+/// characters of `A-Z a-z 0-9 _ -` (the URL-safe base64 alphabet, so keys minted as hex,
+/// base62 or base64url all fit). Nothing is trimmed: surrounding whitespace is a bad character.
+///
+/// `Debug` and `Display` never show the secret, only the prefix and the
+/// [`fingerprint`](Self::fingerprint):
+///
+/// ```
+/// use loop_contracts::ApiKey;
+///
+/// let key = ApiKey::parse("lk_dev_local_sandbox_key_0001").unwrap();
+/// let fp = key.fingerprint();
+/// assert_eq!(key.to_string(), format!("lk_dev_[REDACTED {fp}]"));
+/// assert_eq!(format!("{key:?}"), format!("ApiKey(lk_dev_[REDACTED {fp}])"));
+/// ```
+///
+/// Equality compares the whole text in constant time.
+#[derive(Clone)]
+pub struct ApiKey {
+    text: Box<str>,
+    scope: KeyScope,
+    fingerprint: [u8; 8],
+}
+
+impl ApiKey {
+    /// The fewest characters the secret part may have.
+    pub const MIN_SECRET_LEN: usize = 16;
+    /// The most characters the secret part may have.
+    pub const MAX_SECRET_LEN: usize = 128;
+
+    /// Parses and checks a key.
+    ///
+    /// ```
+    /// use loop_contracts::api_key::{ApiKey, ApiKeyError, KeyScope};
+    ///
+    /// assert_eq!(ApiKey::parse("lk_live_0123456789abcdef").unwrap().scope(), KeyScope::Live);
+    /// assert_eq!(ApiKey::parse("sk_live_0123456789abcdef").unwrap_err(), ApiKeyError::MissingPrefix);
+    /// assert_eq!(ApiKey::parse("lk_prod_0123456789abcdef").unwrap_err(), ApiKeyError::UnknownPrefix);
+    /// assert_eq!(ApiKey::parse("lk_test_abc123").unwrap_err(), ApiKeyError::TooShort { len: 6 });
+    /// assert_eq!(
+    ///     ApiKey::parse("lk_test_0123456789abcdef ").unwrap_err(),
+    ///     ApiKeyError::BadCharacter { position: 24 }
+    /// );
+    /// ```
+    pub fn parse(text: &str) -> Result<ApiKey, ApiKeyError> {
+        if text.is_empty() {
+            return Err(ApiKeyError::Empty);
+        }
+        if !text.starts_with("lk_") {
+            return Err(ApiKeyError::MissingPrefix);
+        }
+        let (scope, secret) = KeyScope::ALL
+            .into_iter()
+            .find_map(|scope| text.strip_prefix(scope.prefix()).map(|secret| (scope, secret)))
+            .ok_or(ApiKeyError::UnknownPrefix)?;
+        if let Some(offset) = secret.chars().position(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
+            return Err(ApiKeyError::BadCharacter { position: scope.prefix().len() + offset });
+        }
+        // Only ASCII is left, so bytes are characters.
+        let len = secret.len();
+        if len < Self::MIN_SECRET_LEN {
+            return Err(ApiKeyError::TooShort { len });
+        }
+        if len > Self::MAX_SECRET_LEN {
+            return Err(ApiKeyError::TooLong { len });
+        }
+        Ok(ApiKey { text: text.into(), scope, fingerprint: fingerprint_of(text) })
+    }
+
+    /// The key's scope, from its prefix.
+    pub fn scope(&self) -> KeyScope {
+        self.scope
+    }
+
+    /// The whole key text, e.g. for `Authorization: Bearer <key>`. The only way to get it.
+    pub fn expose_secret(&self) -> &str {
+        &self.text
+    }
+
+    /// A short, non-reversible identifier of the key for logs: the first 8 hex digits of the
+    /// SHA-256 of the whole key text. Two different keys may (rarely) share a fingerprint, so it
+    /// names a key, it does not authenticate one.
+    ///
+    /// ```
+    /// use loop_contracts::ApiKey;
+    ///
+    /// let key = ApiKey::parse("lk_test_0123456789abcdef").unwrap();
+    /// assert_eq!(key.fingerprint(), ApiKey::parse("lk_test_0123456789abcdef").unwrap().fingerprint());
+    /// assert!(key.fingerprint().bytes().all(|b| b.is_ascii_hexdigit()));
+    /// ```
+    pub fn fingerprint(&self) -> &str {
+        // Always 8 ASCII hex digits (see `fingerprint_of`).
+        std::str::from_utf8(&self.fingerprint).unwrap_or("????????")
+    }
+}
+
+fn fingerprint_of(text: &str) -> [u8; 8] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(text.as_bytes());
+    let mut out = [0u8; 8];
+    for (i, byte) in digest.iter().take(4).enumerate() {
+        out[2 * i] = HEX[usize::from(byte >> 4)];
+        out[2 * i + 1] = HEX[usize::from(byte & 0x0f)];
+    }
+    out
+}
+
+impl FromStr for ApiKey {
+    type Err = ApiKeyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ApiKey::parse(s)
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[REDACTED {}]", self.scope.prefix(), self.fingerprint())
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ApiKey({self})")
+    }
+}
+
+impl PartialEq for ApiKey {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.text.as_bytes(), other.text.as_bytes());
+        // Lengths are not secret (they are bounded and visible on the wire); contents are
+        // compared without an early exit.
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+impl Eq for ApiKey {}
+
+impl Hash for ApiKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+/// A rate-limit tier: a sustained rate and a burst (the seed's table).
+///
+/// ```
+/// use loop_contracts::api_key::Tier;
+///
+/// assert_eq!(Tier::STANDARD.per_second(), 100);
+/// assert_eq!(Tier::PREMIUM.burst(), 2000);
+/// let tiny = Tier::new(5, 10).unwrap();
+/// assert_eq!(tiny.to_string(), "5 requests/s, burst 10");
+/// assert!(Tier::new(0, 10).is_none());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tier {
+    per_second: NonZeroU32,
+    burst: NonZeroU32,
+}
+
+impl Tier {
+    /// Standard: 100 requests per second, burst 200.
+    pub const STANDARD: Tier = Tier { per_second: non_zero(100), burst: non_zero(200) };
+    /// Premium: 1,000 requests per second, burst 2,000.
+    pub const PREMIUM: Tier = Tier { per_second: non_zero(1000), burst: non_zero(2000) };
+
+    /// A custom tier (e.g. a small one for tests, or a large one for load tests); `None` when
+    /// either number is zero.
+    pub const fn new(per_second: u32, burst: u32) -> Option<Tier> {
+        match (NonZeroU32::new(per_second), NonZeroU32::new(burst)) {
+            (Some(per_second), Some(burst)) => Some(Tier { per_second, burst }),
+            _ => None,
+        }
+    }
+
+    /// The sustained rate, in requests per second (what `X-RateLimit-Limit` reports).
+    pub const fn per_second(self) -> u32 {
+        self.per_second.get()
+    }
+
+    /// The burst: how many requests a client that has been idle may send at once.
+    pub const fn burst(self) -> u32 {
+        self.burst.get()
+    }
+}
+
+/// A non-zero constant (evaluated at compile time).
+const fn non_zero(n: u32) -> NonZeroU32 {
+    match NonZeroU32::new(n) {
+        Some(n) => n,
+        None => panic!("a tier's numbers are not zero"),
+    }
+}
+
+impl Default for Tier {
+    fn default() -> Self {
+        Tier::STANDARD
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} requests/s, burst {}", self.per_second, self.burst)
+    }
+}
+
+/// Reads a tier by name: `standard`, `premium`, or `<per second>/<burst>` (e.g. `5/10`).
+impl FromStr for Tier {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "standard" | "Standard" => Ok(Tier::STANDARD),
+            "premium" | "Premium" => Ok(Tier::PREMIUM),
+            _ => s
+                .split_once('/')
+                .and_then(|(rate, burst)| Tier::new(rate.trim().parse().ok()?, burst.trim().parse().ok()?))
+                .ok_or_else(|| "expected `standard`, `premium` or `<per second>/<burst>`, e.g. `5/10`".to_owned()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "Zx9_Qw-8Er7Ty6Ui5Op4";
+
+    #[test]
+    fn parses_each_scope() {
+        for scope in KeyScope::ALL {
+            let text = format!("{}{SECRET}", scope.prefix());
+            let key = ApiKey::parse(&text).unwrap();
+            assert_eq!(key.scope(), scope);
+            assert_eq!(key.expose_secret(), text);
+            assert_eq!(text.parse::<ApiKey>().unwrap(), key);
+        }
+    }
+
+    #[test]
+    fn length_bounds_are_inclusive() {
+        let ok_min = format!("lk_dev_{}", "a".repeat(ApiKey::MIN_SECRET_LEN));
+        let ok_max = format!("lk_dev_{}", "a".repeat(ApiKey::MAX_SECRET_LEN));
+        assert!(ApiKey::parse(&ok_min).is_ok());
+        assert!(ApiKey::parse(&ok_max).is_ok());
+        let short = format!("lk_dev_{}", "a".repeat(ApiKey::MIN_SECRET_LEN - 1));
+        let long = format!("lk_dev_{}", "a".repeat(ApiKey::MAX_SECRET_LEN + 1));
+        assert_eq!(ApiKey::parse(&short), Err(ApiKeyError::TooShort { len: 15 }));
+        assert_eq!(ApiKey::parse(&long), Err(ApiKeyError::TooLong { len: 129 }));
+        assert_eq!(ApiKey::parse("lk_test_"), Err(ApiKeyError::TooShort { len: 0 }));
+    }
+
+    #[test]
+    fn refuses_bad_shapes_with_typed_errors() {
+        assert_eq!(ApiKey::parse(""), Err(ApiKeyError::Empty));
+        assert_eq!(ApiKey::parse("Bearer lk_test_0123456789abcdef"), Err(ApiKeyError::MissingPrefix));
+        assert_eq!(ApiKey::parse("LK_TEST_0123456789abcdef"), Err(ApiKeyError::MissingPrefix));
+        assert_eq!(ApiKey::parse("lk_"), Err(ApiKeyError::UnknownPrefix));
+        assert_eq!(ApiKey::parse("lk_testing_0123456789abcdef"), Err(ApiKeyError::UnknownPrefix));
+        assert_eq!(ApiKey::parse("lk_test_0123456789abcdé"), Err(ApiKeyError::BadCharacter { position: 22 }));
+        assert_eq!(ApiKey::parse("lk_test_0123456789.abcdef"), Err(ApiKeyError::BadCharacter { position: 18 }));
+        assert_eq!(ApiKey::parse(" lk_test_0123456789abcdef"), Err(ApiKeyError::MissingPrefix));
+    }
+
+    #[test]
+    fn never_shows_the_secret() {
+        let text = format!("lk_live_{SECRET}");
+        let key = ApiKey::parse(&text).unwrap();
+        for shown in [format!("{key}"), format!("{key:?}"), format!("{key:#?}"), format!("{:?}", Some(&key))] {
+            assert!(!shown.contains(SECRET), "{shown}");
+            assert!(shown.contains("lk_live_"), "{shown}");
+            assert!(shown.contains(key.fingerprint()), "{shown}");
+        }
+        // Errors never carry the text either, even a near-miss's.
+        for bad in [format!("lk_live_{SECRET}!"), format!("lk_prod_{SECRET}"), format!("xx_{SECRET}")] {
+            let err = ApiKey::parse(&bad).unwrap_err();
+            assert!(!format!("{err} {err:?}").contains(SECRET), "{err}");
+        }
+    }
+
+    #[test]
+    fn fingerprint_is_sha256_prefix() {
+        // sha256("lk_test_0123456789abcdef") starts with these 4 bytes (checked with sha256sum).
+        let key = ApiKey::parse("lk_test_0123456789abcdef").unwrap();
+        let digest = Sha256::digest(b"lk_test_0123456789abcdef");
+        let expected: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+        assert_eq!(key.fingerprint(), expected);
+        let other = ApiKey::parse("lk_test_0123456789abcdeg").unwrap();
+        assert_ne!(key.fingerprint(), other.fingerprint());
+    }
+
+    #[test]
+    fn equality_and_hash_follow_the_text() {
+        use std::collections::HashSet;
+        let a = ApiKey::parse("lk_dev_0123456789abcdef").unwrap();
+        let b = ApiKey::parse("lk_dev_0123456789abcdef").unwrap();
+        let c = ApiKey::parse("lk_dev_0123456789abcdeF").unwrap();
+        let d = ApiKey::parse("lk_dev_0123456789abcdef0").unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(a, d);
+        let set: HashSet<ApiKey> = [a, b, c, d].into_iter().collect();
+        assert_eq!(set.len(), 3);
+    }
+
+    #[test]
+    fn tiers() {
+        assert_eq!(Tier::default(), Tier::STANDARD);
+        assert_eq!("premium".parse::<Tier>(), Ok(Tier::PREMIUM));
+        assert_eq!("5/10".parse::<Tier>(), Ok(Tier::new(5, 10).unwrap()));
+        assert!("5/0".parse::<Tier>().is_err());
+        assert!("fast".parse::<Tier>().is_err());
+    }
+}

@@ -1,0 +1,724 @@
+//! The idempotency-aware HTTP client of the platform API (SPEC §4, §5). Behind the `client`
+//! cargo feature (reqwest with rustls, tokio, governor).
+//!
+//! ```no_run
+//! use loop_contracts::client::Client;
+//! use loop_contracts::catalog::LeadCaptured;
+//! use loop_contracts::Event;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder().key("lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?).build()?;
+//! let lead = LeadCaptured::from_json_slice(br#"{
+//!     "eventId": "550e8400-e29b-41d4-a716-446655440000",
+//!     "occurredAt": "2026-05-19T12:00:00Z",
+//!     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e",
+//!     "email": "user@example.com", "source": "quiz_completion", "attribution": {}
+//! }"#)?;
+//! let accepted = client.send(&lead).await?;
+//! println!("accepted {} (remaining {:?})", accepted.event_id, accepted.rate_limit.map(|r| r.remaining));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What a send does
+//!
+//! 1. Validates the payload locally (the built-in catalog, the typed event's schema, or a schema
+//!    fetched from `GET /api/events/schema/<name>` and cached): an invalid event never leaves the
+//!    process and fails with [`SendError::Invalid`], carrying the platform's issues.
+//! 2. Looks the eventId up in this process: an event already accepted returns its earlier
+//!    [`Accepted`] without a request; a send of the same eventId already under way is joined
+//!    (one request for both); the same eventId with another payload is [`SendError::Conflict`].
+//! 3. Records the event in the [`Outbox`], if one is set.
+//! 4. Posts `{"event", "payload"}` with `Authorization: Bearer <key>` and
+//!    `Idempotency-Key: <eventId>` (the same on every attempt), after the client-side rate
+//!    limiter (the tier's rate and burst, via `governor`) lets it through.
+//! 5. Retries per the [`RetryPolicy`]: 5xx and network errors after 1 s, 5 s, 30 s, 2 min,
+//!    10 min; 429 waits for `Retry-After` / `X-RateLimit-Reset` without spending a retry; 400,
+//!    401 and 422 are final ([`SendError::Rejected`], the 422 issues parsed). When the retries
+//!    run out, [`SendError::Exhausted`] carries every attempt.
+//!
+//! # Idempotency guarantees
+//!
+//! - **In one process**: one eventId is sent at most once at a time, and once accepted it is
+//!   answered from memory (a bounded cache, default 10,000 eventIds; older ones fall back to the
+//!   platform's own replay).
+//! - **Across restarts**: the in-memory state is gone. What makes a resend safe is the
+//!   platform's idempotency (the same `Idempotency-Key` with the same payload is replayed, not
+//!   processed again) within its window (24 h). An event whose send was cut short by a crash is
+//!   lost unless the host recorded it: set an [`Outbox`] and call
+//!   [`Client::resend_pending`] at start-up. Re-creating an event after a restart with a *new*
+//!   eventId is not safe: it is a different event to the platform.
+
+mod error;
+mod outbox;
+pub mod retry;
+mod sleep;
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use reqwest::header::{HeaderMap, CONTENT_TYPE, RETRY_AFTER};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use tracing::Instrument;
+use uuid::Uuid;
+
+pub use error::{Attempt, AttemptOutcome, BuildError, SendError};
+pub use outbox::{InMemoryOutbox, Outbox, OutboxEntry};
+pub use retry::RetryPolicy;
+pub use sleep::{Sleeper, TokioSleeper};
+
+use crate::api_key::{ApiKey, Tier};
+use crate::catalog::catalog;
+use crate::event::Event;
+use crate::issue::{ErrorCode, ErrorResponse, ValidationError};
+use crate::schema::EventSchema;
+use retry::{Decision, Failure};
+
+/// The platform's base URL.
+pub const DEFAULT_BASE_URL: &str = "https://comms.loop.health";
+/// The default number of accepted eventIds remembered in memory.
+pub const DEFAULT_ACCEPTED_CACHE: usize = 10_000;
+
+/// The rate-limit figures of a response (`X-RateLimit-*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// `X-RateLimit-Limit`: the tier's requests per second.
+    pub limit: u64,
+    /// `X-RateLimit-Remaining`: requests that may still be sent at once.
+    pub remaining: u64,
+    /// `X-RateLimit-Reset`: Unix seconds at which the bucket is full again.
+    pub reset: u64,
+}
+
+impl RateLimit {
+    fn from_headers(headers: &HeaderMap) -> Option<RateLimit> {
+        Some(RateLimit {
+            limit: header_u64(headers, "x-ratelimit-limit")?,
+            remaining: header_u64(headers, "x-ratelimit-remaining")?,
+            reset: header_u64(headers, "x-ratelimit-reset")?,
+        })
+    }
+}
+
+/// An accepted event.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Accepted {
+    /// The event name.
+    pub event: String,
+    /// The eventId (the Idempotency-Key).
+    pub event_id: Uuid,
+    /// The response body (`{"ok": true, …}`).
+    pub body: Value,
+    /// The rate-limit figures of the accepting response.
+    pub rate_limit: Option<RateLimit>,
+    /// The platform answered `Idempotent-Replayed: true`: it had accepted this event before.
+    pub replayed: bool,
+    /// The attempts the send took (1 without retries).
+    pub attempts: u32,
+    /// Answered from this process's memory, without a request.
+    pub cached: bool,
+}
+
+/// Builds a [`Client`].
+pub struct ClientBuilder {
+    key: Option<ApiKey>,
+    base_url: String,
+    tier: Tier,
+    rate_limit: bool,
+    timeout: Duration,
+    connect_timeout: Duration,
+    policy: RetryPolicy,
+    user_agent: String,
+    sleeper: Arc<dyn Sleeper>,
+    outbox: Option<Arc<dyn Outbox>>,
+    accepted_cache: usize,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("key", &self.key)
+            .field("base_url", &self.base_url)
+            .field("tier", &self.tier)
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            tier: Tier::STANDARD,
+            rate_limit: true,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            policy: RetryPolicy::default(),
+            user_agent: concat!("loop-contracts/", env!("CARGO_PKG_VERSION")).to_owned(),
+            sleeper: Arc::new(TokioSleeper),
+            outbox: None,
+            accepted_cache: DEFAULT_ACCEPTED_CACHE,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The API key (required).
+    pub fn key(mut self, key: ApiKey) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    /// The base URL (default [`DEFAULT_BASE_URL`]); plain `http://` only to loopback hosts.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The rate-limit tier the client keeps itself under (default Standard).
+    pub fn tier(mut self, tier: Tier) -> Self {
+        self.tier = tier;
+        self
+    }
+
+    /// Turns the client-side rate limiter off (on by default).
+    pub fn client_rate_limit(mut self, on: bool) -> Self {
+        self.rate_limit = on;
+        self
+    }
+
+    /// The timeout of one attempt, response body included (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The connect timeout (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The retry policy (default: the platform's schedule).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The `User-Agent` (default `loop-contracts/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// What waits between attempts (default [`TokioSleeper`]).
+    pub fn sleeper(mut self, sleeper: impl Sleeper) -> Self {
+        self.sleeper = Arc::new(sleeper);
+        self
+    }
+
+    /// An outbox that records pending sends.
+    pub fn outbox(mut self, outbox: Arc<dyn Outbox>) -> Self {
+        self.outbox = Some(outbox);
+        self
+    }
+
+    /// How many accepted eventIds are remembered in memory (default 10,000; 0 turns it off).
+    pub fn accepted_cache(mut self, entries: usize) -> Self {
+        self.accepted_cache = entries;
+        self
+    }
+
+    /// Builds the client. Nothing is connected yet.
+    ///
+    /// ```
+    /// use loop_contracts::client::{BuildError, Client};
+    ///
+    /// let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse().unwrap();
+    /// let err = Client::builder().key(key.clone()).base_url("http://comms.example.com").build().unwrap_err();
+    /// assert!(matches!(err, BuildError::InsecureBaseUrl { .. }));
+    /// assert!(Client::builder().key(key).base_url("http://127.0.0.1:8787").build().is_ok());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError`]: no key, a bad base URL, or plain `http://` to a host that is not loopback.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let key = self.key.ok_or(BuildError::MissingKey)?;
+        let base = self.base_url.trim_end_matches('/').to_owned();
+        let invalid = || BuildError::InvalidBaseUrl { url: self.base_url.clone() };
+        let url = url::Url::parse(&base).map_err(|_| invalid())?;
+        let host = url.host().ok_or_else(invalid)?;
+        let loopback = match &host {
+            url::Host::Domain(d) => {
+                d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
+            }
+            url::Host::Ipv4(ip) => ip.is_loopback(),
+            url::Host::Ipv6(ip) => ip.is_loopback(),
+        };
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            "http" => return Err(BuildError::InsecureBaseUrl { host: host.to_string() }),
+            _ => return Err(invalid()),
+        }
+        let mut http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .user_agent(self.user_agent);
+        if loopback {
+            http = http.no_proxy();
+        }
+        let http = http.build().map_err(|e| BuildError::Http(e.to_string()))?;
+        let limiter = self.rate_limit.then(|| {
+            let rate = NonZeroU32::new(self.tier.per_second()).unwrap_or(NonZeroU32::MIN);
+            // A tenth of the burst is kept in reserve: requests released in step reach the server
+            // with varying latency, and bunched arrivals must not overdraw its bucket.
+            let burst = NonZeroU32::new(self.tier.burst() - self.tier.burst() / 10).unwrap_or(NonZeroU32::MIN);
+            RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
+        });
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                key,
+                events_url: format!("{base}/api/events"),
+                base,
+                tier: self.tier,
+                policy: self.policy,
+                sleeper: self.sleeper,
+                outbox: self.outbox,
+                limiter,
+                hold_until: Mutex::new(None),
+                flights: Mutex::new(HashMap::new()),
+                accepted: Mutex::new(AcceptedCache::new(self.accepted_cache)),
+                schemas: Mutex::new(HashMap::new()),
+                jitter: std::collections::hash_map::RandomState::new(),
+            }),
+        })
+    }
+}
+
+type Flight = Arc<tokio::sync::OnceCell<Result<Accepted, SendError>>>;
+
+struct Inner {
+    http: reqwest::Client,
+    key: ApiKey,
+    base: String,
+    events_url: String,
+    tier: Tier,
+    policy: RetryPolicy,
+    sleeper: Arc<dyn Sleeper>,
+    outbox: Option<Arc<dyn Outbox>>,
+    limiter: Option<DefaultDirectRateLimiter>,
+    hold_until: Mutex<Option<Instant>>,
+    flights: Mutex<HashMap<Uuid, ([u8; 32], Flight)>>,
+    accepted: Mutex<AcceptedCache>,
+    schemas: Mutex<HashMap<String, Arc<EventSchema>>>,
+    jitter: std::collections::hash_map::RandomState,
+}
+
+/// The accepted eventIds of this process, oldest dropped first.
+struct AcceptedCache {
+    capacity: usize,
+    order: VecDeque<Uuid>,
+    entries: HashMap<Uuid, ([u8; 32], Accepted)>,
+}
+
+impl AcceptedCache {
+    fn new(capacity: usize) -> Self {
+        AcceptedCache { capacity, order: VecDeque::new(), entries: HashMap::new() }
+    }
+
+    fn insert(&mut self, fingerprint: [u8; 32], accepted: Accepted) {
+        if self.capacity == 0 || self.entries.contains_key(&accepted.event_id) {
+            return;
+        }
+        while self.order.len() >= self.capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.entries.remove(&old);
+            }
+        }
+        self.order.push_back(accepted.event_id);
+        self.entries.insert(accepted.event_id, (fingerprint, accepted));
+    }
+}
+
+/// The platform API client: cheap to clone (an `Arc` inside), `Send + Sync`, for any async host
+/// service. See the [module documentation](self).
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("key", &self.inner.key)
+            .field("base_url", &self.inner.base)
+            .field("tier", &self.inner.tier)
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn fingerprint(name: &str, payload: &Value) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update(name.as_bytes());
+    hash.update([0]);
+    hash.update(payload.to_string().as_bytes());
+    hash.finalize().into()
+}
+
+impl Client {
+    /// A builder with the defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base
+    }
+
+    /// Sends a typed event: validates it against its schema, then posts it.
+    ///
+    /// # Errors
+    ///
+    /// See [`SendError`].
+    pub async fn send<E: Event>(&self, event: &E) -> Result<Accepted, SendError> {
+        let payload = serde_json::to_value(event).map_err(|e| {
+            SendError::Invalid(ValidationError::malformed(format!("the event does not serialize: {e}")))
+        })?;
+        let validated = E::schema().validate(&payload).map_err(SendError::Invalid)?;
+        self.send_checked(E::NAME, payload, &validated, event.event_id()).await
+    }
+
+    /// Sends an event by name with a JSON payload. Names in the built-in catalog are validated
+    /// against it; other names against the schema fetched with [`schema`](Self::schema).
+    ///
+    /// # Errors
+    ///
+    /// See [`SendError`]; an unknown name is [`SendError::Invalid`] with `UNKNOWN_EVENT`.
+    pub async fn send_json(&self, name: &str, payload: &Value) -> Result<Accepted, SendError> {
+        let validated = match catalog().get(name) {
+            Some(schema) => schema.validate(payload).map_err(SendError::Invalid)?,
+            None => self.schema(name).await?.validate(payload).map_err(SendError::Invalid)?,
+        };
+        let event_id = payload
+            .get("eventId")
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| SendError::Invalid(ValidationError::malformed("payload.eventId is not a UUID")))?;
+        self.send_checked(name, payload.clone(), &validated, event_id).await
+    }
+
+    /// Sends again every event the outbox holds as pending (after a restart), in order.
+    pub async fn resend_pending(&self) -> Vec<(Uuid, Result<Accepted, SendError>)> {
+        let Some(outbox) = self.inner.outbox.clone() else { return Vec::new() };
+        let mut results = Vec::new();
+        for entry in outbox.pending() {
+            let result = self.send_json(&entry.event, &entry.payload).await;
+            results.push((entry.event_id, result));
+        }
+        results
+    }
+
+    /// The discovery document of an event, fetched from `GET /api/events/schema/<name>` (no
+    /// Idempotency-Key) and cached for the client's lifetime.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::Invalid`] with `UNKNOWN_EVENT` when the platform does not know the name;
+    /// [`SendError::Discovery`] when the request or the document fails.
+    pub async fn schema(&self, name: &str) -> Result<Arc<EventSchema>, SendError> {
+        if let Some(schema) = lock(&self.inner.schemas).get(name) {
+            return Ok(schema.clone());
+        }
+        let discovery = |reason: String| SendError::Discovery { name: name.to_owned(), reason };
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) {
+            return Err(SendError::Invalid(ValidationError::unknown_event(name)));
+        }
+        self.throttle(false).await;
+        let response = self
+            .inner
+            .http
+            .get(format!("{}/api/events/schema/{name}", self.inner.base))
+            .bearer_auth(self.inner.key.expose_secret())
+            .send()
+            .await
+            .map_err(|e| discovery(e.without_url().to_string()))?;
+        let status = response.status().as_u16();
+        self.adapt(RateLimit::from_headers(response.headers()));
+        let bytes = response.bytes().await.map_err(|e| discovery(e.without_url().to_string()))?;
+        match status {
+            200 => {}
+            404 | 422 => return Err(SendError::Invalid(ValidationError::unknown_event(name))),
+            other => return Err(discovery(format!("HTTP {other}"))),
+        }
+        let schema = Arc::new(EventSchema::from_discovery_slice(&bytes).map_err(|e| discovery(e.to_string()))?);
+        lock(&self.inner.schemas).insert(name.to_owned(), schema.clone());
+        Ok(schema)
+    }
+
+    /// Dedupes in this process, then delivers.
+    /// The fingerprint is of the validated payload (schema order, unknown keys stripped): key
+    /// order and unknown keys do not make a conflict, as on the platform.
+    async fn send_checked(
+        &self,
+        name: &str,
+        payload: Value,
+        validated: &Value,
+        event_id: Uuid,
+    ) -> Result<Accepted, SendError> {
+        let print = fingerprint(name, validated);
+        if let Some((seen, accepted)) = lock(&self.inner.accepted).entries.get(&event_id) {
+            if *seen != print {
+                return Err(SendError::Conflict { event_id });
+            }
+            return Ok(Accepted { cached: true, ..accepted.clone() });
+        }
+        let flight = {
+            let mut flights = lock(&self.inner.flights);
+            let (seen, flight) = flights.entry(event_id).or_insert_with(|| (print, Flight::default()));
+            if *seen != print {
+                return Err(SendError::Conflict { event_id });
+            }
+            flight.clone()
+        };
+        let result = flight.get_or_init(|| self.deliver(name, &payload, event_id)).await.clone();
+        {
+            let mut flights = lock(&self.inner.flights);
+            if flights.get(&event_id).is_some_and(|(_, f)| Arc::ptr_eq(f, &flight)) {
+                flights.remove(&event_id);
+            }
+        }
+        if let Ok(accepted) = &result {
+            lock(&self.inner.accepted).insert(print, accepted.clone());
+        }
+        result
+    }
+
+    /// Waits for the client-side limiter and for any hold the server's headers asked for (unless
+    /// this send has just waited out its own 429).
+    async fn throttle(&self, skip_hold: bool) {
+        let hold = if skip_hold { None } else { *lock(&self.inner.hold_until) };
+        if let Some(until) = hold {
+            let now = Instant::now();
+            if until > now {
+                tokio::time::sleep(until - now).await;
+            }
+        }
+        if let Some(limiter) = &self.inner.limiter {
+            while let Err(not_until) = limiter.check() {
+                tokio::time::sleep(not_until.wait_time_from(DefaultClock::default().now())).await;
+            }
+        }
+    }
+
+    /// Adapts to a response's rate-limit figures: an empty bucket holds every send of this client
+    /// for one request's worth of refill. (A 429 holds them for its whole wait, in `wait`.)
+    fn adapt(&self, rate: Option<RateLimit>) {
+        if let Some(rate) = rate.filter(|r| r.remaining == 0 && r.limit > 0) {
+            self.hold_for(Duration::from_secs_f64(1.0 / rate.limit as f64));
+        }
+    }
+
+    /// Holds every send of this client for this long (at most 10 min).
+    fn hold_for(&self, wait: Duration) {
+        if wait.is_zero() {
+            return;
+        }
+        let until = Instant::now() + wait.min(Duration::from_secs(600));
+        let mut hold = lock(&self.inner.hold_until);
+        if hold.is_none_or(|h| h < until) {
+            *hold = Some(until);
+        }
+    }
+
+    fn jitter_unit(&self, event_id: Uuid, attempt: u32) -> f64 {
+        use std::hash::BuildHasher;
+        let bits = self.inner.jitter.hash_one((event_id, attempt));
+        (bits >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// The retry loop of one event: one Idempotency-Key for every attempt.
+    async fn deliver(&self, name: &str, payload: &Value, event_id: Uuid) -> Result<Accepted, SendError> {
+        let span = tracing::info_span!("loop_contracts.send", event = name, event_id = %event_id);
+        self.deliver_inner(name, payload, event_id).instrument(span).await
+    }
+
+    async fn deliver_inner(&self, name: &str, payload: &Value, event_id: Uuid) -> Result<Accepted, SendError> {
+        if let Some(outbox) = &self.inner.outbox {
+            let entry = OutboxEntry { event: name.to_owned(), event_id, payload: payload.clone() };
+            outbox.record_pending(&entry).map_err(SendError::Outbox)?;
+        }
+        let done = || {
+            if let Some(outbox) = &self.inner.outbox {
+                outbox.mark_done(event_id);
+            }
+        };
+        let body = json!({"event": name, "payload": payload}).to_string();
+        let idempotency_key = event_id.to_string();
+        let mut attempts: Vec<Attempt> = Vec::new();
+        let (mut retries, mut rate_waits) = (0u32, 0u32);
+        loop {
+            let skip_hold =
+                attempts.last().is_some_and(|a| matches!(a.outcome, AttemptOutcome::Status { status: 429, .. }));
+            self.throttle(skip_hold).await;
+            let number = attempts.len() as u32 + 1;
+            let result = self
+                .inner
+                .http
+                .post(&self.inner.events_url)
+                .bearer_auth(self.inner.key.expose_secret())
+                .header("Idempotency-Key", &idempotency_key)
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone())
+                .send()
+                .instrument(tracing::debug_span!("attempt", attempt = number))
+                .await;
+            let (failure, outcome) = match result {
+                Err(e) => {
+                    let outcome = if e.is_timeout() {
+                        AttemptOutcome::Timeout
+                    } else {
+                        AttemptOutcome::Network(e.without_url().to_string())
+                    };
+                    (Failure::Network, outcome)
+                }
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let headers = response.headers().clone();
+                    let rate = RateLimit::from_headers(&headers);
+                    let bytes = match response.bytes().await {
+                        Ok(bytes) => bytes,
+                        Err(e) => {
+                            let outcome = AttemptOutcome::Network(e.without_url().to_string());
+                            tracing::debug!(attempt = number, status, "the response body was cut short");
+                            let decision = self.inner.policy.decide(
+                                Failure::Network,
+                                retries,
+                                rate_waits,
+                                self.jitter_unit(event_id, number),
+                            );
+                            if !self.wait(decision, &mut attempts, number, outcome, &mut retries, &mut rate_waits).await
+                            {
+                                return Err(SendError::Exhausted { attempts });
+                            }
+                            continue;
+                        }
+                    };
+                    let server_wait =
+                        header_u64(&headers, RETRY_AFTER.as_str()).map(Duration::from_secs).or_else(|| {
+                            (status == 429)
+                                .then(|| rate.map(|r| Duration::from_secs(r.reset.saturating_sub(unix_now()))))?
+                        });
+                    self.adapt(rate);
+                    tracing::debug!(attempt = number, status, "attempt answered");
+                    if (200..300).contains(&status) {
+                        done();
+                        let replayed = headers
+                            .get("idempotent-replayed")
+                            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
+                        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                        return Ok(Accepted {
+                            event: name.to_owned(),
+                            event_id,
+                            body,
+                            rate_limit: rate,
+                            replayed,
+                            attempts: number,
+                            cached: false,
+                        });
+                    }
+                    let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
+                    let code = parsed
+                        .as_ref()
+                        .and_then(|v| v.pointer("/error/code"))
+                        .and_then(Value::as_str)
+                        .map(str::to_owned);
+                    let outcome = AttemptOutcome::Status { status, code: code.clone() };
+                    match status {
+                        409 if code.as_deref() == Some("IDEMPOTENCY_IN_PROGRESS") => (Failure::InProgress, outcome),
+                        409 => {
+                            done();
+                            return Err(SendError::Conflict { event_id });
+                        }
+                        429 | 408 | 500..=599 => (Failure::Status { status, server_wait }, outcome),
+                        _ => {
+                            done();
+                            attempts.push(Attempt { number, outcome, wait_after: None });
+                            let error = parsed
+                                .and_then(|v| serde_json::from_value::<ErrorResponse>(v).ok())
+                                .map(ValidationError::from)
+                                .unwrap_or_else(|| {
+                                    let code = match status {
+                                        401 | 403 => ErrorCode::Unauthorized,
+                                        422 => ErrorCode::ValidationError,
+                                        _ => ErrorCode::MalformedRequest,
+                                    };
+                                    ValidationError::with_code(code, format!("HTTP {status}"), Vec::new())
+                                });
+                            return Err(SendError::Rejected { status, error, attempts });
+                        }
+                    }
+                }
+            };
+            let decision = self.inner.policy.decide(failure, retries, rate_waits, self.jitter_unit(event_id, number));
+            if !self.wait(decision, &mut attempts, number, outcome, &mut retries, &mut rate_waits).await {
+                return Err(SendError::Exhausted { attempts });
+            }
+        }
+    }
+
+    /// Records an attempt and carries out the decision; `false` to stop.
+    async fn wait(
+        &self,
+        decision: Decision,
+        attempts: &mut Vec<Attempt>,
+        number: u32,
+        outcome: AttemptOutcome,
+        retries: &mut u32,
+        rate_waits: &mut u32,
+    ) -> bool {
+        match decision {
+            Decision::Stop => {
+                tracing::warn!(attempt = number, outcome = ?outcome, "giving up");
+                attempts.push(Attempt { number, outcome, wait_after: None });
+                false
+            }
+            Decision::Wait { delay, uses_retry } => {
+                tracing::info!(attempt = number, outcome = ?outcome, delay_ms = delay.as_millis() as u64, "retrying");
+                attempts.push(Attempt { number, outcome, wait_after: Some(delay) });
+                if uses_retry {
+                    *retries += 1;
+                } else {
+                    // A 429 holds every send of this client for as long as this one waits.
+                    *rate_waits += 1;
+                    self.hold_for(delay);
+                }
+                self.inner.sleeper.sleep(delay).await;
+                true
+            }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The accepted-events log: every accepted event once, in order, the newest kept.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::watch;
+
+/// An event the sandbox accepted, as `GET /__sandbox/events` lists it.
+///
+/// ```
+/// use loop_contracts::sandbox::{AcceptedEvent, Via};
+///
+/// let listed = r#"{"sequence": 1, "event": "lead.captured.v1", "eventId": "550e8400-e29b-41d4-a716-446655440000",
+///   "receivedAt": "2026-05-19T12:00:00.120Z", "via": "api", "key": "lk_test_[REDACTED 1a2b3c4d]", "payload": {}}"#;
+/// let event: AcceptedEvent = serde_json::from_str(listed).unwrap();
+/// assert_eq!(event.via, Via::Api { key: "lk_test_[REDACTED 1a2b3c4d]".into() });
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AcceptedEvent {
+    /// Position in the order of acceptance, from 1; never reused (not even after a reset).
+    pub sequence: u64,
+    /// The event name.
+    pub event: String,
+    /// The payload's `eventId`.
+    pub event_id: String,
+    /// When it was accepted (UTC, RFC 3339).
+    pub received_at: String,
+    /// How it arrived.
+    #[serde(flatten)]
+    pub via: Via,
+    /// The validated payload (unknown keys stripped).
+    pub payload: Value,
+}
+
+/// How an accepted event arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "via", rename_all = "camelCase")]
+pub enum Via {
+    /// `POST /api/events`.
+    Api {
+        /// The API key that sent it, redacted (its `Display`: prefix and fingerprint).
+        key: String,
+    },
+    /// A webhook route.
+    Webhook {
+        /// The route's path, e.g. `/webhooks/shopify`.
+        route: String,
+    },
+}
+
+/// One page of `GET /__sandbox/events`.
+#[derive(Debug, Clone)]
+pub(crate) struct Page {
+    pub(crate) events: Vec<Arc<AcceptedEvent>>,
+    /// The `after` to send next.
+    pub(crate) next: u64,
+    /// The latest sequence accepted so far.
+    pub(crate) latest: u64,
+    /// Events after the requested position that are no longer kept.
+    pub(crate) dropped: u64,
+}
+
+impl Page {
+    /// `{"events": [...], "next": n, "latest": n, "dropped": n}`.
+    pub(crate) fn to_json(&self) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            events: Vec<&'a AcceptedEvent>,
+            next: u64,
+            latest: u64,
+            dropped: u64,
+        }
+        let out = Out {
+            events: self.events.iter().map(|e| &**e).collect(),
+            next: self.next,
+            latest: self.latest,
+            dropped: self.dropped,
+        };
+        serde_json::to_vec(&out).unwrap_or_default()
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    events: VecDeque<Arc<AcceptedEvent>>,
+    latest: u64,
+}
+
+#[derive(Debug)]
+pub(crate) struct EventLog {
+    inner: Mutex<Inner>,
+    capacity: usize,
+    notify: watch::Sender<u64>,
+}
+
+impl EventLog {
+    pub(crate) fn new(capacity: usize) -> Self {
+        EventLog {
+            inner: Mutex::new(Inner { events: VecDeque::new(), latest: 0 }),
+            capacity: capacity.max(1),
+            notify: watch::channel(0).0,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Appends an event, giving it the next sequence number.
+    pub(crate) fn push(&self, mut event: AcceptedEvent) -> Arc<AcceptedEvent> {
+        let (event, evicted) = {
+            let mut inner = self.lock();
+            inner.latest += 1;
+            event.sequence = inner.latest;
+            let evicted = if inner.events.len() >= self.capacity { inner.events.pop_front() } else { None };
+            let event = Arc::new(event);
+            inner.events.push_back(Arc::clone(&event));
+            (event, evicted)
+        };
+        // The evicted event is freed outside the lock.
+        drop(evicted);
+        self.notify.send_replace(event.sequence);
+        event
+    }
+
+    /// The kept events after `after`, at most `limit`.
+    pub(crate) fn after(&self, after: u64, limit: usize) -> Page {
+        let inner = self.lock();
+        let oldest = inner.events.front().map_or(inner.latest + 1, |e| e.sequence);
+        let dropped = oldest.saturating_sub(after.saturating_add(1));
+        let skip = usize::try_from(after.saturating_add(1).saturating_sub(oldest)).unwrap_or(usize::MAX);
+        let events: Vec<_> = inner.events.iter().skip(skip).take(limit).cloned().collect();
+        let next = events.last().map_or(after.max(oldest.saturating_sub(1)).min(inner.latest), |e| e.sequence);
+        Page { events, next, latest: inner.latest, dropped }
+    }
+
+    /// Like [`after`](Self::after), but when nothing is there yet, waits up to `wait` for an
+    /// event (or for `stop` to turn true).
+    pub(crate) async fn wait_after(
+        &self,
+        after: u64,
+        limit: usize,
+        wait: Duration,
+        mut stop: watch::Receiver<bool>,
+    ) -> Page {
+        let deadline = super::idempotency::deadline_after(wait);
+        let mut changes = self.notify.subscribe();
+        loop {
+            let page = self.after(after, limit);
+            if !page.events.is_empty() || wait.is_zero() || *stop.borrow() {
+                return page;
+            }
+            tokio::select! {
+                changed = changes.changed() => if changed.is_err() { return page },
+                _ = stop.changed() => return self.after(after, limit),
+                _ = tokio::time::sleep_until(deadline) => return page,
+            }
+        }
+    }
+
+    /// Every kept event.
+    pub(crate) fn all(&self) -> Vec<AcceptedEvent> {
+        self.lock().events.iter().map(|e| AcceptedEvent::clone(e)).collect()
+    }
+
+    /// Forgets the kept events (sequence numbers go on).
+    pub(crate) fn clear(&self) {
+        self.lock().events.clear();
+    }
+
+    pub(crate) fn latest(&self) -> u64 {
+        self.lock().latest
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.lock().events.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: &str) -> AcceptedEvent {
+        AcceptedEvent {
+            sequence: 0,
+            event: "lead.captured.v1".into(),
+            event_id: id.into(),
+            received_at: String::new(),
+            via: Via::Webhook { route: "/webhooks/shopify".into() },
+            payload: Value::Null,
+        }
+    }
+
+    #[test]
+    fn pages_in_order_and_bounded() {
+        let log = EventLog::new(3);
+        for i in 1..=5 {
+            assert_eq!(log.push(event(&i.to_string())).sequence, i);
+        }
+        assert_eq!(log.len(), 3);
+        let page = log.after(0, 10);
+        assert_eq!(page.events.iter().map(|e| e.sequence).collect::<Vec<_>>(), [3, 4, 5]);
+        assert_eq!((page.next, page.latest, page.dropped), (5, 5, 2));
+        let page = log.after(3, 1);
+        assert_eq!(page.events.iter().map(|e| e.sequence).collect::<Vec<_>>(), [4]);
+        assert_eq!((page.next, page.dropped), (4, 0));
+        let page = log.after(5, 10);
+        assert!(page.events.is_empty());
+        assert_eq!(page.next, 5);
+        log.clear();
+        let page = log.after(0, 10);
+        assert_eq!((page.next, page.latest, page.dropped), (5, 5, 5));
+        assert_eq!(log.push(event("6")).sequence, 6);
+    }
+
+    #[tokio::test]
+    async fn long_poll_wakes_on_push() {
+        let log = Arc::new(EventLog::new(10));
+        let (_stop_tx, stop) = watch::channel(false);
+        let poll = tokio::spawn({
+            let log = Arc::clone(&log);
+            async move { log.wait_after(0, 10, Duration::from_secs(5), stop).await }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        log.push(event("a"));
+        let page = poll.await.unwrap();
+        assert_eq!(page.events.len(), 1);
+        let (_stop_tx, stop) = watch::channel(false);
+        let started = std::time::Instant::now();
+        let page = log.wait_after(1, 10, Duration::from_millis(50), stop).await;
+        assert!(page.events.is_empty() && started.elapsed() >= Duration::from_millis(50));
+    }
+}

@@ -1,0 +1,412 @@
+//! The sandbox: a local server that answers like the platform (SPEC §4), with inspection and
+//! seeded fault injection. Behind the `sandbox` cargo feature.
+//!
+//! It serves, on a loopback address:
+//!
+//! | route | what |
+//! |---|---|
+//! | `POST /api/events` | the platform's event intake: bearer API key, validation, rate limit, idempotency |
+//! | `GET /api/events/schema` | the catalog: `{"events": [{"name", "description", "schema"}]}` |
+//! | `GET /api/events/schema/<name>` | the discovery document (`?format=json-schema` for the JSON Schema) |
+//! | `POST /webhooks/<source>` | built-in webhook transforms (`shopify`, `bigcommerce`, `typeform`, `calendly`) |
+//! | `POST <webhookPath>` | declared webhook transforms, at their `webhookPath` |
+//! | `GET /__sandbox/events` | the accepted events, in order, each once (`?after=<seq>&limit=<n>&wait=<ms>`) |
+//! | `GET`, `POST /__sandbox/faults` | the fault configuration ([`FaultConfig`] as JSON) |
+//! | `POST /__sandbox/reset` | forgets accepted events and idempotency keys, turns faults off |
+//! | `GET /__sandbox` | counters and settings |
+//!
+//! ```
+//! use loop_contracts::sandbox::Sandbox;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), loop_contracts::sandbox::SandboxError> {
+//! let sandbox = Sandbox::builder().start().await?; // 127.0.0.1 on an ephemeral port
+//! let url = format!("{}/api/events", sandbox.url()); // POST events here with an lk_test_ key
+//! # assert!(url.starts_with("http://127.0.0.1:"));
+//! assert!(sandbox.accepted().is_empty());
+//! sandbox.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Behaviour
+//!
+//! **Keys.** Any well-formed `lk_test_` or `lk_dev_` key is accepted, unless a list is configured
+//! ([`SandboxBuilder::accept_key`]). `lk_live_` keys are refused with 401 and a message saying that
+//! the sandbox does not accept live keys. Keys are never logged or echoed: responses and the
+//! events list show the prefix and a fingerprint only. `POST` routes under `/api/` need a key; the
+//! schema routes take one optionally.
+//!
+//! **Rate limits.** Each request with a valid key counts against that key at its tier (default
+//! Standard: 100/s, burst 200); requests without a valid key (401s, anonymous schema reads,
+//! webhooks) count against the caller's IP address at the anonymous tier (default Standard).
+//! Every response of the platform's routes carries `X-RateLimit-Limit` (the tier's rate per
+//! second), `X-RateLimit-Remaining` (requests that may still be sent at once) and
+//! `X-RateLimit-Reset` (Unix seconds, rounded up, at which the bucket is full again); a 429 adds
+//! `Retry-After` (whole seconds until one request is allowed, at least 1). The `/__sandbox/`
+//! routes are the sandbox's own, not the platform's: they are neither limited nor faulted.
+//!
+//! **Validation.** A body that is not JSON, or not `{"event": <string>, "payload": <any>}`, is
+//! `400 MALFORMED_REQUEST`; an unknown event `422 UNKNOWN_EVENT`; an invalid payload
+//! `422 VALIDATION_ERROR` with every issue, in the platform's error format. A body over the
+//! limit (default 1 MiB) is `413` with code `MALFORMED_REQUEST`: 413 is what HTTP and the
+//! platform's gateway say, and the code keeps the body within the platform's six codes.
+//! Accepted: `200 {"ok": true, "event", "eventId", "sequence", "receivedAt"}`.
+//!
+//! **Idempotency.** The key is the `Idempotency-Key` header, or the payload's `eventId` when the
+//! header is absent (the seed tells clients to send the `eventId` as the key, so both agree),
+//! scoped per API key. A key is claimed after validation and kept only when the event is accepted:
+//! a request that is rejected or fails leaves no trace, so a corrected payload can be sent under
+//! the same key. A repeat with the same event (same name and validated payload; key order, spacing
+//! and unknown keys do not matter) gets the first response again, with `Idempotent-Replayed: true`,
+//! and is not processed (no second entry in the events list). A repeat with a different payload is
+//! `409 IDEMPOTENCY_CONFLICT`. A repeat that arrives while the first is still being processed waits
+//! for the first's result (and replays it, or takes over if the first was not accepted); if the
+//! first is still processing after the wait (default 10 s), it gets `409 IDEMPOTENCY_IN_PROGRESS`
+//! (retry later). Keys are kept for a window (default 24 h) and at most a number of them (default
+//! 100,000; the oldest go first), so memory stays bounded.
+//!
+//! **Webhooks.** `POST /webhooks/<source>` runs the source's built-in transform, the topic read from
+//! where the vendor puts it; a declared transform answers at its `webhookPath` (declared paths win
+//! over the built-in ones, and may not lie under `/api/` or `/__sandbox/`). Errors map to
+//! [`InboundError::http_status`](crate::inbound::InboundError::http_status) with the platform's
+//! error body. Accepted webhook events join the same events list; a webhook whose `eventId` was
+//! already accepted (a vendor's retry) is answered with the first response and not recorded again.
+//! Without a configured [`Intake`], signatures are not checked and no brand is set.
+//!
+//! **Faults** ([`FaultConfig`]) are drawn after authentication and the real rate limit, so an
+//! injected fault never hides a 401 or a real 429; injected responses say so in
+//! `X-Sandbox-Fault`.
+//!
+//! **Events list.** The newest accepted events are kept (default 10,000); sequence numbers go on
+//! forever, and a poller that fell behind is told how many it missed (`dropped`).
+
+mod events;
+mod faults;
+mod idempotency;
+mod limiter;
+mod routes;
+mod server;
+
+use std::collections::{HashMap, HashSet};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use events::{AcceptedEvent, Via};
+pub use faults::{Fault, FaultConfig};
+
+use crate::api_key::{ApiKey, KeyScope, Tier};
+use crate::catalog::Catalog;
+use crate::inbound::{Intake, Source, TransformContext};
+
+/// The address the command-line sandbox listens on by default.
+pub const DEFAULT_ADDR: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 8787);
+/// The default request body limit: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
+/// The default idempotency window: 24 hours.
+pub const DEFAULT_IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
+/// The default number of idempotency keys kept.
+pub const DEFAULT_IDEMPOTENCY_CAPACITY: usize = 100_000;
+/// The default number of accepted events kept for inspection.
+pub const DEFAULT_RETAINED_EVENTS: usize = 10_000;
+
+/// The entry point: [`Sandbox::builder`].
+#[derive(Debug)]
+pub struct Sandbox;
+
+impl Sandbox {
+    /// A builder with the defaults: `127.0.0.1:0` (an ephemeral port), any well-formed `lk_test_`
+    /// or `lk_dev_` key at the Standard tier, 1 MiB bodies, idempotency keys kept 24 h (at most
+    /// 100,000), the newest 10,000 accepted events kept, no faults, the built-in catalog, and an
+    /// intake that accepts unsigned webhooks from every source.
+    pub fn builder() -> SandboxBuilder {
+        let mut intake = Intake::new(TransformContext::default());
+        for source in Source::ALL {
+            intake = intake.accept_unsigned(source);
+        }
+        SandboxBuilder {
+            addr: SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            default_tier: Tier::STANDARD,
+            anonymous_tier: Tier::STANDARD,
+            key_tiers: HashMap::new(),
+            accepted_keys: None,
+            body_limit: DEFAULT_BODY_LIMIT,
+            idempotency_window: DEFAULT_IDEMPOTENCY_WINDOW,
+            idempotency_capacity: DEFAULT_IDEMPOTENCY_CAPACITY,
+            idempotency_wait: Duration::from_secs(10),
+            retained_events: DEFAULT_RETAINED_EVENTS,
+            faults: FaultConfig::default(),
+            intake,
+            catalog: crate::catalog().clone(),
+            shutdown_grace: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Configures and starts a sandbox; see [`Sandbox::builder`] for the defaults.
+///
+/// ```
+/// use std::time::Duration;
+/// use loop_contracts::api_key::{ApiKey, Tier};
+/// use loop_contracts::sandbox::{FaultConfig, Sandbox};
+///
+/// let key: ApiKey = "lk_test_integration_suite_0001".parse().unwrap();
+/// let builder = Sandbox::builder()
+///     .addr(([127, 0, 0, 1], 0))
+///     .accept_key(key.clone())
+///     .tier_for(key, Tier::PREMIUM)
+///     .body_limit(64 * 1024)
+///     .idempotency_window(Duration::from_secs(600), 10_000)
+///     .faults(FaultConfig::seeded(42).with_error_rate(0.1));
+/// # let _ = builder;
+/// ```
+#[derive(Debug, Clone)]
+pub struct SandboxBuilder {
+    addr: SocketAddr,
+    default_tier: Tier,
+    anonymous_tier: Tier,
+    key_tiers: HashMap<ApiKey, Tier>,
+    accepted_keys: Option<HashSet<ApiKey>>,
+    body_limit: usize,
+    idempotency_window: Duration,
+    idempotency_capacity: usize,
+    idempotency_wait: Duration,
+    retained_events: usize,
+    faults: FaultConfig,
+    intake: Intake,
+    catalog: Catalog,
+    shutdown_grace: Duration,
+}
+
+impl SandboxBuilder {
+    /// The address to listen on (port 0: an ephemeral port, see [`SandboxHandle::local_addr`]).
+    pub fn addr(mut self, addr: impl Into<SocketAddr>) -> Self {
+        self.addr = addr.into();
+        self
+    }
+
+    /// The tier of keys without a tier of their own (default Standard).
+    pub fn default_tier(mut self, tier: Tier) -> Self {
+        self.default_tier = tier;
+        self
+    }
+
+    /// The tier of one key (it does not change which keys are accepted).
+    pub fn tier_for(mut self, key: ApiKey, tier: Tier) -> Self {
+        self.key_tiers.insert(key, tier);
+        self
+    }
+
+    /// The tier of requests without a valid key, counted per IP address (default Standard).
+    pub fn anonymous_tier(mut self, tier: Tier) -> Self {
+        self.anonymous_tier = tier;
+        self
+    }
+
+    /// Accepts this key. Once any key is given, only the given keys are accepted; without any,
+    /// every well-formed `lk_test_` and `lk_dev_` key is. An `lk_live_` key makes
+    /// [`start`](Self::start) fail.
+    pub fn accept_key(mut self, key: ApiKey) -> Self {
+        self.accepted_keys.get_or_insert_with(HashSet::new).insert(key);
+        self
+    }
+
+    /// The largest request body accepted, in bytes (default 1 MiB); larger ones get 413.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// How long idempotency keys are kept, and how many at most (default 24 h, 100,000).
+    pub fn idempotency_window(mut self, window: Duration, max_keys: usize) -> Self {
+        self.idempotency_window = window;
+        self.idempotency_capacity = max_keys;
+        self
+    }
+
+    /// How long a duplicate waits for the first request with its key to finish (default 10 s).
+    pub fn idempotency_wait(mut self, wait: Duration) -> Self {
+        self.idempotency_wait = wait;
+        self
+    }
+
+    /// How many accepted events are kept for inspection (default 10,000; the oldest go first).
+    pub fn retain_events(mut self, count: usize) -> Self {
+        self.retained_events = count;
+        self
+    }
+
+    /// The faults to inject from the start (default none).
+    pub fn faults(mut self, faults: FaultConfig) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// The webhook intake: its brand, signing secrets and declared transforms. Declared
+    /// transforms answer at their `webhookPath`. It replaces the default intake, which accepts
+    /// unsigned webhooks from every source and sets no brand.
+    pub fn intake(mut self, intake: Intake) -> Self {
+        self.intake = intake;
+        self
+    }
+
+    /// The catalog `POST /api/events` and the schema routes serve (default: the built-in one).
+    /// The intake validates webhook events against its own catalog.
+    pub fn catalog(mut self, catalog: Catalog) -> Self {
+        self.catalog = catalog;
+        self
+    }
+
+    /// How long [`SandboxHandle::shutdown`] lets requests in flight finish (default 5 s).
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = grace;
+        self
+    }
+
+    /// Binds the address and starts serving on the current tokio runtime.
+    pub async fn start(self) -> Result<SandboxHandle, SandboxError> {
+        self.faults.validate().map_err(SandboxError::Faults)?;
+        if let Some(keys) = &self.accepted_keys {
+            if keys.iter().any(|k| k.scope() == KeyScope::Live) {
+                return Err(SandboxError::LiveKey);
+            }
+        }
+        let mut webhook_paths = HashSet::new();
+        for declaration in self.intake.declarations() {
+            let path = declaration.webhook_path();
+            if path.starts_with("/api/") || path == "/api" || path.starts_with("/__sandbox") {
+                return Err(SandboxError::WebhookPath(path.chars().take(200).collect()));
+            }
+            webhook_paths.insert(path.to_owned());
+        }
+        let listener = tokio::net::TcpListener::bind(self.addr).await.map_err(SandboxError::Bind)?;
+        let local_addr = listener.local_addr().map_err(SandboxError::Bind)?;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let shared = Arc::new(routes::Shared {
+            discovery: self
+                .catalog
+                .iter()
+                .map(|s| (s.name().as_str().to_owned(), (s.to_discovery_json(), s.to_json_schema_string())))
+                .collect(),
+            listing: routes::listing(&self.catalog),
+            catalog: self.catalog,
+            keys: match self.accepted_keys {
+                Some(keys) => routes::KeyPolicy::Only(keys),
+                None => routes::KeyPolicy::AnyWellFormed,
+            },
+            limiter: limiter::Limiter::new(self.default_tier, self.anonymous_tier, self.key_tiers),
+            idempotency: idempotency::IdempotencyStore::new(
+                self.idempotency_window,
+                self.idempotency_capacity,
+                self.idempotency_wait,
+            ),
+            events: events::EventLog::new(self.retained_events),
+            faults: faults::FaultInjector::new(self.faults),
+            intake: self.intake,
+            webhook_paths,
+            body_limit: self.body_limit,
+            stop: stop_rx.clone(),
+        });
+        let router = routes::router(Arc::clone(&shared));
+        let task = tokio::spawn(server::serve(listener, router, stop_rx, self.shutdown_grace));
+        Ok(SandboxHandle { local_addr, shared, stop: stop_tx, task: Some(task) })
+    }
+}
+
+/// Why a sandbox did not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// The address could not be bound.
+    #[error("cannot listen: {0}")]
+    Bind(#[source] std::io::Error),
+    /// The fault configuration is invalid.
+    #[error("invalid fault configuration: {0}")]
+    Faults(String),
+    /// An `lk_live_` key was configured.
+    #[error("live API keys (lk_live_) are not accepted by the sandbox: configure lk_test_ or lk_dev_ keys")]
+    LiveKey,
+    /// A declared `webhookPath` lies under a route of the platform API or of the sandbox.
+    #[error("the webhookPath {0:?} lies under /api/ or /__sandbox/")]
+    WebhookPath(String),
+}
+
+/// A running sandbox. Dropping it stops the server (without waiting); [`shutdown`](Self::shutdown)
+/// stops it gracefully.
+#[derive(Debug)]
+pub struct SandboxHandle {
+    local_addr: SocketAddr,
+    shared: Arc<routes::Shared>,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl SandboxHandle {
+    /// The address it listens on (with the actual port when started on port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:8787`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// Every accepted event that is still kept, in order.
+    pub fn accepted(&self) -> Vec<AcceptedEvent> {
+        self.shared.events.all()
+    }
+
+    /// The kept accepted events with a sequence number above `after`.
+    pub fn accepted_after(&self, after: u64) -> Vec<AcceptedEvent> {
+        self.shared.events.after(after, usize::MAX).events.iter().map(|e| AcceptedEvent::clone(e)).collect()
+    }
+
+    /// Waits up to `timeout` for events after `after` (returns at once if there are some).
+    pub async fn wait_for_accepted(&self, after: u64, timeout: Duration) -> Vec<AcceptedEvent> {
+        let page = self.shared.events.wait_after(after, usize::MAX, timeout, self.shared.stop.clone()).await;
+        page.events.iter().map(|e| AcceptedEvent::clone(e)).collect()
+    }
+
+    /// How many events were accepted since the start (the latest sequence number).
+    pub fn accepted_count(&self) -> u64 {
+        self.shared.events.latest()
+    }
+
+    /// Replaces the fault configuration (and restarts its seeded sequence).
+    pub fn set_faults(&self, faults: FaultConfig) -> Result<(), SandboxError> {
+        faults.validate().map_err(SandboxError::Faults)?;
+        self.shared.faults.set(faults);
+        Ok(())
+    }
+
+    /// The current fault configuration.
+    pub fn faults(&self) -> FaultConfig {
+        self.shared.faults.config()
+    }
+
+    /// Forgets the accepted events and idempotency keys and turns faults off (as
+    /// `POST /__sandbox/reset`); sequence numbers go on. Rate-limit state is kept.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// Stops accepting connections, lets requests in flight finish (up to the grace period,
+    /// long polls return at once), and waits for the server to stop.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}

@@ -1,0 +1,563 @@
+//! The routes: the platform API, the webhook routes and the sandbox's own `/__sandbox/` routes.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::watch;
+
+use super::events::{AcceptedEvent, EventLog, Via};
+use super::faults::{Fault, FaultConfig, FaultInjector};
+use super::idempotency::{payload_hash, Claim, IdempotencyStore, Scope};
+use super::limiter::{Caller, Limiter, RateStatus};
+use super::server::{DropConnection, Peer};
+use crate::api_key::{ApiKey, KeyScope};
+use crate::catalog::Catalog;
+use crate::inbound::{Intake, Route, Source};
+use crate::issue::{ErrorCode, ValidationError};
+
+/// Which API keys are accepted.
+#[derive(Debug)]
+pub(crate) enum KeyPolicy {
+    AnyWellFormed,
+    Only(HashSet<ApiKey>),
+}
+
+/// The state every handler shares.
+pub(crate) struct Shared {
+    pub(crate) catalog: Catalog,
+    /// Each event's discovery document and JSON Schema, rendered once.
+    pub(crate) discovery: HashMap<String, (String, String)>,
+    pub(crate) listing: String,
+    pub(crate) keys: KeyPolicy,
+    pub(crate) limiter: Limiter,
+    pub(crate) idempotency: IdempotencyStore,
+    pub(crate) events: EventLog,
+    pub(crate) faults: FaultInjector,
+    pub(crate) intake: Intake,
+    pub(crate) webhook_paths: HashSet<String>,
+    pub(crate) body_limit: usize,
+    pub(crate) stop: watch::Receiver<bool>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("events", &self.catalog.len())
+            .field("keys", &self.keys)
+            .field("limiter", &self.limiter)
+            .field("webhook_paths", &self.webhook_paths)
+            .field("body_limit", &self.body_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    pub(crate) fn reset(&self) {
+        self.events.clear();
+        self.idempotency.clear();
+        self.faults.set(FaultConfig::default());
+    }
+}
+
+/// What the platform layer learned about a request, for the handlers.
+#[derive(Debug, Clone)]
+struct Authenticated {
+    key: Option<ApiKey>,
+    /// Simulated processing time (see [`FaultConfig::processing`]).
+    processing: Duration,
+}
+
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+const FAULT: HeaderName = HeaderName::from_static("x-sandbox-fault");
+/// The longest Idempotency-Key accepted.
+const MAX_IDEMPOTENCY_KEY: usize = 255;
+/// The longest long poll of `GET /__sandbox/events`.
+const MAX_WAIT: Duration = Duration::from_secs(30);
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    let platform = Router::new()
+        .route("/api/events", post(post_event))
+        .route("/api/events/schema", get(list_schemas))
+        .route("/api/events/schema/{name}", get(get_schema))
+        .fallback(webhook_or_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(Arc::clone(&shared), platform_layer));
+    let admin = Router::new()
+        .route("/__sandbox", get(status))
+        .route("/__sandbox/events", get(list_events))
+        .route("/__sandbox/faults", get(get_faults).post(set_faults))
+        .route("/__sandbox/reset", post(reset));
+    platform.merge(admin).with_state(shared)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+fn json(status: StatusCode, body: impl Into<Body>) -> Response {
+    let mut response = Response::new(body.into());
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+#[derive(Serialize)]
+struct ErrorOut<'a> {
+    ok: bool,
+    error: ErrorOutBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorOutBody<'a> {
+    code: &'a str,
+    message: &'a str,
+    issues: [(); 0],
+}
+
+/// The platform's error body with any code (the sandbox's own codes included).
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = ErrorOut { ok: false, error: ErrorOutBody { code, message, issues: [] } };
+    json(status, serde_json::to_vec(&body).unwrap_or_default())
+}
+
+fn coded(code: ErrorCode, message: &str) -> Response {
+    let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    error(status, code.as_str(), message)
+}
+
+fn rejected(e: &ValidationError) -> Response {
+    let status = StatusCode::from_u16(e.code().http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    json(status, e.to_response_json())
+}
+
+fn unauthorized(message: &str) -> Response {
+    let mut response = coded(ErrorCode::Unauthorized, message);
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"loop-sandbox\""));
+    response
+}
+
+fn rate_limited(status: &RateStatus) -> Response {
+    let retry = status.retry_after.unwrap_or(1);
+    let message = format!("rate limit exceeded ({}): retry after {retry} s", status.tier);
+    coded(ErrorCode::RateLimited, &message)
+}
+
+fn with_fault(mut response: Response, name: &'static str) -> Response {
+    response.headers_mut().insert(FAULT, HeaderValue::from_static(name));
+    response
+}
+
+fn replay(body: Bytes) -> Response {
+    let mut response = json(StatusCode::OK, body);
+    response.headers_mut().insert(REPLAYED, HeaderValue::from_static("true"));
+    response
+}
+
+fn shown(text: &str) -> String {
+    text.chars().take(100).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The platform layer: authentication, rate limit, faults, latency, rate-limit headers.
+
+async fn platform_layer(State(shared): State<Arc<Shared>>, mut request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<Peer>().map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |p| p.0.ip());
+    let path = request.uri().path();
+    let api = path.starts_with("/api/") || path == "/api";
+    let key_required = api && request.method() == Method::POST;
+    let auth = if api { authenticate(&shared, request.headers(), key_required) } else { Ok(None) };
+    let (caller, auth) = match auth {
+        Ok(Some(key)) => (Caller::Key(key), Ok(())),
+        Ok(None) => (Caller::Address(peer), Ok(())),
+        Err(refusal) => (Caller::Address(peer), Err(unauthorized(&refusal))),
+    };
+    let rate = shared.limiter.check(&caller);
+    let (mut response, rate) = match auth {
+        _ if !rate.allowed() => (rate_limited(&rate), rate),
+        Err(refusal) => (refusal, rate),
+        Ok(_) => {
+            let key = match caller {
+                Caller::Key(key) => Some(key),
+                Caller::Address(_) => None,
+            };
+            let decision = shared.faults.next();
+            request.extensions_mut().insert(Authenticated { key, processing: decision.processing });
+            let outcome = match decision.fault {
+                Fault::None => (next.run(request).await, rate),
+                Fault::InternalError => {
+                    let message = "internal error (injected by the sandbox; retrying is safe)";
+                    (with_fault(coded(ErrorCode::InternalError, message), "internal-error"), rate)
+                }
+                Fault::RateLimited => {
+                    let refusal = RateStatus::injected_refusal(rate.tier);
+                    (with_fault(rate_limited(&refusal), "rate-limited"), refusal)
+                }
+                Fault::DropConnection => {
+                    if decision.drop_after_processing {
+                        let _ = next.run(request).await;
+                    }
+                    if !decision.latency.is_zero() {
+                        tokio::time::sleep(decision.latency).await;
+                    }
+                    let mut dropped = Response::new(Body::empty());
+                    dropped.extensions_mut().insert(DropConnection);
+                    return dropped;
+                }
+            };
+            if !decision.latency.is_zero() {
+                tokio::time::sleep(decision.latency).await;
+            }
+            outcome
+        }
+    };
+    rate.write(response.headers_mut());
+    response
+}
+
+const MISSING_KEY: &str = "missing API key: send `Authorization: Bearer <key>` with an lk_test_ or lk_dev_ key";
+
+/// The request's API key: `Ok(None)` when there is none and none is required; otherwise why it
+/// is refused (a message that never contains the key).
+fn authenticate(shared: &Shared, headers: &HeaderMap, required: bool) -> Result<Option<ApiKey>, Cow<'static, str>> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return if required { Err(MISSING_KEY.into()) } else { Ok(None) };
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .ok_or("the Authorization header must be `Bearer <key>`")?;
+    let key = ApiKey::parse(token).map_err(|e| format!("malformed API key: {e}"))?;
+    if key.scope() == KeyScope::Live {
+        return Err("live API keys (lk_live_) are not accepted by the sandbox, which never delivers messages: \
+                    use an lk_test_ or lk_dev_ key"
+            .into());
+    }
+    if let KeyPolicy::Only(keys) = &shared.keys {
+        if !keys.contains(&key) {
+            return Err(format!("unknown API key {key}").into());
+        }
+    }
+    Ok(Some(key))
+}
+
+/// Reads the body, up to the limit: `413` beyond it.
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Response> {
+    let too_large = || {
+        let message = format!("the request body is larger than the limit of {limit} bytes");
+        error(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::MalformedRequest.as_str(), &message)
+    };
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<LengthLimitError>() => Err(too_large()),
+        Err(_) => Err(coded(ErrorCode::MalformedRequest, "the request body could not be read")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/events
+
+#[derive(Deserialize)]
+struct EventRequest {
+    event: String,
+    payload: Value,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AcceptedOut<'a> {
+    ok: bool,
+    event: &'a str,
+    event_id: &'a str,
+    sequence: u64,
+    received_at: &'a str,
+}
+
+/// Records an accepted event and renders the response body.
+fn accept(shared: &Shared, event: String, event_id: String, payload: Value, via: Via) -> Bytes {
+    let received_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let accepted = shared.events.push(AcceptedEvent { sequence: 0, event, event_id, received_at, via, payload });
+    let body = AcceptedOut {
+        ok: true,
+        event: &accepted.event,
+        event_id: &accepted.event_id,
+        sequence: accepted.sequence,
+        received_at: &accepted.received_at,
+    };
+    Bytes::from(serde_json::to_vec(&body).unwrap_or_default())
+}
+
+/// The Idempotency-Key header: `Ok(None)` when absent, `Err(())` when malformed.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ()> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else { return Ok(None) };
+    match value.to_str().map(str::trim) {
+        Ok(key) if !key.is_empty() && key.len() <= MAX_IDEMPOTENCY_KEY => Ok(Some(key)),
+        _ => Err(()),
+    }
+}
+
+async fn post_event(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let Some(Authenticated { key: Some(key), processing }) = parts.extensions.remove::<Authenticated>() else {
+        return unauthorized(MISSING_KEY);
+    };
+    let headers = &parts.headers;
+    let bytes = match read_body(headers, body, shared.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    let request: EventRequest = match serde_json::from_slice(&bytes) {
+        Ok(request) => request,
+        Err(e) if e.is_data() => {
+            let message = format!("the body must be {{\"event\": \"<name>\", \"payload\": {{...}}}}: {e}");
+            return coded(ErrorCode::MalformedRequest, &message);
+        }
+        Err(e) => return coded(ErrorCode::MalformedRequest, &format!("malformed JSON: {e}")),
+    };
+    let Ok(header_key) = idempotency_key(headers) else {
+        let message = "the Idempotency-Key header must be 1 to 255 visible ASCII characters";
+        return coded(ErrorCode::MalformedRequest, message);
+    };
+    let Some(schema) = shared.catalog.get(&request.event) else {
+        return rejected(&ValidationError::unknown_event(&request.event));
+    };
+    let payload = match schema.validate_owned(request.payload) {
+        Ok(payload) => payload,
+        Err(e) => return rejected(&e),
+    };
+    let event_id = payload.get("eventId").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let idempotency = header_key.or((!event_id.is_empty()).then_some(event_id.as_str()));
+    let guard = match idempotency {
+        None => None,
+        Some(idempotency) => {
+            let hash = payload_hash(&request.event, &payload);
+            match shared.idempotency.begin(Scope::Key(&key), idempotency, hash).await {
+                Claim::Fresh(guard) => Some(guard),
+                Claim::Replay { body, same_payload: true } => return replay(body),
+                Claim::Replay { same_payload: false, .. } | Claim::ConflictInProgress => {
+                    let message = format!(
+                        "the Idempotency-Key {:?} was already used with a different payload",
+                        shown(idempotency)
+                    );
+                    return error(StatusCode::CONFLICT, "IDEMPOTENCY_CONFLICT", &message);
+                }
+                Claim::StillInProgress => {
+                    let message = format!(
+                        "a request with the Idempotency-Key {:?} is still being processed: retry later",
+                        shown(idempotency)
+                    );
+                    return error(StatusCode::CONFLICT, "IDEMPOTENCY_IN_PROGRESS", &message);
+                }
+            }
+        }
+    };
+    if !processing.is_zero() {
+        tokio::time::sleep(processing).await;
+    }
+    let body = accept(&shared, request.event, event_id, payload, Via::Api { key: key.to_string() });
+    if let Some(guard) = guard {
+        guard.complete(body.clone());
+    }
+    json(StatusCode::OK, body)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schemas
+
+pub(crate) fn listing(catalog: &Catalog) -> String {
+    #[derive(Serialize)]
+    struct Item<'a> {
+        name: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        description: Option<&'a str>,
+        schema: String,
+    }
+    #[derive(Serialize)]
+    struct Listing<'a> {
+        events: Vec<Item<'a>>,
+    }
+    let events = catalog
+        .iter()
+        .map(|s| Item {
+            name: s.name().as_str(),
+            description: s.description(),
+            schema: format!("/api/events/schema/{}", s.name().as_str()),
+        })
+        .collect();
+    serde_json::to_string(&Listing { events }).unwrap_or_default()
+}
+
+async fn list_schemas(State(shared): State<Arc<Shared>>) -> Response {
+    json(StatusCode::OK, shared.listing.clone())
+}
+
+async fn get_schema(
+    State(shared): State<Arc<Shared>>,
+    Path(name): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Some((discovery, json_schema)) = shared.discovery.get(&name) else {
+        let e = ValidationError::unknown_event(&name);
+        return json(StatusCode::NOT_FOUND, e.to_response_json());
+    };
+    let wants_json_schema = query_pairs(query.as_deref()).any(|(k, v)| k == "format" && v == "json-schema");
+    json(StatusCode::OK, if wants_json_schema { json_schema.clone() } else { discovery.clone() })
+}
+
+fn query_pairs(query: Option<&str>) -> impl Iterator<Item = (&str, &str)> {
+    query.unwrap_or_default().split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, "")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks and everything else
+
+async fn webhook_or_not_found(
+    State(shared): State<Arc<Shared>>,
+    Extension(auth): Extension<Authenticated>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let path = uri.path();
+    let route = if shared.webhook_paths.contains(path) {
+        Some(Route::Path(path))
+    } else {
+        path.strip_prefix("/webhooks/")
+            .and_then(|name| name.parse::<Source>().ok())
+            .filter(|source| *source != Source::Custom)
+            .map(|source| Route::BuiltIn { source, topic: None })
+    };
+    let Some(route) = route else {
+        return error(StatusCode::NOT_FOUND, "NOT_FOUND", &format!("no route {:?}", shown(path)));
+    };
+    if method != Method::POST {
+        let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "webhooks are POSTed");
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    let bytes = match read_body(&headers, body, shared.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    let pairs: Vec<(&str, &str)> =
+        headers.iter().filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?))).collect();
+    let event = match shared.intake.receive(route, &pairs, &bytes) {
+        Ok(event) => event,
+        Err(e) => {
+            let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            return json(status, e.to_validation_error().to_response_json());
+        }
+    };
+    let event_id = event.event_id.to_string();
+    let hash = payload_hash(event.event.as_str(), &event.payload);
+    // A vendor's retry (or the same object under another topic) carries the same derived eventId:
+    // it is acknowledged with the first response and not recorded again.
+    let guard = match shared.idempotency.begin(Scope::Webhooks, &event_id, hash).await {
+        Claim::Fresh(guard) => guard,
+        Claim::Replay { body, .. } => return replay(body),
+        Claim::ConflictInProgress | Claim::StillInProgress => {
+            let message = format!("the event {event_id} is still being processed: retry later");
+            return error(StatusCode::CONFLICT, "IDEMPOTENCY_IN_PROGRESS", &message);
+        }
+    };
+    if !auth.processing.is_zero() {
+        tokio::time::sleep(auth.processing).await;
+    }
+    let via = Via::Webhook { route: path.to_owned() };
+    let body = accept(&shared, event.event.as_str().to_owned(), event_id, event.payload, via);
+    guard.complete(body.clone());
+    json(StatusCode::OK, body)
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    let allowed = if uri.path() == "/api/events" { "POST" } else { "GET" };
+    let message = format!("{method} is not allowed on {}: use {allowed}", shown(uri.path()));
+    let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", &message);
+    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allowed));
+    response
+}
+
+// ---------------------------------------------------------------------------------------------
+// /__sandbox/
+
+async fn status(State(shared): State<Arc<Shared>>) -> Response {
+    let keys = match &shared.keys {
+        KeyPolicy::AnyWellFormed => Value::from("any well-formed lk_test_ or lk_dev_ key"),
+        KeyPolicy::Only(keys) => Value::from(keys.iter().map(ToString::to_string).collect::<Vec<_>>()),
+    };
+    let body = serde_json::json!({
+        "ok": true,
+        "acceptedEvents": shared.events.latest(),
+        "keptEvents": shared.events.len(),
+        "idempotencyKeys": shared.idempotency.len(),
+        "keys": keys,
+        "bodyLimit": shared.body_limit,
+        "faults": shared.faults.config(),
+        "webhookPaths": shared.webhook_paths,
+    });
+    json(StatusCode::OK, body.to_string())
+}
+
+async fn list_events(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
+    let (mut after, mut limit, mut wait) = (0u64, 1000usize, Duration::ZERO);
+    for (name, value) in query_pairs(query.as_deref()) {
+        let parsed = value.parse::<u64>().ok();
+        match (name, parsed) {
+            ("after", Some(n)) => after = n,
+            ("limit", Some(n)) => limit = usize::try_from(n).unwrap_or(usize::MAX).clamp(1, 10_000),
+            ("wait", Some(ms)) => wait = Duration::from_millis(ms).min(MAX_WAIT),
+            ("after" | "limit" | "wait", None) => {
+                let message = format!("{name} must be a whole number, not {:?}", shown(value));
+                return coded(ErrorCode::MalformedRequest, &message);
+            }
+            _ => {}
+        }
+    }
+    let page = shared.events.wait_after(after, limit, wait, shared.stop.clone()).await;
+    json(StatusCode::OK, page.to_json())
+}
+
+async fn get_faults(State(shared): State<Arc<Shared>>) -> Response {
+    json(StatusCode::OK, serde_json::to_vec(&shared.faults.config()).unwrap_or_default())
+}
+
+async fn set_faults(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
+    let bytes = match read_body(&headers, body, shared.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    let config: FaultConfig = match serde_json::from_slice(&bytes) {
+        Ok(config) => config,
+        Err(e) => return coded(ErrorCode::MalformedRequest, &format!("invalid fault configuration: {e}")),
+    };
+    if let Err(message) = config.validate() {
+        return coded(ErrorCode::MalformedRequest, &format!("invalid fault configuration: {message}"));
+    }
+    shared.faults.set(config);
+    json(StatusCode::OK, serde_json::to_vec(&config).unwrap_or_default())
+}
+
+async fn reset(State(shared): State<Arc<Shared>>) -> Response {
+    shared.reset();
+    json(StatusCode::OK, r#"{"ok":true}"#)
+}

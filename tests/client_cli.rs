@@ -1,0 +1,49 @@
+//! `loop-contracts send <EVENT> [FILE|-]` against a sandbox, driven in-process.
+
+mod client_support;
+
+use client_support::*;
+use loop_contracts::cli::{run, EXIT_OK, EXIT_REJECTED, EXIT_USAGE};
+use serde_json::{json, Value};
+
+fn send(args: &[&str], stdin: &str) -> (u8, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let argv = ["loop-contracts", "send"].iter().chain(args).copied();
+    let code = run(argv, &mut stdin.as_bytes(), &mut out, &mut err);
+    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+}
+
+#[test]
+fn send_posts_one_event_and_prints_the_answer() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime.block_on(start(builder()));
+    // One test sets the environment, so no other test of this binary races it.
+    std::env::set_var("LOOP_BASE_URL", sandbox.url());
+    std::env::remove_var("LOOP_API_KEY");
+    let (code, _, err) = send(&["lead.captured.v1", "-"], &lead(1).to_string());
+    assert_eq!(code, EXIT_USAGE);
+    assert!(err.contains("LOOP_API_KEY"), "{err}");
+
+    std::env::set_var("LOOP_API_KEY", KEY);
+    let (code, out, _) = send(&["lead.captured.v1"], &lead(1).to_string());
+    assert_eq!(code, EXIT_OK, "{out}");
+    let body: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(body["ok"], true);
+    assert_eq!(body["eventId"], event_id(1));
+
+    let mut bad = lead(2);
+    bad["email"] = json!("nope");
+    let (code, out, _) = send(&["lead.captured.v1", "-"], &bad.to_string());
+    assert_eq!(code, EXIT_REJECTED);
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["error"]["code"], "VALIDATION_ERROR");
+    let (code, out, _) = send(&["lead.captured.v1"], "{not json");
+    assert_eq!(code, EXIT_REJECTED);
+    assert!(out.contains("MALFORMED_REQUEST"));
+    assert_eq!(sandbox.accepted().len(), 1);
+
+    std::env::set_var("LOOP_BASE_URL", "http://comms.example.com");
+    let (code, _, err) = send(&["lead.captured.v1"], &lead(3).to_string());
+    assert_eq!(code, EXIT_USAGE);
+    assert!(err.contains("plain http") && !err.contains(&KEY[8..]), "{err}");
+    runtime.block_on(sandbox.shutdown());
+}

@@ -1,0 +1,134 @@
+//! Sending through the client over real HTTP: local validation first, the request's shape, the
+//! acceptance with its rate-limit figures, final refusals, and build-time safety.
+
+mod client_support;
+
+use client_support::*;
+use loop_contracts::catalog::LeadCaptured;
+use loop_contracts::client::{BuildError, Client, SendError};
+use loop_contracts::{ErrorCode, Event};
+use serde_json::json;
+
+#[tokio::test]
+async fn a_valid_event_is_accepted_with_its_rate_limit_figures() {
+    let sandbox = start(builder()).await;
+    let client = client_builder(&sandbox).build().unwrap();
+    let lead = LeadCaptured::from_json_value(&lead(1)).unwrap();
+    let accepted = client.send(&lead).await.unwrap();
+    assert_eq!(accepted.event, "lead.captured.v1");
+    assert_eq!(accepted.event_id.to_string(), event_id(1));
+    assert_eq!(accepted.attempts, 1);
+    assert!(!accepted.replayed && !accepted.cached);
+    assert_eq!(accepted.body["ok"], true);
+    let rate = accepted.rate_limit.expect("X-RateLimit-* headers");
+    assert_eq!(rate.limit, u64::from(UNLIMITED.per_second()));
+    assert!(rate.reset >= unix_now().saturating_sub(1));
+    let events = sandbox.accepted();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].event_id, event_id(1));
+    assert_eq!(events[0].payload["email"], "lead1@example.com");
+}
+
+#[tokio::test]
+async fn send_json_accepts_a_name_and_payload() {
+    let sandbox = start(builder()).await;
+    let client = client_builder(&sandbox).build().unwrap();
+    let accepted = client.send_json("lead.captured.v1", &lead(2)).await.unwrap();
+    assert_eq!(accepted.event_id.to_string(), event_id(2));
+    assert_eq!(sandbox.accepted().len(), 1);
+}
+
+#[tokio::test]
+async fn an_invalid_event_never_leaves_the_process() {
+    let sandbox = start(builder()).await;
+    let client = client_builder(&sandbox).build().unwrap();
+    let mut payload = lead(3);
+    payload["email"] = json!("not-an-email");
+    let err = client.send_json("lead.captured.v1", &payload).await.unwrap_err();
+    let SendError::Invalid(error) = &err else { panic!("{err:?}") };
+    assert_eq!(error, &loop_contracts::validate_event("lead.captured.v1", &payload).unwrap_err());
+    assert_eq!(error.issues()[0].path, "email");
+    assert!(err.attempts().is_empty());
+    let err = client.send_json("nope.nope.v1", &lead(3)).await.unwrap_err();
+    assert_eq!(err.validation_error().unwrap().code(), ErrorCode::UnknownEvent);
+    assert!(sandbox.accepted().is_empty());
+}
+
+#[tokio::test]
+async fn a_refused_key_is_final_and_not_retried() {
+    let sandbox = start(builder().accept_key(key(OTHER_KEY))).await;
+    let recorder = Recorder::default();
+    let client = client_builder(&sandbox).sleeper(recorder.clone()).build().unwrap();
+    let err = client.send_json("lead.captured.v1", &lead(4)).await.unwrap_err();
+    let SendError::Rejected { status, error, attempts } = &err else { panic!("{err:?}") };
+    assert_eq!(*status, 401);
+    assert_eq!(error.code(), ErrorCode::Unauthorized);
+    assert_eq!(attempts.len(), 1);
+    assert!(recorder.delays().is_empty());
+    assert!(!format!("{err} {err:?}").contains(&KEY[8..]), "no key in errors");
+}
+
+#[tokio::test]
+async fn a_platform_422_is_parsed_into_the_same_issues() {
+    // A catalog where lead.captured.v1 is unknown to the platform: the client validates locally
+    // (built-in catalog) and the platform answers 422 UNKNOWN_EVENT, parsed.
+    let sandbox = start(builder().catalog(loop_contracts::Catalog::new())).await;
+    let recorder = Recorder::default();
+    let client = client_builder(&sandbox).sleeper(recorder.clone()).build().unwrap();
+    let err = client.send_json("lead.captured.v1", &lead(5)).await.unwrap_err();
+    let SendError::Rejected { status: 422, error, attempts } = &err else { panic!("{err:?}") };
+    assert_eq!(error, &loop_contracts::ValidationError::unknown_event("lead.captured.v1"));
+    assert_eq!(attempts.len(), 1);
+    assert!(recorder.delays().is_empty());
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused_before_connecting() {
+    let build = |url: &str| Client::builder().key(key(KEY)).base_url(url).build();
+    for url in ["http://comms.loop.health", "http://10.0.0.1:8787", "http://localhost.example.com"] {
+        assert!(matches!(build(url), Err(BuildError::InsecureBaseUrl { .. })), "{url}");
+    }
+    for url in ["https://comms.loop.health", "http://127.0.0.1:1", "http://localhost:8787/", "http://[::1]:80"] {
+        assert!(build(url).is_ok(), "{url}");
+    }
+    assert!(matches!(build("ftp://x"), Err(BuildError::InvalidBaseUrl { .. })));
+    assert!(matches!(build("not a url"), Err(BuildError::InvalidBaseUrl { .. })));
+    assert_eq!(Client::builder().build().unwrap_err(), BuildError::MissingKey);
+    let err = build("http://comms.loop.health").unwrap_err().to_string();
+    assert!(!err.contains(&KEY[8..]));
+}
+
+#[test]
+fn debug_never_shows_the_key() {
+    let client = Client::builder().key(key(KEY)).build().unwrap();
+    let shown = format!("{client:?} {:?}", Client::builder().key(key(KEY)));
+    assert!(!shown.contains(&KEY[8..]), "{shown}");
+    assert!(shown.contains("https://comms.loop.health"));
+    fn shareable<T: Clone + Send + Sync + 'static>(_: &T) {}
+    shareable(&client);
+}
+
+#[tokio::test]
+async fn schema_discovery_validates_events_outside_the_built_in_catalog() {
+    loop_contracts::event! {
+        /// A ticket.
+        #[event("ticket.opened.v1")]
+        pub struct TicketOpened { subject: string(min = 1) }
+    }
+    let catalog = loop_contracts::catalog().clone().with_event::<TicketOpened>();
+    let sandbox = start(builder().catalog(catalog)).await;
+    let client = client_builder(&sandbox).build().unwrap();
+    let schema = client.schema("ticket.opened.v1").await.unwrap();
+    assert_eq!(schema.name().as_str(), "ticket.opened.v1");
+    let mut ticket = json!({
+        "eventId": event_id(6), "occurredAt": "2026-05-19T12:00:00Z", "brandId": BRAND, "subject": "",
+    });
+    let err = client.send_json("ticket.opened.v1", &ticket).await.unwrap_err();
+    assert!(matches!(err, SendError::Invalid(_)), "{err:?}");
+    ticket["subject"] = json!("Where is my order?");
+    client.send_json("ticket.opened.v1", &ticket).await.unwrap();
+    assert_eq!(sandbox.accepted().len(), 1);
+    let err = client.schema("unknown.event.v1").await.unwrap_err();
+    assert_eq!(err.validation_error().unwrap().code(), ErrorCode::UnknownEvent);
+    let _ = TicketOpened::NAME;
+}

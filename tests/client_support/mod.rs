@@ -1,0 +1,62 @@
+//! Helpers of the client's tests (`tests/client_*.rs`): a recording sleeper, a client on a sandbox.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use loop_contracts::client::{Client, ClientBuilder, Sleeper};
+use loop_contracts::sandbox::SandboxHandle;
+
+#[path = "../sandbox_support/mod.rs"]
+mod sandbox_support;
+pub use sandbox_support::*;
+
+type Hook = Box<dyn Fn(usize) + Send + Sync>;
+
+/// A sleeper that records every wait, returns at once, and runs a hook with the number of waits
+/// so far (to change the sandbox's faults mid-send).
+#[derive(Clone, Default)]
+pub struct Recorder {
+    delays: Arc<Mutex<Vec<Duration>>>,
+    hook: Option<Arc<Hook>>,
+}
+
+impl Recorder {
+    pub fn with_hook(hook: impl Fn(usize) + Send + Sync + 'static) -> Self {
+        Recorder { delays: Arc::default(), hook: Some(Arc::new(Box::new(hook))) }
+    }
+
+    pub fn delays(&self) -> Vec<Duration> {
+        self.delays.lock().unwrap().clone()
+    }
+}
+
+impl Sleeper for Recorder {
+    fn sleep(&self, delay: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        let count = {
+            let mut delays = self.delays.lock().unwrap();
+            delays.push(delay);
+            delays.len()
+        };
+        if let Some(hook) = &self.hook {
+            hook(count);
+        }
+        Box::pin(async {})
+    }
+}
+
+pub fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+/// The platform's schedule.
+pub fn schedule() -> Vec<Duration> {
+    [1, 5, 30, 120, 600].map(secs).to_vec()
+}
+
+/// A client builder for this sandbox, with the suite's key and an unlimited tier.
+pub fn client_builder(sandbox: &SandboxHandle) -> ClientBuilder {
+    Client::builder().key(key(KEY)).base_url(sandbox.url()).tier(UNLIMITED).timeout(secs(10))
+}

@@ -1,0 +1,104 @@
+//! `loop-contracts sandbox` driven in process: it prints where it listens, serves the platform API,
+//! and stops on Ctrl-C (SIGINT); bad options are usage errors that never echo a key.
+
+mod sandbox_support;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sandbox_support::*;
+
+/// A writer the test can read while the command runs.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+fn run(args: &[&str]) -> (u8, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = loop_contracts::cli::run(args.iter().copied(), &mut std::io::empty(), &mut out, &mut err);
+    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_command_line_sandbox_serves_until_interrupted() {
+    let out = Captured::default();
+    let server = std::thread::spawn({
+        let mut out = out.clone();
+        move || {
+            let mut err = Vec::new();
+            let args = ["loop-contracts", "sandbox", "--addr", "127.0.0.1:0", "--tier", "5/10", "--brand-id", BRAND];
+            let code = loop_contracts::cli::run(args, &mut std::io::empty(), &mut out, &mut err);
+            (code, String::from_utf8_lossy(&err).into_owned())
+        }
+    });
+    let started = Instant::now();
+    let url = loop {
+        let text = out.text();
+        if let Some(url) = text.lines().next().and_then(|l| l.strip_prefix("loop-contracts sandbox listening on ")) {
+            break url.to_owned();
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "no address printed: {text}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+
+    let client = client();
+    let response =
+        client.post(format!("{url}/api/events")).bearer_auth(KEY).json(&lead_request(1)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(rate_headers(&response).0, 5, "the --tier option");
+    let events: serde_json::Value =
+        client.get(format!("{url}/__sandbox/events")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(events["events"][0]["eventId"], event_id(1));
+
+    // Ctrl-C: the sandbox stops gracefully and the command exits 0.
+    let killed = std::process::Command::new("kill").args(["-INT", &std::process::id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let (code, err) = tokio::task::spawn_blocking(move || server.join().unwrap()).await.unwrap();
+    assert_eq!(code, 0, "{err}");
+    assert!(out.text().ends_with("loop-contracts sandbox stopped\n"), "{}", out.text());
+}
+
+#[test]
+fn bad_options_are_usage_errors_that_never_echo_a_key() {
+    let secret = "do_not_print_me_0123456789";
+    for args in [
+        vec!["loop-contracts", "sandbox", "--key", &format!("lk_live_{secret}"), "--addr", "127.0.0.1:0"],
+        vec!["loop-contracts", "sandbox", "--key", &format!("lk_test_{secret}!")],
+        vec!["loop-contracts", "sandbox", "--key", secret],
+    ] {
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {out} {err}");
+        assert!(!out.contains(secret) && !err.contains(secret), "{err}");
+    }
+    let (code, _, err) =
+        run(&["loop-contracts", "sandbox", "--faults", r#"{"errorRate": 2}"#, "--addr", "127.0.0.1:0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("errorRate must be between 0 and 1"), "{err}");
+    let (code, _, err) = run(&["loop-contracts", "sandbox", "--tier", "fast"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("standard"), "{err}");
+    let (code, _, err) = run(&["loop-contracts", "sandbox", "--secret", "shopify"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("SOURCE=SECRET"), "{err}");
+    let (code, out, _) = run(&["loop-contracts", "sandbox", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--addr") && out.contains("127.0.0.1:8787"), "{out}");
+}

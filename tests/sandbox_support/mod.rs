@@ -1,0 +1,98 @@
+//! Helpers shared by the sandbox's HTTP tests (`tests/sandbox_*.rs`).
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use loop_contracts::api_key::{ApiKey, Tier};
+use loop_contracts::sandbox::{Sandbox, SandboxBuilder, SandboxHandle};
+use serde_json::{json, Value};
+
+/// The suite's key (lk_test_, 28 characters after the prefix).
+pub const KEY: &str = "lk_test_sandbox_suite_key_0000000001";
+/// Another integration's key.
+pub const OTHER_KEY: &str = "lk_dev_sandbox_suite_key_00000000002";
+pub const BRAND: &str = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e";
+
+/// A tier large enough that tests which are not about rate limits never meet one.
+pub const UNLIMITED: Tier = match Tier::new(1_000_000, 1_000_000) {
+    Some(tier) => tier,
+    None => panic!("non-zero"),
+};
+
+pub fn key(text: &str) -> ApiKey {
+    text.parse().unwrap()
+}
+
+/// A builder whose keys never hit the rate limit.
+pub fn builder() -> SandboxBuilder {
+    Sandbox::builder().default_tier(UNLIMITED).anonymous_tier(UNLIMITED)
+}
+
+pub async fn start(builder: SandboxBuilder) -> SandboxHandle {
+    builder.start().await.expect("the sandbox starts")
+}
+
+/// A client that talks straight to loopback (no proxy from the environment).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().unwrap()
+}
+
+/// The eventId of the i-th test event: a valid v4-shaped UUID.
+pub fn event_id(i: u64) -> String {
+    format!("550e8400-e29b-41d4-a716-{i:012x}")
+}
+
+/// A valid `lead.captured.v1` payload.
+pub fn lead(i: u64) -> Value {
+    json!({
+        "eventId": event_id(i),
+        "occurredAt": "2026-05-19T12:00:00Z",
+        "brandId": BRAND,
+        "email": format!("lead{i}@example.com"),
+        "source": "inbound_lead",
+        "attribution": {"utm_source": "newsletter"},
+        "personId": null,
+    })
+}
+
+/// `{"event": "lead.captured.v1", "payload": lead(i)}`.
+pub fn lead_request(i: u64) -> Value {
+    json!({"event": "lead.captured.v1", "payload": lead(i)})
+}
+
+/// POSTs a body to `/api/events` with a bearer key.
+pub async fn post_event(
+    client: &reqwest::Client,
+    sandbox: &SandboxHandle,
+    key: &str,
+    body: &Value,
+) -> reqwest::Response {
+    client.post(format!("{}/api/events", sandbox.url())).bearer_auth(key).json(body).send().await.expect("a response")
+}
+
+/// The `X-RateLimit-*` headers as numbers (panics when one is missing).
+pub fn rate_headers(response: &reqwest::Response) -> (u64, u64, u64) {
+    let get = |name: &str| -> u64 {
+        response
+            .headers()
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} missing on a {}", response.status()))
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (get("x-ratelimit-limit"), get("x-ratelimit-remaining"), get("x-ratelimit-reset"))
+}
+
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// Status, headers and JSON body of a response.
+pub async fn parts(response: reqwest::Response) -> (u16, reqwest::header::HeaderMap, Value) {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.json::<Value>().await.expect("a JSON body");
+    (status, headers, body)
+}
