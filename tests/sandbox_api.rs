@@ -355,3 +355,20 @@ async fn hostile_requests_get_json_errors_and_the_server_keeps_serving() {
     }
     assert_eq!(post_event(&client, &sandbox, KEY, &lead_request(2)).await.status(), 200, "still serving");
 }
+
+#[test]
+fn every_error_code_the_sandbox_sends_parses_as_an_error_response() {
+    for (code, status) in [
+        ("IDEMPOTENCY_CONFLICT", 409),
+        ("IDEMPOTENCY_IN_PROGRESS", 409),
+        ("NOT_FOUND", 404),
+        ("METHOD_NOT_ALLOWED", 405),
+        ("RATE_LIMITED", 429),
+    ] {
+        let body = format!(r#"{{"ok": false, "error": {{"code": "{code}", "message": "m", "issues": []}}}}"#);
+        let parsed: loop_contracts::ErrorResponse =
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("{code}: {e}"));
+        assert_eq!(parsed.error.code.as_str(), code);
+        assert_eq!(parsed.error.code.http_status(), status);
+    }
+}

@@ -149,6 +149,14 @@ pub enum ErrorCode {
     RateLimited,
     /// 500: the server failed; retrying is safe.
     InternalError,
+    /// 409: the Idempotency-Key was already used with a different payload.
+    IdempotencyConflict,
+    /// 409: a request with this Idempotency-Key is still being processed; retrying is safe.
+    IdempotencyInProgress,
+    /// 404: no such route.
+    NotFound,
+    /// 405: the route does not take this method.
+    MethodNotAllowed,
 }
 
 impl ErrorCode {
@@ -161,6 +169,10 @@ impl ErrorCode {
             ErrorCode::UnknownEvent => "UNKNOWN_EVENT",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::InternalError => "INTERNAL_ERROR",
+            ErrorCode::IdempotencyConflict => "IDEMPOTENCY_CONFLICT",
+            ErrorCode::IdempotencyInProgress => "IDEMPOTENCY_IN_PROGRESS",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
         }
     }
 
@@ -172,6 +184,9 @@ impl ErrorCode {
             ErrorCode::ValidationError | ErrorCode::UnknownEvent => 422,
             ErrorCode::RateLimited => 429,
             ErrorCode::InternalError => 500,
+            ErrorCode::IdempotencyConflict | ErrorCode::IdempotencyInProgress => 409,
+            ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
         }
     }
 }

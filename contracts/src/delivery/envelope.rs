@@ -70,6 +70,21 @@ pub enum DeliveryEvent {
     MessageFailed(MessageFailed),
 }
 
+/// Picks the variant for an event type and decodes it with `$decode` (generic over the event).
+macro_rules! dispatch {
+    ($event_type:expr, $decode:ident($data:expr)) => {
+        Ok(match $event_type {
+            MessageSent::NAME => Self::MessageSent($decode($data)?),
+            MessageDelivered::NAME => Self::MessageDelivered($decode($data)?),
+            MessageBounced::NAME => Self::MessageBounced($decode($data)?),
+            MessageOpened::NAME => Self::MessageOpened($decode($data)?),
+            MessageClicked::NAME => Self::MessageClicked($decode($data)?),
+            MessageFailed::NAME => Self::MessageFailed($decode($data)?),
+            other => return Err(unknown(other)),
+        })
+    };
+}
+
 impl DeliveryEvent {
     /// The names of the delivery events, in the enum's order.
     ///
@@ -108,15 +123,7 @@ impl DeliveryEvent {
         fn typed<E: Event>(data: &Value) -> Result<E, DeliveryError> {
             E::from_json_value(data).map_err(|error| invalid::<E>(error))
         }
-        Ok(match event_type {
-            MessageSent::NAME => Self::MessageSent(typed(data)?),
-            MessageDelivered::NAME => Self::MessageDelivered(typed(data)?),
-            MessageBounced::NAME => Self::MessageBounced(typed(data)?),
-            MessageOpened::NAME => Self::MessageOpened(typed(data)?),
-            MessageClicked::NAME => Self::MessageClicked(typed(data)?),
-            MessageFailed::NAME => Self::MessageFailed(typed(data)?),
-            other => return Err(unknown(other)),
-        })
+        dispatch!(event_type, typed(data))
     }
 
     /// Decodes `data`, the payload's JSON text, with [`Event::from_json_slice`] (the direct typed
@@ -137,15 +144,7 @@ impl DeliveryEvent {
         fn typed<E: Event>(data: &[u8]) -> Result<E, DeliveryError> {
             E::from_json_slice(data).map_err(|error| invalid::<E>(error))
         }
-        Ok(match event_type {
-            MessageSent::NAME => Self::MessageSent(typed(data)?),
-            MessageDelivered::NAME => Self::MessageDelivered(typed(data)?),
-            MessageBounced::NAME => Self::MessageBounced(typed(data)?),
-            MessageOpened::NAME => Self::MessageOpened(typed(data)?),
-            MessageClicked::NAME => Self::MessageClicked(typed(data)?),
-            MessageFailed::NAME => Self::MessageFailed(typed(data)?),
-            other => return Err(unknown(other)),
-        })
+        dispatch!(event_type, typed(data))
     }
 
     /// The event's name (the envelope's `type`).
