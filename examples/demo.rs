@@ -1,25 +1,133 @@
-//! The library on its embedded defaults: the built-in catalog, the platform's own examples,
-//! typed events and a discovery document read at run time.
+//! The whole path on embedded defaults, with nothing else to start: a sandbox that behaves like
+//! the platform runs in this process; a real Shopify `orders/create` webhook is verified,
+//! transformed and validated; the event is sent through the idempotency-aware client; the
+//! sandbox's accepted events and an idempotent replay are shown. Then the contracts themselves:
+//! the platform's own example and its 422, every issue at once, a typed event, and a schema
+//! read at run time.
 //!
-//! Run: `cargo run --example demo`
+//! Run: `cargo run --example demo` (optionally with the path of another Shopify order webhook).
 
+use std::time::SystemTime;
+
+use loop_contracts::api_key::Tier;
 use loop_contracts::catalog::{order_completed::CommercePlatform, OrderCompleted};
+use loop_contracts::client::{Client, SendError};
+use loop_contracts::inbound::{Intake, Route, SignatureScheme, SigningSecret, Source, TransformContext};
+use loop_contracts::sandbox::{Sandbox, Via};
 use loop_contracts::schema::EventSchema;
-use loop_contracts::{catalog, validate_event, Event};
+use loop_contracts::{catalog, validate_event, ApiKey, Event};
 use serde_json::json;
 
-fn show(title: &str, value: &serde_json::Value) {
-    println!("{title}\n{}\n", serde_json::to_string_pretty(value).unwrap_or_default());
+type Error = Box<dyn std::error::Error>;
+
+/// The brand this integration sends for.
+const BRAND: &str = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e";
+/// A test key: the sandbox takes any well-formed `lk_test_` or `lk_dev_` key.
+const KEY: &str = "lk_test_demo_4f9c2a7e1b3d5f60a8c4e2d1";
+/// The secret the shop signs its webhooks with (as configured in the shop's admin).
+const SHOP_SECRET: &str = "shpss_demo_5f1e0c2b9a8d7e6f";
+
+fn main() -> Result<(), Error> {
+    let fixture = std::env::args().nth(1).map_or_else(
+        || {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/fixtures/webhooks/shopify/orders-create.json")
+        },
+        Into::into,
+    );
+    let body =
+        std::fs::read(&fixture).map_err(|e| format!("reading the Shopify fixture {}: {e}", fixture.display()))?;
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(whole_path(&body))?;
+    contracts();
+    Ok(())
 }
 
-/// Prints an error response with its keys in the platform's order.
-fn show_error(title: &str, err: &loop_contracts::ValidationError) {
-    let text = serde_json::to_string_pretty(&loop_contracts::ErrorResponse::from(err)).unwrap_or_default();
-    println!("{title}\n{text}\n");
+/// Sandbox, webhook, transform, validation, client, replay.
+async fn whole_path(webhook_body: &[u8]) -> Result<(), Error> {
+    heading("1. A sandbox that answers like the platform, in this process");
+    let sandbox = Sandbox::builder().start().await?;
+    println!(
+        "listening on {} (POST /api/events, GET /api/events/schema/<name>, GET /__sandbox/events)\n",
+        sandbox.url()
+    );
+
+    heading("2. A real Shopify orders/create webhook: signature first, then transform and validate");
+    let secret = SigningSecret::from_text(SHOP_SECRET);
+    // What the shop sends: the raw body, its HMAC and the topic.
+    let (signature_header, signature) = SignatureScheme::Shopify.sign(&secret, webhook_body, SystemTime::now());
+    let headers = [
+        (signature_header, signature.as_str()),
+        ("X-Shopify-Topic", "orders/create"),
+        ("X-Shopify-Webhook-Id", "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"),
+    ];
+    let intake = Intake::new(TransformContext::for_brand(BRAND.parse()?)).with_secret(Source::Shopify, secret);
+    let route = Route::BuiltIn { source: Source::Shopify, topic: None };
+
+    let forged = [(signature_header, "jllmVUkIzASEDQl1q01YcGQ7Fkn4XnJn9rcyp6C+84M="), headers[1], headers[2]];
+    let refused = intake.receive(route, &forged, webhook_body).expect_err("a forged signature is refused");
+    println!("forged signature: {} {}", refused.http_status(), refused);
+
+    let event = intake.receive(route, &headers, webhook_body)?;
+    println!("{} bytes of webhook became a valid {}:", webhook_body.len(), event.event);
+    println!("{}\n", serde_json::to_string_pretty(&event.payload)?);
+
+    heading("3. Sent through the client: validated again locally, Idempotency-Key = eventId");
+    let key: ApiKey = KEY.parse()?;
+    let client = Client::builder().key(key.clone()).base_url(sandbox.url()).tier(Tier::STANDARD).build()?;
+    println!("{client:?}");
+    let accepted = client.send_json(event.event.as_str(), &event.payload).await?;
+    println!("accepted after {} attempt(s): {}", accepted.attempts, accepted.body);
+    if let Some(rate) = accepted.rate_limit {
+        println!("rate limit: {} of {}/s left, full again at {}", rate.remaining, rate.limit, rate.reset);
+    }
+
+    let mut broken = event.payload.clone();
+    broken["email"] = json!("jon@");
+    broken["eventId"] = json!("9a0b2c4e-6f81-4a3b-8c5d-7e9f0a1b2c3d");
+    match client.send_json(event.event.as_str(), &broken).await {
+        Err(SendError::Invalid(error)) => {
+            println!("an invalid order never leaves the process: {}", error.to_response_json())
+        }
+        other => return Err(format!("expected a local refusal, got {other:?}").into()),
+    }
+    println!();
+
+    heading("4. Sending again is safe");
+    let again = client.send_json(event.event.as_str(), &event.payload).await?;
+    println!("same client, same event: answered from memory = {}, no request", again.cached);
+    // A new client knows nothing of the first send, as after a restart: the platform's
+    // idempotency answers with the first response and does not process the event again.
+    let restarted = Client::builder().key(key).base_url(sandbox.url()).build()?;
+    let replay = restarted.send_json(event.event.as_str(), &event.payload).await?;
+    println!(
+        "new client, same event: Idempotent-Replayed = {}, same response = {}",
+        replay.replayed,
+        replay.body == accepted.body
+    );
+    // The shop retries its webhook: the eventId comes from the order's identity, so it is the
+    // same event again.
+    let retried = intake.receive(route, &headers, webhook_body)?;
+    println!("the shop's retry maps to the same eventId: {}\n", retried.event_id == event.event_id);
+
+    heading("5. What the sandbox accepted (GET /__sandbox/events): each event once");
+    for accepted in sandbox.accepted() {
+        let via = match &accepted.via {
+            Via::Api { key } => format!("api, key {key}"),
+            Via::Webhook { route } => format!("webhook {route}"),
+        };
+        println!(
+            "#{} {} {} at {} via {via}",
+            accepted.sequence, accepted.event, accepted.event_id, accepted.received_at
+        );
+    }
+    println!();
+    sandbox.shutdown().await;
+    Ok(())
 }
 
-fn main() {
-    println!("Built-in catalog ({} events):", catalog().len());
+/// The contracts on their own: the catalog, the platform's example, typed events, discovery.
+fn contracts() {
+    heading(&format!("6. The built-in catalog ({} events)", catalog().len()));
     for schema in catalog().iter() {
         println!("  {:<24} {}", schema.name(), schema.description().unwrap_or_default());
     }
@@ -41,7 +149,7 @@ fn main() {
     }
 
     let mut fixed = seed_example.clone();
-    fixed["brandId"] = json!("6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e");
+    fixed["brandId"] = json!(BRAND);
     fixed["utm"] = json!("unknown keys are stripped");
     match validate_event("lead.captured.v1", &fixed) {
         Ok(data) => show("With a real brandId, accepted; the validated payload:", &data),
@@ -87,11 +195,25 @@ fn main() {
     )
     .expect("a well-formed discovery document");
     let review = json!({"eventId": "2b0c8f4e-5d1a-4c3b-9e7f-1a2b3c4d5e6f", "occurredAt": "2026-11-27T10:00Z",
-        "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "rating": 4.5, "text": "Lovely staff, slow delivery"});
+        "brandId": BRAND, "rating": 4.5, "text": "Lovely staff, slow delivery"});
     if let Err(err) = discovered.validate(&review) {
         show_error("review.posted.v1, validated against a discovery document read at run time:", &err);
     }
 
     let schema = catalog().get("lead.captured.v1").expect("built in");
     println!("The discovery document of lead.captured.v1:\n{}", schema.to_discovery_json());
+}
+
+fn heading(title: &str) {
+    println!("== {title}\n");
+}
+
+fn show(title: &str, value: &serde_json::Value) {
+    println!("{title}\n{}\n", serde_json::to_string_pretty(value).unwrap_or_default());
+}
+
+/// Prints an error response with its keys in the platform's order.
+fn show_error(title: &str, err: &loop_contracts::ValidationError) {
+    let text = serde_json::to_string_pretty(&loop_contracts::ErrorResponse::from(err)).unwrap_or_default();
+    println!("{title}\n{text}\n");
 }

@@ -51,3 +51,28 @@ async fn without_the_client_limiter_the_same_burst_meets_429s_and_waits_them_out
     assert!(waited > 0, "the sandbox's limit was met and waited out");
     assert_eq!(sandbox.accepted().len(), 40);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_client_follows_a_server_limit_lower_than_its_tier() {
+    // The client believes it is Standard (100/s); the sandbox grants this key 20/s, burst 20.
+    let sandbox = start(Sandbox::builder().tier_for(key(KEY), Tier::new(20, 20).unwrap())).await;
+    let recorder = Recorder::default();
+    let client = client_builder(&sandbox).tier(Tier::STANDARD).sleeper(recorder.clone()).build().unwrap();
+    // The first response announces the server's rate.
+    let first = client.send_json("lead.captured.v1", &lead(0)).await.unwrap();
+    assert_eq!(first.rate_limit.map(|r| r.limit), Some(20));
+    let started = std::time::Instant::now();
+    let sends: Vec<_> = (1..=40)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move { client.send_json("lead.captured.v1", &lead(i)).await })
+        })
+        .collect();
+    for send in sends {
+        assert_eq!(send.await.unwrap().unwrap().attempts, 1, "no 429 once the server's rate is known");
+    }
+    assert!(recorder.delays().is_empty(), "no waits for a 429: {:?}", recorder.delays());
+    // 18 at once (a tenth in reserve), then 20 per second: the other 22 take over a second.
+    assert!(started.elapsed().as_millis() >= 1_000, "{:?}", started.elapsed());
+    assert_eq!(sandbox.accepted().len(), 41);
+}

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use client_support::*;
 use loop_contracts::client::{AttemptOutcome, RetryPolicy, SendError};
 use loop_contracts::sandbox::FaultConfig;
+use loop_contracts::ErrorCode;
 
 fn all_500s() -> FaultConfig {
     FaultConfig::seeded(1).with_error_rate(1.0)
@@ -23,7 +24,7 @@ async fn five_hundreds_are_retried_on_the_schedule_then_every_attempt_is_reporte
     assert_eq!(attempts.len(), 6);
     for (i, attempt) in attempts.iter().enumerate() {
         assert_eq!(attempt.number as usize, i + 1);
-        assert_eq!(attempt.outcome, AttemptOutcome::Status { status: 500, code: Some("INTERNAL_ERROR".into()) });
+        assert_eq!(attempt.outcome, AttemptOutcome::Status { status: 500, code: Some(ErrorCode::InternalError) });
         assert_eq!(attempt.wait_after, schedule().get(i).copied());
     }
     assert_eq!(recorder.delays(), schedule());

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::issue::ValidationError;
+use crate::issue::{ErrorCode, ValidationError};
 
 /// How one attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,8 +14,10 @@ pub enum AttemptOutcome {
     Status {
         /// The HTTP status.
         status: u16,
-        /// The platform's error code (`INTERNAL_ERROR`, `RATE_LIMITED`, …), when the body has one.
-        code: Option<String>,
+        /// The platform's error code (`INTERNAL_ERROR`, `RATE_LIMITED`, …), when the body has one
+        /// this crate knows; `None` for a body without a code, not JSON, or with a code newer
+        /// than this crate (the status alone then decides what happens next).
+        code: Option<ErrorCode>,
     },
     /// No response within the timeout.
     Timeout,

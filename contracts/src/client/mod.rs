@@ -63,6 +63,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::header::{HeaderMap, CONTENT_TYPE, RETRY_AFTER};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
@@ -183,7 +184,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The rate-limit tier the client keeps itself under (default Standard).
+    /// The rate-limit tier the client keeps itself under (default Standard). When the server
+    /// announces a lower rate (`X-RateLimit-Limit`), the client follows it, never going above the
+    /// tier; the server does not announce its burst, so one second's worth is assumed below it.
     pub fn tier(mut self, tier: Tier) -> Self {
         self.tier = tier;
         self
@@ -278,13 +281,7 @@ impl ClientBuilder {
             http = http.no_proxy();
         }
         let http = http.build().map_err(|e| BuildError::Http(e.to_string()))?;
-        let limiter = self.rate_limit.then(|| {
-            let rate = NonZeroU32::new(self.tier.per_second()).unwrap_or(NonZeroU32::MIN);
-            // A tenth of the burst is kept in reserve: requests released in step reach the server
-            // with varying latency, and bunched arrivals must not overdraw its bucket.
-            let burst = NonZeroU32::new(self.tier.burst() - self.tier.burst() / 10).unwrap_or(NonZeroU32::MIN);
-            RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
-        });
+        let limiter = self.rate_limit.then(|| Mutex::new(Limiter::new(self.tier.per_second(), self.tier.burst())));
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -317,12 +314,53 @@ struct Inner {
     policy: RetryPolicy,
     sleeper: Arc<dyn Sleeper>,
     outbox: Option<Arc<dyn Outbox>>,
-    limiter: Option<DefaultDirectRateLimiter>,
+    limiter: Option<Mutex<Limiter>>,
     hold_until: Mutex<Option<Instant>>,
     flights: Mutex<HashMap<Uuid, ([u8; 32], Flight)>>,
     accepted: Mutex<AcceptedCache>,
     schemas: Mutex<HashMap<String, Arc<EventSchema>>>,
     jitter: std::collections::hash_map::RandomState,
+}
+
+/// The client-side limiter at its current rate: the tier's, or the server's when it announces a
+/// lower one in `X-RateLimit-Limit`.
+struct Limiter {
+    per_second: u32,
+    tier_per_second: u32,
+    tier_burst: u32,
+    bucket: Arc<DefaultDirectRateLimiter>,
+}
+
+impl Limiter {
+    fn new(per_second: u32, burst: u32) -> Self {
+        Limiter {
+            per_second,
+            tier_per_second: per_second,
+            tier_burst: burst,
+            bucket: Arc::new(Self::bucket(per_second, burst)),
+        }
+    }
+
+    fn bucket(per_second: u32, burst: u32) -> DefaultDirectRateLimiter {
+        let rate = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
+        // A tenth of the burst is kept in reserve: requests released in step reach the server
+        // with varying latency, and bunched arrivals must not overdraw its bucket.
+        let burst = NonZeroU32::new(burst - burst / 10).unwrap_or(NonZeroU32::MIN);
+        RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
+    }
+
+    /// Follows the server's announced rate, never above the configured tier. The server does not
+    /// announce its burst, so below the tier one second's worth of requests is assumed.
+    fn follow(&mut self, announced: u64) {
+        let target = u32::try_from(announced).unwrap_or(u32::MAX).clamp(1, self.tier_per_second);
+        if target == self.per_second {
+            return;
+        }
+        let burst = if target == self.tier_per_second { self.tier_burst } else { target.min(self.tier_burst) };
+        tracing::info!(from = self.per_second, to = target, "following the server's rate limit");
+        self.per_second = target;
+        self.bucket = Arc::new(Self::bucket(target, burst));
+    }
 }
 
 /// The accepted eventIds of this process, oldest dropped first.
@@ -528,15 +566,20 @@ impl Client {
             }
         }
         if let Some(limiter) = &self.inner.limiter {
-            while let Err(not_until) = limiter.check() {
+            let bucket = lock(limiter).bucket.clone();
+            while let Err(not_until) = bucket.check() {
                 tokio::time::sleep(not_until.wait_time_from(DefaultClock::default().now())).await;
             }
         }
     }
 
-    /// Adapts to a response's rate-limit figures: an empty bucket holds every send of this client
-    /// for one request's worth of refill. (A 429 holds them for its whole wait, in `wait`.)
+    /// Adapts to a response's rate-limit figures: the client-side limiter follows a server limit
+    /// lower than the configured tier, and an empty bucket holds every send of this client for
+    /// one request's worth of refill. (A 429 holds them for its whole wait, in `wait`.)
     fn adapt(&self, rate: Option<RateLimit>) {
+        if let (Some(limiter), Some(rate)) = (&self.inner.limiter, rate.filter(|r| r.limit > 0)) {
+            lock(limiter).follow(rate.limit);
+        }
         if let Some(rate) = rate.filter(|r| r.remaining == 0 && r.limit > 0) {
             self.hold_for(Duration::from_secs_f64(1.0 / rate.limit as f64));
         }
@@ -654,11 +697,10 @@ impl Client {
                     let code = parsed
                         .as_ref()
                         .and_then(|v| v.pointer("/error/code"))
-                        .and_then(Value::as_str)
-                        .map(str::to_owned);
-                    let outcome = AttemptOutcome::Status { status, code: code.clone() };
+                        .and_then(|c| ErrorCode::deserialize(c).ok());
+                    let outcome = AttemptOutcome::Status { status, code };
                     match status {
-                        409 if code.as_deref() == Some("IDEMPOTENCY_IN_PROGRESS") => (Failure::InProgress, outcome),
+                        409 if code == Some(ErrorCode::IdempotencyInProgress) => (Failure::InProgress, outcome),
                         409 => {
                             done();
                             return Err(SendError::Conflict { event_id });

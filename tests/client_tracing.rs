@@ -1,0 +1,71 @@
+//! The client's tracing output: a span per send and per attempt with the event name, attempt
+//! number, status and delay, and never the API key.
+
+mod client_support;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use client_support::*;
+use loop_contracts::sandbox::FaultConfig;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::util::SubscriberInitExt;
+
+/// Collects everything the subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn sends_and_attempts_are_traced_without_the_key() {
+    let captured = Captured::default();
+    let _guard = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(captured.clone())
+        .finish()
+        .set_default();
+
+    // Two 500s, then accepted: attempts 1 and 2 wait 1 s and 5 s, attempt 3 is answered 200.
+    let sandbox = Arc::new(start(builder().faults(FaultConfig::seeded(1).with_error_rate(1.0))).await);
+    let handle = sandbox.clone();
+    let recorder = Recorder::with_hook(move |waits| {
+        if waits == 2 {
+            handle.set_faults(FaultConfig::default()).unwrap();
+        }
+    });
+    let client = client_builder(&sandbox).sleeper(recorder).build().unwrap();
+    let payload = lead(7);
+    let event_id = payload["eventId"].as_str().unwrap().to_owned();
+    client.send_json("lead.captured.v1", &payload).await.unwrap();
+
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let send_span = format!("loop_contracts.send{{event=\"lead.captured.v1\" event_id={event_id}}}");
+    assert!(lines.iter().all(|l| l.contains(&send_span)), "every line is inside the send span:\n{text}");
+    let find = |needles: &[&str]| lines.iter().any(|l| needles.iter().all(|n| l.contains(n)));
+    assert!(find(&["attempt{attempt=1}"]), "a span per attempt:\n{text}");
+    assert!(find(&["attempt{attempt=3}"]), "a span per attempt:\n{text}");
+    assert!(find(&["retrying", "attempt=1", "status: 500", "delay_ms=1000"]), "{text}");
+    assert!(find(&["retrying", "attempt=2", "status: 500", "delay_ms=5000"]), "{text}");
+    assert!(find(&["attempt answered", "attempt=3", "status=200"]), "{text}");
+    assert!(!text.contains(KEY) && !text.contains(&KEY[8..]), "the key never appears:\n{text}");
+}
