@@ -7,13 +7,24 @@
 //!
 //! Run: `cargo run --example demo` (optionally with the path of another Shopify order webhook).
 
-use std::time::SystemTime;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
 
 use loop_contracts::api_key::Tier;
 use loop_contracts::catalog::{order_completed::CommercePlatform, OrderCompleted};
 use loop_contracts::client::{Client, SendError};
+use loop_contracts::delivery::{Deduplicator, Receiver, Verifier, WebhookSecret};
 use loop_contracts::inbound::{Intake, Route, SignatureScheme, SigningSecret, Source, TransformContext};
-use loop_contracts::sandbox::{Sandbox, Via};
+use loop_contracts::sandbox::{DeliveryConfig, Sandbox, Via};
 use loop_contracts::schema::EventSchema;
 use loop_contracts::{catalog, validate_event, ApiKey, Event};
 use serde_json::json;
@@ -26,6 +37,8 @@ const BRAND: &str = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e";
 const KEY: &str = "lk_test_demo_4f9c2a7e1b3d5f60a8c4e2d1";
 /// The secret the shop signs its webhooks with (as configured in the shop's admin).
 const SHOP_SECRET: &str = "shpss_demo_5f1e0c2b9a8d7e6f";
+/// The secret the platform signs its delivery webhooks with (shown when the endpoint is registered).
+const DELIVERY_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 fn main() -> Result<(), Error> {
     let fixture = std::env::args().nth(1).map_or_else(
@@ -45,7 +58,9 @@ fn main() -> Result<(), Error> {
 /// Sandbox, webhook, transform, validation, client, replay.
 async fn whole_path(webhook_body: &[u8]) -> Result<(), Error> {
     heading("1. A sandbox that answers like the platform, in this process");
-    let sandbox = Sandbox::builder().start().await?;
+    let endpoint = DeliveryEndpoint::start(WebhookSecret::parse(DELIVERY_SECRET)?).await?;
+    let deliveries = DeliveryConfig::new(WebhookSecret::parse(DELIVERY_SECRET)?).endpoint(endpoint.url.clone());
+    let sandbox = Sandbox::builder().deliveries(deliveries).start().await?;
     println!(
         "listening on {} (POST /api/events, GET /api/events/schema/<name>, GET /__sandbox/events)\n",
         sandbox.url()
@@ -121,13 +136,104 @@ async fn whole_path(webhook_body: &[u8]) -> Result<(), Error> {
         );
     }
     println!();
+
+    heading("6. The platform calls back: signed delivery webhooks, verified, typed, deduplicated");
+    // The endpoint answers its first request 503 (as while deploying): the sandbox retries on the
+    // platform's schedule (1 s first), with the same webhook-id.
+    if !sandbox.wait_for_deliveries(Duration::from_secs(15)).await {
+        return Err("the deliveries did not finish in 15 s".into());
+    }
+    for line in endpoint.log.lock().map_err(|_| "log")?.iter() {
+        println!("endpoint: {line}");
+    }
+    for record in sandbox.deliveries() {
+        println!(
+            "sandbox: {} {} {:?} after {} attempt(s)",
+            record.webhook_id,
+            record.event,
+            record.state,
+            record.attempts.len()
+        );
+    }
+    println!();
     sandbox.shutdown().await;
     Ok(())
 }
 
+/// An endpoint receiving the platform's delivery webhooks: the library's `Receiver` (signature on
+/// the raw body, then a typed event) and `Deduplicator` (each webhook-id processed once).
+struct DeliveryEndpoint {
+    url: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl DeliveryEndpoint {
+    async fn start(secret: WebhookSecret) -> Result<DeliveryEndpoint, Error> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}/webhooks/loop", listener.local_addr()?);
+        let receiver = Arc::new(Receiver::new(Verifier::new(secret)));
+        let seen = Arc::new(Deduplicator::new(10_000));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let shared_log = log.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (receiver, seen, log, requests) =
+                    (receiver.clone(), seen.clone(), shared_log.clone(), requests.clone());
+                let service = service_fn(move |request: Request<Incoming>| {
+                    let (receiver, seen, log, requests) =
+                        (receiver.clone(), seen.clone(), log.clone(), requests.clone());
+                    async move {
+                        let (parts, body) = request.into_parts();
+                        let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                        let headers: Vec<(String, String)> = parts
+                            .headers
+                            .iter()
+                            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+                            .collect();
+                        let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
+                        let status = if requests.fetch_add(1, Ordering::SeqCst) == 0 {
+                            log.push("503 to the first request (deploying)".to_owned());
+                            503
+                        } else {
+                            match receiver.receive(&headers, &body) {
+                                Err(err) => {
+                                    log.push(format!("refused {}: {err}", err.http_status()));
+                                    err.http_status()
+                                }
+                                Ok(delivery) => match seen.claim(&delivery.webhook_id) {
+                                    Err(duplicate) => {
+                                        log.push(format!("{} {duplicate}", delivery.webhook_id));
+                                        duplicate.http_status()
+                                    }
+                                    Ok(claim) => {
+                                        log.push(format!(
+                                            "verified {} {} to {}",
+                                            delivery.webhook_id,
+                                            delivery.event.name(),
+                                            delivery.event.recipient()
+                                        ));
+                                        claim.done();
+                                        204
+                                    }
+                                },
+                            }
+                        };
+                        let mut response = Response::new(Full::new(Bytes::new()));
+                        *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or_default();
+                        Ok::<_, Infallible>(response)
+                    }
+                });
+                tokio::spawn(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+            }
+        });
+        Ok(DeliveryEndpoint { url, log })
+    }
+}
+
 /// The contracts on their own: the catalog, the platform's example, typed events, discovery.
 fn contracts() {
-    heading(&format!("6. The built-in catalog ({} events)", catalog().len()));
+    heading(&format!("7. The built-in catalog ({} events)", catalog().len()));
     for schema in catalog().iter() {
         println!("  {:<24} {}", schema.name(), schema.description().unwrap_or_default());
     }

@@ -21,6 +21,9 @@ fn the_demo_runs_the_whole_path() {
         "Idempotent-Replayed = true, same response = true",
         "the shop's retry maps to the same eventId: true",
         "#1 order.completed.v1",
+        "endpoint: 503 to the first request",
+        "message.sent.v1 to jon@example.com",
+        "message.delivered.v1 to jon@example.com",
     ] {
         assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
     }

@@ -21,6 +21,17 @@ pub const EXIT_REJECTED: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 /// Event contracts of the Loop comms platform: validate payloads, print and export schemas.
+///
+/// The parsed command line; [`run`] parses and runs it.
+///
+/// ```
+/// use clap::Parser;
+/// use loop_contracts::cli::Cli;
+///
+/// assert!(Cli::try_parse_from(["loop-contracts", "schema", "--list"]).is_ok());
+/// let err = Cli::try_parse_from(["loop-contracts", "schema"]).unwrap_err();
+/// assert_eq!(err.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+/// ```
 #[derive(Debug, Parser)]
 #[command(name = "loop-contracts", version, about)]
 pub struct Cli {
@@ -77,6 +88,13 @@ struct SandboxArgs {
     /// The fault configuration, as the JSON of `POST /__sandbox/faults`, e.g. '{"seed":7,"errorRate":0.1}'.
     #[arg(long, value_name = "JSON")]
     faults: Option<String>,
+    /// Deliver signed delivery webhooks for accepted events to this http:// endpoint (needs
+    /// --delivery-secret; an endpoint can also be registered later with POST /__sandbox/deliveries).
+    #[arg(long, value_name = "URL")]
+    deliver_to: Option<String>,
+    /// The secret delivery webhooks are signed with, `whsec_...` (the one the endpoint verifies with).
+    #[arg(long, value_name = "SECRET")]
+    delivery_secret: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +155,20 @@ struct Accepted<'a> {
 
 /// Runs the tool with these arguments (the first is the program name) and standard streams,
 /// returning the exit status.
+///
+/// ```
+/// use loop_contracts::cli::{run, EXIT_OK, EXIT_REJECTED};
+///
+/// let (mut out, mut err) = (Vec::new(), Vec::new());
+/// let status = run(["loop-contracts", "schema", "--list"], &mut std::io::empty(), &mut out, &mut err);
+/// assert_eq!(status, EXIT_OK);
+/// assert!(String::from_utf8(out).unwrap().lines().any(|name| name == "lead.captured.v1"));
+///
+/// let mut out = Vec::new();
+/// let status = run(["loop-contracts", "validate", "lead.captured.v1"], &mut &b"{}"[..], &mut out, &mut err);
+/// assert_eq!(status, EXIT_REJECTED);
+/// assert!(String::from_utf8(out).unwrap().contains(r#""code":"VALIDATION_ERROR""#));
+/// ```
 pub fn run<I, T>(args: I, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
 where
     I: IntoIterator<Item = T>,
@@ -408,8 +440,9 @@ fn sandbox(_args: SandboxArgs, _stdout: &mut dyn Write) -> io::Result<u8> {
 /// Starts the sandbox, prints where it listens, and serves until Ctrl-C (or SIGTERM).
 #[cfg(feature = "sandbox")]
 fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u8> {
+    use crate::delivery::WebhookSecret;
     use crate::inbound::{Declaration, Intake, SigningSecret, Source, TransformContext};
-    use crate::sandbox::{FaultConfig, Sandbox};
+    use crate::sandbox::{DeliveryConfig, FaultConfig, Sandbox};
 
     let brand_id = match &args.brand_id {
         Some(text) => {
@@ -447,6 +480,17 @@ fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u8> {
         let faults: FaultConfig = serde_json::from_str(json).map_err(|e| usage(format!("--faults: {e}")))?;
         builder = builder.faults(faults);
     }
+    if let Some(secret) = &args.delivery_secret {
+        // The error never echoes the secret.
+        let secret = WebhookSecret::parse(secret).map_err(|e| usage(format!("--delivery-secret: {e}")))?;
+        let mut deliveries = DeliveryConfig::new(secret);
+        if let Some(url) = &args.deliver_to {
+            deliveries = deliveries.endpoint(url.as_str());
+        }
+        builder = builder.deliveries(deliveries);
+    } else if args.deliver_to.is_some() {
+        return Err(usage("--deliver-to needs --delivery-secret whsec_... (the secret the endpoint verifies with)"));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let stop = stop_signal()?;
@@ -454,6 +498,9 @@ fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u8> {
         writeln!(stdout, "loop-contracts sandbox listening on {}", handle.url())?;
         writeln!(stdout, "  POST {}/api/events  (Authorization: Bearer lk_test_... or lk_dev_...)", handle.url())?;
         writeln!(stdout, "  GET  {}/__sandbox/events  (what was accepted)", handle.url())?;
+        if let Some(endpoint) = handle.delivery_stats().endpoint {
+            writeln!(stdout, "  delivery webhooks to {endpoint}  (GET {}/__sandbox/deliveries)", handle.url())?;
+        }
         stdout.flush()?;
         stop.await;
         handle.shutdown().await;

@@ -12,8 +12,10 @@
 //! | `POST <webhookPath>` | declared webhook transforms, at their `webhookPath` |
 //! | `GET /__sandbox/events` | the accepted events, in order, each once (`?after=<seq>&limit=<n>&wait=<ms>`) |
 //! | `GET`, `POST /__sandbox/faults` | the fault configuration ([`FaultConfig`] as JSON) |
-//! | `POST /__sandbox/reset` | forgets accepted events and idempotency keys, turns faults off |
-//! | `GET /__sandbox` | counters and settings |
+//! | `GET /__sandbox/deliveries` | the delivery webhooks sent, with their attempts (`?after=<id>&limit=<n>`) |
+//! | `POST /__sandbox/deliveries` | registers, replaces or removes the delivery endpoint: `{"url", "secret"?}` |
+//! | `POST /__sandbox/reset` | forgets accepted events and idempotency keys, turns faults off, cancels deliveries |
+//! | `GET /__sandbox` | counters and settings, delivery counters under `deliveries` |
 //!
 //! ```
 //! use loop_contracts::sandbox::Sandbox;
@@ -80,7 +82,17 @@
 //!
 //! **Events list.** The newest accepted events are kept (default 10,000); sequence numbers go on
 //! forever, and a poller that fell behind is told how many it missed (`dropped`).
+//!
+//! **Delivery webhooks.** With an endpoint registered ([`SandboxBuilder::deliveries`],
+//! [`SandboxHandle::deliver_to`] or `POST /__sandbox/deliveries`), every accepted event (once: an
+//! idempotent replay is not dispatched again) produces the delivery events the platform would
+//! report, signed per Standard Webhooks and POSTed in the background with the seed's retry schedule:
+//! an event with an `email` (or a `phone`) a `message.sent.v1` then a `message.delivered.v1`, an
+//! accepted delivery event itself. Ids are derived from the accepted event, so they are stable; each
+//! delivery keeps its `webhook-id` across attempts. Pending deliveries are bounded; what does not fit
+//! is recorded as dropped. See [`DeliveryConfig`] and [`DeliveryRecord`] for the details.
 
+mod dispatch;
 mod events;
 mod faults;
 mod idempotency;
@@ -96,11 +108,17 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use dispatch::{
+    DeliveryAttempt, DeliveryConfig, DeliveryRecord, DeliverySource, DeliveryState, DeliveryStats,
+    DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_MAX_IN_FLIGHT, DEFAULT_QUEUE_CAPACITY, DEFAULT_RETAINED_DELIVERIES,
+    DEFAULT_RETRY_SCHEDULE,
+};
 pub use events::{AcceptedEvent, Via};
 pub use faults::{Fault, FaultConfig};
 
 use crate::api_key::{ApiKey, KeyScope, Tier};
 use crate::catalog::Catalog;
+use crate::delivery::WebhookSecret;
 use crate::inbound::{Intake, Source, TransformContext};
 
 /// The address the command-line sandbox listens on by default.
@@ -121,8 +139,8 @@ pub struct Sandbox;
 impl Sandbox {
     /// A builder with the defaults: `127.0.0.1:0` (an ephemeral port), any well-formed `lk_test_`
     /// or `lk_dev_` key at the Standard tier, 1 MiB bodies, idempotency keys kept 24 h (at most
-    /// 100,000), the newest 10,000 accepted events kept, no faults, the built-in catalog, and an
-    /// intake that accepts unsigned webhooks from every source.
+    /// 100,000), the newest 10,000 accepted events kept, no faults, the built-in catalog, an
+    /// intake that accepts unsigned webhooks from every source, and no delivery endpoint.
     pub fn builder() -> SandboxBuilder {
         let mut intake = Intake::new(TransformContext::default());
         for source in Source::ALL {
@@ -143,6 +161,7 @@ impl Sandbox {
             intake,
             catalog: crate::catalog().clone(),
             shutdown_grace: Duration::from_secs(5),
+            deliveries: DeliveryConfig::default(),
         }
     }
 }
@@ -180,6 +199,7 @@ pub struct SandboxBuilder {
     intake: Intake,
     catalog: Catalog,
     shutdown_grace: Duration,
+    deliveries: DeliveryConfig,
 }
 
 impl SandboxBuilder {
@@ -261,6 +281,13 @@ impl SandboxBuilder {
         self
     }
 
+    /// Delivery webhooks: the endpoint, the signing secret, the retry schedule and the bounds
+    /// (default: no endpoint; one can be registered at run time).
+    pub fn deliveries(mut self, config: DeliveryConfig) -> Self {
+        self.deliveries = config;
+        self
+    }
+
     /// How long [`SandboxHandle::shutdown`] lets requests in flight finish (default 5 s).
     pub fn shutdown_grace(mut self, grace: Duration) -> Self {
         self.shutdown_grace = grace;
@@ -275,6 +302,7 @@ impl SandboxBuilder {
                 return Err(SandboxError::LiveKey);
             }
         }
+        let (stop_tx, stop_rx) = watch::channel(false);
         let mut webhook_paths = HashSet::new();
         for declaration in self.intake.declarations() {
             let path = declaration.webhook_path();
@@ -283,9 +311,9 @@ impl SandboxBuilder {
             }
             webhook_paths.insert(path.to_owned());
         }
+        let deliveries = dispatch::Dispatcher::new(self.deliveries, stop_rx.clone()).map_err(SandboxError::Delivery)?;
         let listener = tokio::net::TcpListener::bind(self.addr).await.map_err(SandboxError::Bind)?;
         let local_addr = listener.local_addr().map_err(SandboxError::Bind)?;
-        let (stop_tx, stop_rx) = watch::channel(false);
         let shared = Arc::new(routes::Shared {
             discovery: self
                 .catalog
@@ -310,10 +338,11 @@ impl SandboxBuilder {
             webhook_paths,
             body_limit: self.body_limit,
             stop: stop_rx.clone(),
+            deliveries,
         });
         let router = routes::router(Arc::clone(&shared));
         let task = tokio::spawn(server::serve(listener, router, stop_rx, self.shutdown_grace));
-        Ok(SandboxHandle { local_addr, shared, stop: stop_tx, task: Some(task) })
+        Ok(SandboxHandle { local_addr, shared, stop: stop_tx, task: Some(task), grace: self.shutdown_grace })
     }
 }
 
@@ -333,6 +362,10 @@ pub enum SandboxError {
     /// A declared `webhookPath` lies under a route of the platform API or of the sandbox.
     #[error("the webhookPath {0:?} lies under /api/ or /__sandbox/")]
     WebhookPath(String),
+    /// The delivery configuration is invalid: an endpoint that is not an `http://` URL, an
+    /// endpoint without a secret, a zero bound.
+    #[error("invalid delivery configuration: {0}")]
+    Delivery(String),
 }
 
 /// A running sandbox. Dropping it stops the server (without waiting); [`shutdown`](Self::shutdown)
@@ -343,6 +376,7 @@ pub struct SandboxHandle {
     shared: Arc<routes::Shared>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
+    grace: Duration,
 }
 
 impl SandboxHandle {
@@ -389,19 +423,53 @@ impl SandboxHandle {
         self.shared.faults.config()
     }
 
-    /// Forgets the accepted events and idempotency keys and turns faults off (as
-    /// `POST /__sandbox/reset`); sequence numbers go on. Rate-limit state is kept.
+    /// Registers (or replaces) the delivery endpoint, an `http://` URL, as
+    /// `POST /__sandbox/deliveries` does. `secret` replaces the signing secret; without one, the
+    /// configured secret is kept (and there must be one). Events accepted from now on are
+    /// delivered there; deliveries already made keep their endpoint.
+    pub fn deliver_to(&self, url: &str, secret: Option<WebhookSecret>) -> Result<(), SandboxError> {
+        self.shared.deliveries.register(Some(url), secret).map_err(SandboxError::Delivery)
+    }
+
+    /// Removes the delivery endpoint: events accepted from now on are not delivered (pending
+    /// deliveries go on). The secret is kept for a later [`deliver_to`](Self::deliver_to).
+    pub fn stop_deliveries(&self) {
+        // Removing never fails: only a URL can be invalid.
+        let _ = self.shared.deliveries.register(None, None);
+    }
+
+    /// The kept delivery records, in order (the newest 10,000 by default).
+    pub fn deliveries(&self) -> Vec<DeliveryRecord> {
+        self.shared.deliveries.records(0, usize::MAX)
+    }
+
+    /// The delivery counters.
+    pub fn delivery_stats(&self) -> DeliveryStats {
+        self.shared.deliveries.stats()
+    }
+
+    /// Waits up to `timeout` until no delivery is pending (each delivered, failed or cancelled):
+    /// whether none is.
+    pub async fn wait_for_deliveries(&self, timeout: Duration) -> bool {
+        self.shared.deliveries.wait_idle(timeout).await
+    }
+
+    /// Forgets the accepted events and idempotency keys, turns faults off, and cancels pending
+    /// deliveries and forgets their records (as `POST /__sandbox/reset`); sequence numbers, delivery
+    /// ids and counters go on, and the delivery endpoint stays registered. Rate-limit state is kept.
     pub fn reset(&self) {
         self.shared.reset();
     }
 
     /// Stops accepting connections, lets requests in flight finish (up to the grace period,
-    /// long polls return at once), and waits for the server to stop.
+    /// long polls return at once), cancels pending deliveries without waiting for their retries,
+    /// and waits for the server to stop.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        self.shared.deliveries.shutdown(self.grace).await;
     }
 }
 

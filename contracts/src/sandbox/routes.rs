@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::watch;
 
+use super::dispatch::{self, Dispatcher};
 use super::events::{AcceptedEvent, EventLog, Via};
 use super::faults::{Fault, FaultConfig, FaultInjector};
 use super::idempotency::{payload_hash, Claim, IdempotencyStore, Scope};
@@ -50,6 +51,7 @@ pub(crate) struct Shared {
     pub(crate) webhook_paths: HashSet<String>,
     pub(crate) body_limit: usize,
     pub(crate) stop: watch::Receiver<bool>,
+    pub(crate) deliveries: Dispatcher,
 }
 
 impl std::fmt::Debug for Shared {
@@ -69,6 +71,7 @@ impl Shared {
         self.events.clear();
         self.idempotency.clear();
         self.faults.set(FaultConfig::default());
+        self.deliveries.reset();
     }
 }
 
@@ -100,14 +103,15 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/__sandbox", get(status))
         .route("/__sandbox/events", get(list_events))
         .route("/__sandbox/faults", get(get_faults).post(set_faults))
-        .route("/__sandbox/reset", post(reset));
+        .route("/__sandbox/reset", post(reset))
+        .route("/__sandbox/deliveries", get(dispatch::list).post(dispatch::register));
     platform.merge(admin).with_state(shared)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Responses
 
-fn json(status: StatusCode, body: impl Into<Body>) -> Response {
+pub(super) fn json(status: StatusCode, body: impl Into<Body>) -> Response {
     let mut response = Response::new(body.into());
     *response.status_mut() = status;
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -133,7 +137,7 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
     json(status, serde_json::to_vec(&body).unwrap_or_default())
 }
 
-fn coded(code: ErrorCode, message: &str) -> Response {
+pub(super) fn coded(code: ErrorCode, message: &str) -> Response {
     let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     error(status, code.as_str(), message)
 }
@@ -166,7 +170,7 @@ fn replay(body: Bytes) -> Response {
     response
 }
 
-fn shown(text: &str) -> String {
+pub(super) fn shown(text: &str) -> String {
     text.chars().take(100).collect()
 }
 
@@ -257,7 +261,7 @@ fn authenticate(shared: &Shared, headers: &HeaderMap, required: bool) -> Result<
 }
 
 /// Reads the body, up to the limit: `413` beyond it.
-async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Response> {
+pub(super) async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Response> {
     let too_large = || {
         let message = format!("the request body is larger than the limit of {limit} bytes");
         error(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::MalformedRequest.as_str(), &message)
@@ -296,6 +300,7 @@ struct AcceptedOut<'a> {
 fn accept(shared: &Shared, event: String, event_id: String, payload: Value, via: Via) -> Bytes {
     let received_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let accepted = shared.events.push(AcceptedEvent { sequence: 0, event, event_id, received_at, via, payload });
+    shared.deliveries.dispatch(&accepted);
     let body = AcceptedOut {
         ok: true,
         event: &accepted.event,
@@ -423,7 +428,7 @@ async fn get_schema(
     json(StatusCode::OK, if wants_json_schema { json_schema.clone() } else { discovery.clone() })
 }
 
-fn query_pairs(query: Option<&str>) -> impl Iterator<Item = (&str, &str)> {
+pub(super) fn query_pairs(query: Option<&str>) -> impl Iterator<Item = (&str, &str)> {
     query.unwrap_or_default().split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, "")))
 }
 
@@ -514,6 +519,7 @@ async fn status(State(shared): State<Arc<Shared>>) -> Response {
         "bodyLimit": shared.body_limit,
         "faults": shared.faults.config(),
         "webhookPaths": shared.webhook_paths,
+        "deliveries": shared.deliveries.stats(),
     });
     json(StatusCode::OK, body.to_string())
 }
