@@ -23,6 +23,14 @@ use std::str::FromStr;
 use sha2::{Digest, Sha256};
 
 /// What a key may do, from its prefix (the seed's key format table).
+///
+/// ```
+/// use loop_contracts::api_key::{ApiKey, KeyScope};
+///
+/// let key = ApiKey::parse("lk_live_0123456789abcdef").unwrap();
+/// assert_eq!(key.scope(), KeyScope::Live);
+/// assert_eq!(KeyScope::ALL.map(KeyScope::prefix), ["lk_live_", "lk_test_", "lk_dev_"]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum KeyScope {
     /// `lk_live_`: production, real message delivery.
@@ -52,6 +60,12 @@ impl KeyScope {
     }
 
     /// The scope's name: `live`, `test` or `dev`.
+    ///
+    /// ```
+    /// use loop_contracts::api_key::KeyScope;
+    /// assert_eq!(KeyScope::Test.as_str(), "test");
+    /// assert_eq!(KeyScope::Test.to_string(), "test");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             KeyScope::Live => "live",
@@ -61,6 +75,12 @@ impl KeyScope {
     }
 
     /// Whether events sent with such a key cause real message delivery (only `lk_live_`).
+    ///
+    /// ```
+    /// use loop_contracts::api_key::KeyScope;
+    /// assert!(KeyScope::Live.delivers());
+    /// assert!(!KeyScope::Test.delivers() && !KeyScope::Dev.delivers());
+    /// ```
     pub fn delivers(self) -> bool {
         self == KeyScope::Live
     }
@@ -73,6 +93,15 @@ impl fmt::Display for KeyScope {
 }
 
 /// Why a text is not an API key. No variant carries any part of the text.
+///
+/// ```
+/// use loop_contracts::api_key::{ApiKey, ApiKeyError};
+///
+/// let err = ApiKey::parse("lk_test_s3cret").unwrap_err();
+/// assert_eq!(err, ApiKeyError::TooShort { len: 6 });
+/// assert!(err.to_string().contains("at least 16 are required"));
+/// assert!(!err.to_string().contains("s3cret"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ApiKeyError {
@@ -176,11 +205,24 @@ impl ApiKey {
     }
 
     /// The key's scope, from its prefix.
+    ///
+    /// ```
+    /// use loop_contracts::api_key::{ApiKey, KeyScope};
+    /// assert_eq!(ApiKey::parse("lk_dev_0123456789abcdef").unwrap().scope(), KeyScope::Dev);
+    /// ```
     pub fn scope(&self) -> KeyScope {
         self.scope
     }
 
     /// The whole key text, e.g. for `Authorization: Bearer <key>`. The only way to get it.
+    ///
+    /// ```
+    /// use loop_contracts::ApiKey;
+    ///
+    /// let key = ApiKey::parse("lk_test_0123456789abcdef").unwrap();
+    /// let header = format!("Bearer {}", key.expose_secret());
+    /// assert_eq!(header, "Bearer lk_test_0123456789abcdef");
+    /// ```
     pub fn expose_secret(&self) -> &str {
         &self.text
     }
@@ -274,6 +316,14 @@ impl Tier {
 
     /// A custom tier (e.g. a small one for tests, or a large one for load tests); `None` when
     /// either number is zero.
+    ///
+    /// ```
+    /// use loop_contracts::api_key::Tier;
+    ///
+    /// let tier = Tier::new(5, 10).unwrap();
+    /// assert_eq!((tier.per_second(), tier.burst()), (5, 10));
+    /// assert_eq!(Tier::new(5, 0), None);
+    /// ```
     pub const fn new(per_second: u32, burst: u32) -> Option<Tier> {
         match (NonZeroU32::new(per_second), NonZeroU32::new(burst)) {
             (Some(per_second), Some(burst)) => Some(Tier { per_second, burst }),
@@ -282,11 +332,21 @@ impl Tier {
     }
 
     /// The sustained rate, in requests per second (what `X-RateLimit-Limit` reports).
+    ///
+    /// ```
+    /// use loop_contracts::api_key::Tier;
+    /// assert_eq!(Tier::PREMIUM.per_second(), 1000);
+    /// ```
     pub const fn per_second(self) -> u32 {
         self.per_second.get()
     }
 
     /// The burst: how many requests a client that has been idle may send at once.
+    ///
+    /// ```
+    /// use loop_contracts::api_key::Tier;
+    /// assert_eq!(Tier::STANDARD.burst(), 200);
+    /// ```
     pub const fn burst(self) -> u32 {
         self.burst.get()
     }

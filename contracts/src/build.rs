@@ -26,6 +26,14 @@ use std::path::{Path, PathBuf};
 use crate::schema::EventSchema;
 
 /// The documents of one event: `(file name, contents)` pairs.
+///
+/// ```
+/// let schema = loop_contracts::catalog().get("lead.captured.v1").unwrap();
+/// let [(fields, discovery), (json_schema, _)] = loop_contracts::build::documents(schema);
+/// assert_eq!(fields, "lead.captured.v1.fields.json");
+/// assert_eq!(json_schema, "lead.captured.v1.schema.json");
+/// assert_eq!(discovery, schema.to_discovery_json());
+/// ```
 pub fn documents(schema: &EventSchema) -> [(String, String); 2] {
     let name = schema.name().as_str();
     [
@@ -36,6 +44,18 @@ pub fn documents(schema: &EventSchema) -> [(String, String); 2] {
 
 /// Writes the documents of every schema into `dir` (created if missing) and returns the paths
 /// written or already up to date.
+///
+/// ```
+/// use loop_contracts::build::{stale_documents, write_documents};
+///
+/// let dir = std::env::temp_dir().join(format!("loop-contracts-doc-write-{}", std::process::id()));
+/// let schema = loop_contracts::catalog().get("lead.captured.v1").unwrap();
+/// let paths = write_documents(&dir, [schema])?;
+/// assert_eq!(paths, [dir.join("lead.captured.v1.fields.json"), dir.join("lead.captured.v1.schema.json")]);
+/// assert!(stale_documents(&dir, [schema]).is_empty());
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub fn write_documents<'a>(
     dir: impl AsRef<Path>,
     schemas: impl IntoIterator<Item = &'a EventSchema>,
@@ -57,6 +77,18 @@ pub fn write_documents<'a>(
 
 /// Compares the documents in `dir` with the ones the schemas produce; returns the file names
 /// that are missing or differ (empty: up to date).
+///
+/// ```
+/// use loop_contracts::build::{stale_documents, write_documents};
+///
+/// let dir = std::env::temp_dir().join(format!("loop-contracts-doc-stale-{}", std::process::id()));
+/// let schema = loop_contracts::catalog().get("lead.captured.v1").unwrap();
+/// write_documents(&dir, [schema])?;
+/// std::fs::write(dir.join("lead.captured.v1.schema.json"), "{}")?;
+/// assert_eq!(stale_documents(&dir, [schema]), ["lead.captured.v1.schema.json"]);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub fn stale_documents<'a>(dir: impl AsRef<Path>, schemas: impl IntoIterator<Item = &'a EventSchema>) -> Vec<String> {
     let dir = dir.as_ref();
     schemas

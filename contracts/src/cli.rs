@@ -93,7 +93,8 @@ struct SandboxArgs {
     #[arg(long, value_name = "URL")]
     deliver_to: Option<String>,
     /// The secret delivery webhooks are signed with, `whsec_...` (the one the endpoint verifies with).
-    #[arg(long, value_name = "SECRET")]
+    /// Prefer the environment variable: arguments show in the process list and shell history.
+    #[arg(long, value_name = "SECRET", env = "LOOP_DELIVERY_SECRET", hide_env_values = true)]
     delivery_secret: Option<String>,
 }
 
@@ -108,8 +109,9 @@ struct TransformArgs {
     /// The integration's brand, used as `brandId` unless the payload carries one.
     #[arg(long, value_name = "UUID")]
     brand_id: Option<String>,
-    /// The source's signing secret: when given, the signature header is verified first.
-    #[arg(long, value_name = "SECRET")]
+    /// The source's signing secret: when given, the signature header is verified first. Prefer the
+    /// environment variable: arguments show in the process list and shell history.
+    #[arg(long, value_name = "SECRET", env = "LOOP_WEBHOOK_SECRET", hide_env_values = true)]
     secret: Option<String>,
     /// A request header, `Name: value` (repeatable): the signature, X-Shopify-Topic, ...
     #[arg(long = "header", value_name = "NAME: VALUE")]

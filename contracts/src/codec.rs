@@ -10,7 +10,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -20,20 +20,78 @@ use crate::email::Email;
 use crate::format;
 
 /// A field type's strict decoder and canonical encoder.
+///
+/// `decode` and `encode` have the signatures serde's `deserialize_with` and `serialize_with`
+/// expect, so a hand-written serde type can hold fields to the platform's rules:
+///
+/// ```
+/// use loop_contracts::codec::{Codec, DatetimeCodec, UuidCodec};
+///
+/// #[derive(serde::Deserialize, serde::Serialize)]
+/// struct Visit {
+///     #[serde(deserialize_with = "UuidCodec::decode", serialize_with = "UuidCodec::encode")]
+///     id: uuid::Uuid,
+///     #[serde(deserialize_with = "DatetimeCodec::decode", serialize_with = "DatetimeCodec::encode")]
+///     at: chrono::DateTime<chrono::Utc>,
+/// }
+///
+/// let text = r#"{"id": "550E8400-E29B-41D4-A716-446655440000", "at": "2026-05-19T12:00Z"}"#;
+/// let visit: Visit = serde_json::from_str(text)?;
+/// let json = serde_json::to_string(&visit)?;
+/// assert_eq!(json, r#"{"id":"550e8400-e29b-41d4-a716-446655440000","at":"2026-05-19T12:00:00Z"}"#);
+/// // The uuid crate reads the unhyphenated form too; Zod, and so the codec, does not.
+/// let text = r#"{"id": "550e8400e29b41d4a716446655440000", "at": "2026-05-19T12:00Z"}"#;
+/// assert!(serde_json::from_str::<Visit>(text).is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 pub trait Codec {
     /// The Rust type of a decoded value.
     type Value;
     /// Decodes a value, accepting exactly what the validation engine accepts.
+    ///
+    /// ```
+    /// use loop_contracts::codec::{Codec, IntCodec};
+    /// use serde_json::json;
+    ///
+    /// assert_eq!(IntCodec::decode(&json!(1e3)).unwrap(), 1000); // a whole number, as in JavaScript
+    /// assert!(IntCodec::decode(&json!(1.5)).is_err());
+    /// ```
     fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<Self::Value, D::Error>;
     /// Encodes a value.
+    ///
+    /// ```
+    /// use loop_contracts::codec::{Codec, DatetimeCodec};
+    ///
+    /// let t = loop_contracts::format::parse_datetime("2026-05-19T12:00Z").unwrap();
+    /// let value = DatetimeCodec::encode(&t, serde_json::value::Serializer).unwrap();
+    /// assert_eq!(value, "2026-05-19T12:00:00Z");
+    /// ```
     fn encode<S: Serializer>(value: &Self::Value, s: S) -> Result<S::Ok, S::Error>;
 }
 
 /// A `DeserializeSeed` that decodes through codec `C`.
+///
+/// ```
+/// use loop_contracts::codec::{Dec, List, UuidCodec};
+/// use serde::de::DeserializeSeed;
+///
+/// let mut json = serde_json::Deserializer::from_str(r#"["550e8400-e29b-41d4-a716-446655440000"]"#);
+/// let ids = Dec::<List<UuidCodec>>::new().deserialize(&mut json)?;
+/// assert_eq!(ids, [uuid::uuid!("550e8400-e29b-41d4-a716-446655440000")]);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 pub struct Dec<C>(PhantomData<C>);
 
 impl<C> Dec<C> {
     /// The seed.
+    ///
+    /// ```
+    /// use loop_contracts::codec::{BoolCodec, Dec};
+    /// use serde::de::DeserializeSeed;
+    ///
+    /// assert!(Dec::<BoolCodec>::new().deserialize(&serde_json::json!(true)).unwrap());
+    /// assert!(Dec::<BoolCodec>::new().deserialize(&serde_json::json!("true")).is_err());
+    /// ```
     pub fn new() -> Self {
         Dec(PhantomData)
     }
@@ -53,6 +111,15 @@ impl<'de, C: Codec> DeserializeSeed<'de> for Dec<C> {
 }
 
 /// A borrowed value that serializes through codec `C`.
+///
+/// ```
+/// use loop_contracts::codec::{Enc, Nullish, UuidCodec};
+///
+/// let id = Some(uuid::Uuid::nil());
+/// let json = serde_json::to_string(&Enc::<Nullish<UuidCodec>>(&id)).unwrap();
+/// assert_eq!(json, r#""00000000-0000-0000-0000-000000000000""#);
+/// assert_eq!(serde_json::to_string(&Enc::<Nullish<UuidCodec>>(&None)).unwrap(), "null");
+/// ```
 pub struct Enc<'a, C: Codec>(pub &'a C::Value);
 
 impl<C: Codec> Serialize for Enc<'_, C> {
@@ -78,6 +145,16 @@ impl<T> Visitor<'_> for StrVisitor<T> {
 }
 
 /// `string`, with optional bounds in UTF-16 code units (`MAX == u64::MAX` means unbounded).
+///
+/// ```
+/// use loop_contracts::codec::{Codec, Str};
+/// use serde_json::json;
+///
+/// type Subject = Str<1, 5>;
+/// assert_eq!(Subject::decode(&json!("hello")).unwrap(), "hello");
+/// assert!(Subject::decode(&json!("")).is_err());
+/// assert!(Subject::decode(&json!("👍👍👍")).is_err()); // 6 UTF-16 code units
+/// ```
 pub struct Str<const MIN: u64 = 0, const MAX: u64 = { u64::MAX }>;
 
 impl<const MIN: u64, const MAX: u64> Codec for Str<MIN, MAX> {
@@ -114,6 +191,15 @@ impl<const MIN: u64, const MAX: u64> Codec for Str<MIN, MAX> {
 }
 
 /// `uuid`: the hyphenated form only, as Zod accepts it.
+///
+/// ```
+/// use loop_contracts::codec::{Codec, UuidCodec};
+/// use serde_json::json;
+///
+/// let id = UuidCodec::decode(&json!("550e8400-e29b-41d4-a716-446655440000")).unwrap();
+/// assert_eq!(id.get_version_num(), 4);
+/// assert!(UuidCodec::decode(&json!("urn:uuid:550e8400-e29b-41d4-a716-446655440000")).is_err());
+/// ```
 pub struct UuidCodec;
 
 impl Codec for UuidCodec {
@@ -127,6 +213,15 @@ impl Codec for UuidCodec {
 }
 
 /// `datetime`: `YYYY-MM-DDTHH:MM[:SS[.f]]Z`.
+///
+/// ```
+/// use chrono::Timelike;
+/// use loop_contracts::codec::{Codec, DatetimeCodec};
+/// use serde_json::json;
+///
+/// assert_eq!(DatetimeCodec::decode(&json!("2026-05-19T12:30Z")).unwrap().minute(), 30);
+/// assert!(DatetimeCodec::decode(&json!("2026-05-19T12:30:00+00:00")).is_err());
+/// ```
 pub struct DatetimeCodec;
 
 impl Codec for DatetimeCodec {
@@ -140,6 +235,14 @@ impl Codec for DatetimeCodec {
 }
 
 /// `email`.
+///
+/// ```
+/// use loop_contracts::codec::{Codec, EmailCodec};
+/// use serde_json::json;
+///
+/// assert_eq!(EmailCodec::decode(&json!("user@example.com")).unwrap().domain(), "example.com");
+/// assert!(EmailCodec::decode(&json!("user@localhost")).is_err());
+/// ```
 pub struct EmailCodec;
 
 impl Codec for EmailCodec {
@@ -153,6 +256,14 @@ impl Codec for EmailCodec {
 }
 
 /// `url`: a string the WHATWG URL parser accepts, kept as written.
+///
+/// ```
+/// use loop_contracts::codec::{Codec, UrlCodec};
+/// use serde_json::json;
+///
+/// assert_eq!(UrlCodec::decode(&json!("HTTPS://Example.com")).unwrap(), "HTTPS://Example.com");
+/// assert!(UrlCodec::decode(&json!("/relative/path")).is_err());
+/// ```
 pub struct UrlCodec;
 
 impl Codec for UrlCodec {
@@ -170,6 +281,15 @@ impl Codec for UrlCodec {
 
 /// `integer`: any JSON number with no fractional part (`1.0` and `1e3` included, as in
 /// JavaScript) that fits an `i64`.
+///
+/// ```
+/// use loop_contracts::codec::{Codec, IntCodec};
+/// use serde_json::json;
+///
+/// assert_eq!(IntCodec::decode(&json!(2.0)).unwrap(), 2);
+/// assert!(IntCodec::decode(&json!(2.5)).is_err());
+/// assert!(IntCodec::decode(&json!(u64::MAX)).is_err()); // beyond i64
+/// ```
 pub struct IntCodec;
 
 impl Codec for IntCodec {
@@ -205,6 +325,14 @@ impl Codec for IntCodec {
 }
 
 /// `number`.
+///
+/// ```
+/// use loop_contracts::codec::{Codec, NumCodec};
+/// use serde_json::json;
+///
+/// assert_eq!(NumCodec::decode(&json!(2)).unwrap(), 2.0);
+/// assert!(NumCodec::decode(&json!("2")).is_err()); // no string coercion
+/// ```
 pub struct NumCodec;
 
 impl Codec for NumCodec {
@@ -234,6 +362,14 @@ impl Codec for NumCodec {
 }
 
 /// `boolean`.
+///
+/// ```
+/// use loop_contracts::codec::{BoolCodec, Codec};
+/// use serde_json::json;
+///
+/// assert!(!BoolCodec::decode(&json!(false)).unwrap());
+/// assert!(BoolCodec::decode(&json!(0)).is_err());
+/// ```
 pub struct BoolCodec;
 
 impl Codec for BoolCodec {
@@ -258,6 +394,15 @@ impl Codec for BoolCodec {
 
 /// `object` without declared fields: any JSON object (not `null`, not an array). Keys named
 /// `__proto__` are dropped, as Zod's record parser drops them.
+///
+/// ```
+/// use loop_contracts::codec::{Codec, RecordCodec};
+/// use serde_json::json;
+///
+/// let map = RecordCodec::decode(&json!({"utm_source": "newsletter", "__proto__": {"admin": true}})).unwrap();
+/// assert_eq!(map.keys().collect::<Vec<_>>(), ["utm_source"]);
+/// assert!(RecordCodec::decode(&json!([])).is_err());
+/// ```
 pub struct RecordCodec;
 
 impl Codec for RecordCodec {
@@ -272,7 +417,7 @@ impl Codec for RecordCodec {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut out = Map::new();
                 while let Some(key) = map.next_key::<String>()? {
-                    let value: Value = map.next_value()?;
+                    let value = map.next_value_seed(Bounded(MAX_RECORD_DEPTH))?;
                     if key != "__proto__" {
                         out.insert(key, value);
                     }
@@ -287,7 +432,91 @@ impl Codec for RecordCodec {
     }
 }
 
+/// How deep the values of a record, and the skipped values of unknown keys, may nest. Decoding
+/// recurses once per level, and JSON text never gets near this bound (serde_json's parser stops at
+/// 128 levels from the root), but a `Value` built in memory can be nested 10,000 deep, which would
+/// overflow the stack.
+pub(crate) const MAX_RECORD_DEPTH: usize = 128;
+
+/// Decodes any JSON value (as `Value`'s own impl does), refusing containers nested deeper than
+/// `self.0` levels.
+#[derive(Clone, Copy)]
+struct Bounded(usize);
+
+/// The bound for the contents of a container allowed `depth` more levels.
+fn one_level_down<E: de::Error>(depth: usize) -> Result<usize, E> {
+    depth
+        .checked_sub(1)
+        .ok_or_else(|| E::custom(format_args!("a value is nested deeper than {MAX_RECORD_DEPTH} levels")))
+}
+
+impl<'de> DeserializeSeed<'de> for Bounded {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Bounded {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        self.deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let inner = Bounded(one_level_down(self.0)?);
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(item) = seq.next_element_seed(inner)? {
+            out.push(item);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let inner = Bounded(one_level_down(self.0)?);
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            out.insert(key, map.next_value_seed(inner)?);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
 /// A field that is not required: absent or `null` decode to `None` (Zod's `.nullish()`).
+///
+/// ```
+/// use loop_contracts::codec::{Codec, IntCodec, Nullish};
+/// use serde_json::json;
+///
+/// assert_eq!(Nullish::<IntCodec>::decode(&json!(null)).unwrap(), None);
+/// assert_eq!(Nullish::<IntCodec>::decode(&json!(7)).unwrap(), Some(7));
+/// assert!(Nullish::<IntCodec>::decode(&json!("7")).is_err());
+/// ```
 pub struct Nullish<C>(PhantomData<C>);
 
 impl<C: Codec> Codec for Nullish<C> {
@@ -320,6 +549,14 @@ impl<C: Codec> Codec for Nullish<C> {
 }
 
 /// `array` of items decoded by `C`.
+///
+/// ```
+/// use loop_contracts::codec::{Codec, IntCodec, List};
+/// use serde_json::json;
+///
+/// assert_eq!(List::<IntCodec>::decode(&json!([1, 2.0])).unwrap(), [1, 2]);
+/// assert!(List::<IntCodec>::decode(&json!([1, "2"])).is_err()); // one bad item refuses the array
+/// ```
 pub struct List<C>(PhantomData<C>);
 
 impl<C: Codec> Codec for List<C> {
@@ -351,6 +588,10 @@ impl<C: Codec> Codec for List<C> {
 }
 
 /// A generated nested struct or enum, whose own (generated, strict) serde impls are the codec.
+///
+/// Named only by code the [`event!`](crate::event) macro generates, so that every field has a
+/// codec; elsewhere the type's own serde impls do the same.
+#[doc(hidden)]
 pub struct Nested<T>(PhantomData<T>);
 
 impl<T: Serialize + for<'de> Deserialize<'de>> Codec for Nested<T> {
@@ -363,7 +604,62 @@ impl<T: Serialize + for<'de> Deserialize<'de>> Codec for Nested<T> {
     }
 }
 
-/// Skips one value of any type (an unknown key's value).
+/// Skips one value of any type (an unknown key's value), reading it as `Value` would: its strings
+/// must be UTF-8 with paired surrogate escapes and its numbers finite, so that typed decoding
+/// refuses exactly the bytes `serde_json::from_slice::<Value>` refuses (serde's `IgnoredAny` would
+/// pass over them unchecked).
+///
+/// Called only by the map visitors the [`event!`](crate::event) macro generates.
+#[doc(hidden)]
 pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
-    map.next_value::<IgnoredAny>().map(drop)
+    map.next_value_seed(Checked(MAX_RECORD_DEPTH))
+}
+
+/// Any JSON value, read in full and dropped, its containers at most `self.0` levels deep (as record
+/// values: a `Value` built in memory may be nested deeper than the stack allows).
+#[derive(Clone, Copy)]
+struct Checked(usize);
+
+impl<'de> DeserializeSeed<'de> for Checked {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Checked {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let inner = Checked(one_level_down(self.0)?);
+        while seq.next_element_seed(inner)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let inner = Checked(one_level_down(self.0)?);
+        while map.next_key_seed(inner)?.is_some() {
+            map.next_value_seed(inner)?;
+        }
+        Ok(())
+    }
 }

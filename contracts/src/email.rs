@@ -20,12 +20,26 @@ use std::str::FromStr;
 pub struct Email(String);
 
 /// The string is not an email address the platform accepts.
+///
+/// ```
+/// use loop_contracts::{Email, InvalidEmail};
+///
+/// assert_eq!(Email::parse("user@localhost"), Err(InvalidEmail));
+/// assert_eq!(InvalidEmail.to_string(), "invalid email address");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid email address")]
 pub struct InvalidEmail;
 
 impl Email {
     /// Checks and wraps an address.
+    ///
+    /// ```
+    /// use loop_contracts::Email;
+    ///
+    /// assert_eq!(Email::parse("ana@example.com").unwrap().as_str(), "ana@example.com");
+    /// assert!(Email::parse("ana@").is_err());
+    /// ```
     pub fn parse(s: &str) -> Result<Self, InvalidEmail> {
         if crate::format::is_email(s) {
             Ok(Email(s.to_owned()))
@@ -35,21 +49,42 @@ impl Email {
     }
 
     /// The address as written.
+    ///
+    /// ```
+    /// # use loop_contracts::Email;
+    /// assert_eq!(Email::parse("Ana@Example.com").unwrap().as_str(), "Ana@Example.com");
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
     /// The part before the `@`.
+    ///
+    /// ```
+    /// # use loop_contracts::Email;
+    /// assert_eq!(Email::parse("user+tag@example.com").unwrap().local_part(), "user+tag");
+    /// ```
     pub fn local_part(&self) -> &str {
         self.0.split_once('@').map_or("", |(l, _)| l)
     }
 
     /// The part after the `@`.
+    ///
+    /// ```
+    /// # use loop_contracts::Email;
+    /// assert_eq!(Email::parse("user@mail.example.com").unwrap().domain(), "mail.example.com");
+    /// ```
     pub fn domain(&self) -> &str {
         self.0.split_once('@').map_or("", |(_, d)| d)
     }
 
     /// Consumes the address, returning the string.
+    ///
+    /// ```
+    /// # use loop_contracts::Email;
+    /// let email = Email::parse("ana@example.com").unwrap();
+    /// assert_eq!(email.into_string(), String::from("ana@example.com"));
+    /// ```
     pub fn into_string(self) -> String {
         self.0
     }

@@ -14,6 +14,15 @@ use crate::schema::EventSchema;
 ///
 /// Its serde impls accept exactly what [`EventSchema::validate`] accepts; the provided decoding
 /// methods add Zod's full issue list when they do not.
+///
+/// ```
+/// use loop_contracts::{catalog::LeadCaptured, Event};
+///
+/// fn describe<E: Event>() -> String {
+///     format!("{} (version {}, {} fields)", E::NAME, E::VERSION, E::schema().fields().len())
+/// }
+/// assert_eq!(describe::<LeadCaptured>(), "lead.captured.v1 (version 1, 7 fields)");
+/// ```
 pub trait Event: Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send + Sync + 'static {
     /// The event's name, e.g. `lead.captured.v1`.
     const NAME: &'static str;
@@ -21,13 +30,53 @@ pub trait Event: Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send +
     const VERSION: u32;
 
     /// The runtime schema descriptor (built once, on first use).
+    ///
+    /// ```
+    /// use loop_contracts::{catalog::LeadCaptured, Event};
+    ///
+    /// assert_eq!(LeadCaptured::schema().name().as_str(), LeadCaptured::NAME);
+    /// assert!(std::ptr::eq(LeadCaptured::schema(), LeadCaptured::schema()));
+    /// ```
     fn schema() -> &'static EventSchema;
 
     /// The envelope's `eventId`: also the `Idempotency-Key` the event is sent with.
+    ///
+    /// ```
+    /// # use loop_contracts::{catalog::LeadCaptured, Event};
+    /// # let lead = LeadCaptured::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e",
+    /// #     "email": "user@example.com", "source": "vsl_form", "attribution": {},
+    /// # }))?;
+    /// assert_eq!(lead.event_id().to_string(), "550e8400-e29b-41d4-a716-446655440000");
+    /// # Ok::<(), loop_contracts::ValidationError>(())
+    /// ```
     fn event_id(&self) -> Uuid;
     /// The envelope's `occurredAt`.
+    ///
+    /// ```
+    /// # use loop_contracts::{catalog::LeadCaptured, Event};
+    /// # let lead = LeadCaptured::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e",
+    /// #     "email": "user@example.com", "source": "vsl_form", "attribution": {},
+    /// # }))?;
+    /// assert_eq!(lead.occurred_at().to_rfc3339(), "2026-05-19T12:00:00+00:00");
+    /// # Ok::<(), loop_contracts::ValidationError>(())
+    /// ```
     fn occurred_at(&self) -> DateTime<Utc>;
     /// The envelope's `brandId`.
+    ///
+    /// ```
+    /// # use loop_contracts::{catalog::LeadCaptured, Event};
+    /// # let lead = LeadCaptured::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e",
+    /// #     "email": "user@example.com", "source": "vsl_form", "attribution": {},
+    /// # }))?;
+    /// assert_eq!(lead.brand_id().to_string(), "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e");
+    /// # Ok::<(), loop_contracts::ValidationError>(())
+    /// ```
     fn brand_id(&self) -> Uuid;
 
     /// Decodes a payload from JSON bytes. Valid payloads take the direct typed path; when it
@@ -60,6 +109,23 @@ pub trait Event: Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send +
     }
 
     /// Decodes a payload already parsed into a `Value`, with Zod's issues on failure.
+    ///
+    /// ```
+    /// use loop_contracts::{catalog::LeadCaptured, Event};
+    /// use serde_json::json;
+    ///
+    /// # let mut payload = json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e",
+    /// #     "email": "user@example.com", "source": "vsl_form", "attribution": {"utm_source": "ads"},
+    /// # });
+    /// // `payload`: a valid `lead.captured.v1` with `"attribution": {"utm_source": "ads"}`
+    /// assert_eq!(LeadCaptured::from_json_value(&payload)?.attribution["utm_source"], "ads");
+    /// payload["source"] = json!("billboard");
+    /// let err = LeadCaptured::from_json_value(&payload).unwrap_err();
+    /// assert_eq!(err.issues()[0].path, "source");
+    /// # Ok::<(), loop_contracts::ValidationError>(())
+    /// ```
     fn from_json_value(value: &Value) -> Result<Self, ValidationError> {
         match Self::deserialize(value) {
             Ok(event) => Ok(event),
@@ -76,12 +142,39 @@ pub trait Event: Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send +
     }
 
     /// The event as its JSON payload.
+    ///
+    /// ```
+    /// # use loop_contracts::{catalog::LeadCaptured, Event};
+    /// # let lead = LeadCaptured::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e",
+    /// #     "email": "user@example.com", "source": "vsl_form", "attribution": {},
+    /// # }))?;
+    /// let payload = lead.to_payload();
+    /// assert_eq!(payload["email"], "user@example.com");
+    /// assert_eq!(LeadCaptured::from_json_value(&payload)?.event_id(), lead.event_id());
+    /// # Ok::<(), loop_contracts::ValidationError>(())
+    /// ```
     fn to_payload(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
     /// Validates the event as the platform would, e.g. after building or mutating it in Rust
     /// (a string over its maximum length, a year outside `0000..=9999`).
+    ///
+    /// ```
+    /// use loop_contracts::{catalog::CustomerCreated, Event};
+    /// # let mut customer = CustomerCreated::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "platform": "shopify", "customerId": "42",
+    /// # }))?;
+    ///
+    /// assert!(customer.validate_payload().is_ok());
+    /// customer.customer_id.clear(); // `customerId` is `string(min = 1)`
+    /// let err = customer.validate_payload().unwrap_err();
+    /// assert_eq!(err.message(), "payload.customerId must contain at least 1 character(s)");
+    /// # Ok::<(), loop_contracts::ValidationError>(())
+    /// ```
     fn validate_payload(&self) -> Result<(), ValidationError> {
         Self::schema().check(&self.to_payload())
     }

@@ -56,6 +56,14 @@ pub fn is_uuid(s: &str) -> bool {
 }
 
 /// Parses a string that passes [`is_uuid`]; `None` otherwise.
+///
+/// ```
+/// use loop_contracts::format::parse_uuid;
+///
+/// let id = parse_uuid("550E8400-E29B-41D4-A716-446655440000").unwrap();
+/// assert_eq!(id.to_string(), "550e8400-e29b-41d4-a716-446655440000");
+/// assert_eq!(parse_uuid("550e8400e29b41d4a716446655440000"), None); // the uuid crate would accept it
+/// ```
 pub fn parse_uuid(s: &str) -> Option<Uuid> {
     if is_uuid(s) {
         Uuid::try_parse(s).ok()
@@ -79,6 +87,15 @@ pub fn is_datetime(s: &str) -> bool {
 
 /// Parses a string that passes [`is_datetime`] into a UTC time (fraction digits past nanoseconds
 /// are truncated); `None` otherwise.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use loop_contracts::format::parse_datetime;
+///
+/// let t = parse_datetime("2026-05-19T12:00Z").unwrap();
+/// assert_eq!(t, Utc.with_ymd_and_hms(2026, 5, 19, 12, 0, 0).unwrap());
+/// assert_eq!(parse_datetime("2026-05-19T12:00:00+02:00"), None);
+/// ```
 pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
     let p = parse_datetime_parts(s.as_bytes())?;
     let date = NaiveDate::from_ymd_opt(p.year, p.month, p.day)?;
@@ -88,6 +105,14 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
 
 /// Formats a UTC time the way [`parse_datetime`] reads it back: `YYYY-MM-DDTHH:MM:SS[.fff]Z`.
 /// Years outside `0000..=9999` have no Zod spelling; the result then fails validation.
+///
+/// ```
+/// use loop_contracts::format::{format_datetime, parse_datetime};
+///
+/// let t = parse_datetime("2026-05-19T12:00:00.5Z").unwrap();
+/// assert_eq!(format_datetime(&t), "2026-05-19T12:00:00.500Z");
+/// assert_eq!(format_datetime(&parse_datetime("2026-05-19T12:00Z").unwrap()), "2026-05-19T12:00:00Z");
+/// ```
 pub fn format_datetime(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.fZ").to_string()
 }
@@ -260,6 +285,12 @@ pub fn is_url(s: &str) -> bool {
 
 /// The length of `s` as JavaScript counts it (UTF-16 code units), which is what Zod's
 /// `min`/`max` compare.
+///
+/// ```
+/// use loop_contracts::format::utf16_len;
+/// assert_eq!(utf16_len("héllo"), 5);
+/// assert_eq!(utf16_len("👍"), 2); // one character, two code units: `"👍".length` in JavaScript
+/// ```
 pub fn utf16_len(s: &str) -> u64 {
     s.chars().map(|c| c.len_utf16() as u64).sum()
 }

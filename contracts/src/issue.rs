@@ -6,6 +6,15 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// Zod's issue code.
+///
+/// ```
+/// use loop_contracts::IssueCode;
+///
+/// let code: IssueCode = serde_json::from_str(r#""invalid_enum_value""#).unwrap();
+/// assert_eq!(code, IssueCode::InvalidEnumValue);
+/// // Codes this crate does not know still parse, so a platform's 422 body always does.
+/// assert_eq!(serde_json::from_str::<IssueCode>(r#""not_multiple_of""#).unwrap(), IssueCode::Custom);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -27,6 +36,11 @@ pub enum IssueCode {
 
 impl IssueCode {
     /// The wire spelling (`"invalid_string"`, ...).
+    ///
+    /// ```
+    /// # use loop_contracts::IssueCode;
+    /// assert_eq!(IssueCode::InvalidString.as_str(), "invalid_string");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             IssueCode::InvalidType => "invalid_type",
@@ -50,6 +64,17 @@ impl fmt::Display for IssueCode {
 ///
 /// The path is Zod's path joined with `.`; array indices are numbers (`lineItems.0.sku`) and the
 /// root is `""`.
+///
+/// ```
+/// use loop_contracts::{Issue, IssueCode};
+///
+/// let issue: Issue = serde_json::from_str(
+///     r#"{"path": "lineItems.0.sku", "message": "Required", "code": "invalid_type"}"#,
+/// ).unwrap();
+/// assert_eq!(issue, Issue::new("lineItems.0.sku", IssueCode::InvalidType, "Required"));
+/// assert_eq!(issue.to_string(), "lineItems.0.sku: Required (invalid_type)");
+/// assert_eq!(issue.summary(), "payload.lineItems.0.sku is required");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Issue {
     /// Where, e.g. `lineItems.0.sku`.
@@ -66,6 +91,14 @@ pub struct Issue {
 
 impl Issue {
     /// An issue with the given parts (the summary phrase is derived from the code and message).
+    ///
+    /// ```
+    /// use loop_contracts::{Issue, IssueCode};
+    ///
+    /// let issue = Issue::new("brandId", IssueCode::InvalidString, "Invalid uuid");
+    /// assert_eq!((issue.path.as_str(), issue.code, issue.source.as_deref()), ("brandId", IssueCode::InvalidString, None));
+    /// assert_eq!(issue.summary(), "payload.brandId must be a valid UUID");
+    /// ```
     pub fn new(path: impl Into<String>, code: IssueCode, message: impl Into<Cow<'static, str>>) -> Self {
         Issue { path: path.into(), message: message.into(), code, source: None }
     }
@@ -133,6 +166,14 @@ impl fmt::Display for Issue {
 }
 
 /// The error codes of the platform's error response (SPEC §2.2).
+///
+/// ```
+/// use loop_contracts::ErrorCode;
+///
+/// let code: ErrorCode = serde_json::from_str(r#""RATE_LIMITED""#).unwrap();
+/// assert_eq!((code, code.http_status()), (ErrorCode::RateLimited, 429));
+/// assert_eq!(serde_json::to_string(&ErrorCode::UnknownEvent).unwrap(), r#""UNKNOWN_EVENT""#);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
@@ -161,6 +202,11 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// The wire spelling (`"VALIDATION_ERROR"`, ...).
+    ///
+    /// ```
+    /// # use loop_contracts::ErrorCode;
+    /// assert_eq!(ErrorCode::IdempotencyConflict.as_str(), "IDEMPOTENCY_CONFLICT");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::MalformedRequest => "MALFORMED_REQUEST",
@@ -177,6 +223,12 @@ impl ErrorCode {
     }
 
     /// The HTTP status the platform answers with.
+    ///
+    /// ```
+    /// # use loop_contracts::ErrorCode;
+    /// assert_eq!(ErrorCode::ValidationError.http_status(), 422);
+    /// assert_eq!(ErrorCode::Unauthorized.http_status(), 401);
+    /// ```
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::MalformedRequest => 400,
@@ -229,12 +281,32 @@ pub struct ValidationError {
 
 impl ValidationError {
     /// A `VALIDATION_ERROR` over these issues (at least one); the message summarises the first.
+    ///
+    /// ```
+    /// use loop_contracts::{ErrorCode, Issue, IssueCode, ValidationError};
+    ///
+    /// let err = ValidationError::from_issues(vec![
+    ///     Issue::new("email", IssueCode::InvalidType, "Required"),
+    ///     Issue::new("source", IssueCode::InvalidType, "Required"),
+    /// ]);
+    /// assert_eq!(err.code(), ErrorCode::ValidationError);
+    /// assert_eq!(err.message(), "payload.email is required");
+    /// assert_eq!(err.issues().len(), 2);
+    /// ```
     pub fn from_issues(issues: Vec<Issue>) -> Self {
         let message = issues.first().map_or_else(|| "payload is invalid".to_owned(), Issue::summary);
         ValidationError { code: ErrorCode::ValidationError, message, issues }
     }
 
     /// An `UNKNOWN_EVENT` error for this name.
+    ///
+    /// ```
+    /// use loop_contracts::{ErrorCode, ValidationError};
+    ///
+    /// let err = ValidationError::unknown_event("lead.lost.v1");
+    /// assert_eq!((err.code(), err.code().http_status()), (ErrorCode::UnknownEvent, 422));
+    /// assert_eq!(err.message(), r#"event "lead.lost.v1" is not in the catalog"#);
+    /// ```
     pub fn unknown_event(name: &str) -> Self {
         let shown: String = name.chars().take(200).collect();
         ValidationError {
@@ -245,36 +317,89 @@ impl ValidationError {
     }
 
     /// A `MALFORMED_REQUEST` error (the body is not JSON, or not of the expected shape).
+    ///
+    /// ```
+    /// use loop_contracts::{ErrorCode, ValidationError};
+    ///
+    /// let err = ValidationError::malformed("body must be a JSON object");
+    /// assert_eq!(err.code().http_status(), 400);
+    /// assert_eq!(err.to_string(), "MALFORMED_REQUEST: body must be a JSON object");
+    /// # assert_eq!(err.code(), ErrorCode::MalformedRequest);
+    /// ```
     pub fn malformed(message: impl Into<String>) -> Self {
         ValidationError { code: ErrorCode::MalformedRequest, message: message.into(), issues: Vec::new() }
     }
 
     /// An error with any code and message, e.g. one read back from a platform response.
+    ///
+    /// ```
+    /// use loop_contracts::{ErrorCode, ValidationError};
+    ///
+    /// let err = ValidationError::with_code(ErrorCode::RateLimited, "slow down", Vec::new());
+    /// assert_eq!(err.to_response()["error"]["code"], "RATE_LIMITED");
+    /// assert!(err.issues().is_empty());
+    /// ```
     pub fn with_code(code: ErrorCode, message: impl Into<String>, issues: Vec<Issue>) -> Self {
         ValidationError { code, message: message.into(), issues }
     }
 
     /// The error code.
+    ///
+    /// ```
+    /// # use loop_contracts::{ErrorCode, ValidationError};
+    /// assert_eq!(ValidationError::malformed("not JSON").code(), ErrorCode::MalformedRequest);
+    /// ```
     pub fn code(&self) -> ErrorCode {
         self.code
     }
 
     /// The summary message.
+    ///
+    /// ```
+    /// # use loop_contracts::ValidationError;
+    /// assert_eq!(ValidationError::malformed("not JSON").message(), "not JSON");
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }
 
     /// Every issue, in Zod's order (empty for errors other than `VALIDATION_ERROR`).
+    ///
+    /// ```
+    /// use loop_contracts::validate_event;
+    /// use serde_json::json;
+    ///
+    /// let err = validate_event("lead.captured.v1", &json!({"email": "ana@example.com"})).unwrap_err();
+    /// let paths: Vec<&str> = err.issues().iter().map(|i| i.path.as_str()).collect();
+    /// assert_eq!(paths, ["eventId", "occurredAt", "brandId", "source", "attribution"]);
+    /// ```
     pub fn issues(&self) -> &[Issue] {
         &self.issues
     }
 
     /// Consumes the error, returning its issues.
+    ///
+    /// ```
+    /// use loop_contracts::{Issue, IssueCode, ValidationError};
+    ///
+    /// let issue = Issue::new("email", IssueCode::InvalidString, "Invalid email");
+    /// assert_eq!(ValidationError::from_issues(vec![issue.clone()]).into_issues(), [issue]);
+    /// ```
     pub fn into_issues(self) -> Vec<Issue> {
         self.issues
     }
 
     /// The platform's error response: `{"ok": false, "error": {"code", "message", "issues"}}`.
+    ///
+    /// ```
+    /// use loop_contracts::ValidationError;
+    /// use serde_json::json;
+    ///
+    /// assert_eq!(
+    ///     ValidationError::malformed("malformed JSON").to_response(),
+    ///     json!({"ok": false, "error": {"code": "MALFORMED_REQUEST", "message": "malformed JSON", "issues": []}}),
+    /// );
+    /// ```
     pub fn to_response(&self) -> serde_json::Value {
         serde_json::to_value(ErrorResponse::from(self)).unwrap_or(serde_json::Value::Null)
     }
@@ -294,6 +419,17 @@ impl ValidationError {
 }
 
 /// The wire form of an error response, for serializing and for parsing a platform's 422 body.
+///
+/// ```
+/// use loop_contracts::{ErrorCode, ErrorResponse, ValidationError};
+///
+/// let body = r#"{"ok": false, "error": {"code": "VALIDATION_ERROR", "message": "payload.email is required",
+///     "issues": [{"path": "email", "message": "Required", "code": "invalid_type"}]}}"#;
+/// let response: ErrorResponse = serde_json::from_str(body).unwrap();
+/// assert!(!response.ok);
+/// let err = ValidationError::from(response);
+/// assert_eq!((err.code(), err.issues()[0].path.as_str()), (ErrorCode::ValidationError, "email"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorResponse {
     /// Always `false`.
@@ -303,6 +439,14 @@ pub struct ErrorResponse {
 }
 
 /// The `error` object of an [`ErrorResponse`].
+///
+/// ```
+/// use loop_contracts::{ErrorBody, ErrorCode};
+///
+/// // `issues` may be absent: it defaults to empty.
+/// let body: ErrorBody = serde_json::from_str(r#"{"code": "UNAUTHORIZED", "message": "invalid API key"}"#).unwrap();
+/// assert_eq!((body.code, body.issues.len()), (ErrorCode::Unauthorized, 0));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// The error code.

@@ -244,6 +244,14 @@ impl JsonPath {
 
     /// The general engine's half of parsing, once the bounds have been checked.
     fn compile(text: &str, shape: Shape, singular: bool) -> Result<JsonPath, JsonPathError> {
+        // `serde_json_path` panics on a selector that ends inside a `\u` escape (its parser reads
+        // one character there with a streaming combinator, whose "need more input" it treats as
+        // unreachable). A selector that ends inside any string literal is invalid, so it is refused
+        // here, before it reaches that parser.
+        if let Some(start) = shape.unclosed_string {
+            let message = format!("unclosed string literal at byte {start}, `{}`", excerpt(text, start, 24));
+            return Err(JsonPathError::Syntax { message });
+        }
         let compiled = serde_json_path::JsonPath::parse(text).map_err(|e| syntax_error(text, &e))?;
         shape.check_costs(text)?;
         Ok(JsonPath { text: text.into(), form: Form::Compiled(compiled), singular })
@@ -490,6 +498,8 @@ struct Shape {
     union_product: usize,
     /// Byte ranges of the second argument of each `match()`/`search()` call.
     patterns: Vec<Range<usize>>,
+    /// Where a string literal that the text ends inside of starts.
+    unclosed_string: Option<usize>,
 }
 
 /// An open bracket or parenthesis during the scan.
@@ -522,13 +532,26 @@ impl Shape {
 
     fn of(text: &str) -> Shape {
         let bytes = text.as_bytes();
-        let mut shape = Shape { depth: 0, filters: 0, descendants: 0, union_product: 1, patterns: Vec::new() };
+        let mut shape = Shape {
+            depth: 0,
+            filters: 0,
+            descendants: 0,
+            union_product: 1,
+            patterns: Vec::new(),
+            unclosed_string: None,
+        };
         let mut stack: Vec<Frame> = Vec::new();
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {
                 quote @ (b'\'' | b'"') => {
-                    i = skip_string(bytes, i + 1, quote);
+                    match skip_string(bytes, i + 1, quote) {
+                        Some(end) => i = end,
+                        None => {
+                            shape.unclosed_string = Some(i);
+                            break;
+                        }
+                    }
                     continue;
                 }
                 open @ (b'[' | b'(') => {
@@ -609,16 +632,17 @@ impl Shape {
     }
 }
 
-/// The index just past the string literal whose body starts at `i`, or the end of the input.
-fn skip_string(bytes: &[u8], mut i: usize, quote: u8) -> usize {
+/// The index just past the string literal whose body starts at `i`; `None` when the input ends
+/// inside it.
+fn skip_string(bytes: &[u8], mut i: usize, quote: u8) -> Option<usize> {
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => i += 2,
-            b if b == quote => return i + 1,
+            b if b == quote => return Some(i + 1),
             _ => i += 1,
         }
     }
-    bytes.len()
+    None
 }
 
 /// Whether the parenthesis at `open` follows the name `match` or `search`.

@@ -41,6 +41,20 @@ impl EventSchema {
     }
 
     /// Like [`validate`](Self::validate), but strips unknown keys in place instead of copying.
+    ///
+    /// ```
+    /// use serde_json::json;
+    ///
+    /// let schema = loop_contracts::catalog().get("lead.captured.v1").unwrap();
+    /// let payload = json!({
+    ///     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    ///     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    ///     "source": "other", "attribution": {}, "unknown": "stripped",
+    /// });
+    /// let data = schema.validate_owned(payload).unwrap();
+    /// assert!(data.get("unknown").is_none());
+    /// assert_eq!(data["email"], "user@example.com");
+    /// ```
     pub fn validate_owned(&self, mut payload: Value) -> Result<Value, ValidationError> {
         self.check(&payload)?;
         strip_object(self.fields(), &mut payload);
@@ -48,6 +62,15 @@ impl EventSchema {
     }
 
     /// The verdict alone: `Ok(())` when the payload is valid, every issue otherwise.
+    ///
+    /// ```
+    /// use serde_json::json;
+    ///
+    /// let schema = loop_contracts::catalog().get("lead.captured.v1").unwrap();
+    /// let err = schema.check(&json!({"email": "not-an-email"})).unwrap_err();
+    /// let paths: Vec<&str> = err.issues().iter().map(|i| i.path.as_str()).collect();
+    /// assert_eq!(paths, ["eventId", "occurredAt", "brandId", "email", "source", "attribution"]);
+    /// ```
     pub fn check(&self, payload: &Value) -> Result<(), ValidationError> {
         let issues = self.issues(payload);
         if issues.is_empty() {
@@ -58,11 +81,29 @@ impl EventSchema {
     }
 
     /// The verdict alone, as fast as it can be had: no issues are collected.
+    ///
+    /// ```
+    /// use serde_json::json;
+    ///
+    /// let schema = loop_contracts::catalog().get("lead.captured.v1").unwrap();
+    /// assert!(!schema.is_valid(&json!({"email": "user@example.com"})));
+    /// assert!(!schema.is_valid(&json!([]))); // a payload is an object
+    /// ```
     pub fn is_valid(&self, payload: &Value) -> bool {
         matches!(payload, Value::Object(map) if self.plan.is_valid(map))
     }
 
     /// Every issue of a payload, in Zod's order; empty when it is valid.
+    ///
+    /// ```
+    /// use loop_contracts::IssueCode;
+    /// use serde_json::json;
+    ///
+    /// let schema = loop_contracts::catalog().get("lead.captured.v1").unwrap();
+    /// let issues = schema.issues(&json!({"email": "not-an-email"}));
+    /// assert_eq!((issues[3].path.as_str(), issues[3].code), ("email", IssueCode::InvalidString));
+    /// assert_eq!(issues[3].message, "Invalid email");
+    /// ```
     pub fn issues(&self, payload: &Value) -> Vec<Issue> {
         // The bookkeeping-free verdict first: most payloads are valid, and an invalid one usually
         // fails it within a field or two.
@@ -345,12 +386,66 @@ fn copy_value(ty: &FieldType, value: &Value) -> Value {
     match (ty, value) {
         (FieldType::Object(fields), _) => copy_object(fields, value),
         (FieldType::Record, Value::Object(map)) => Value::Object(
-            map.iter().filter(|(k, _)| k.as_str() != "__proto__").map(|(k, v)| (k.clone(), v.clone())).collect(),
+            map.iter().filter(|(k, _)| k.as_str() != "__proto__").map(|(k, v)| (k.clone(), clone_deep(v))).collect(),
         ),
         (FieldType::Array(items), Value::Array(elements)) => {
             Value::Array(elements.iter().map(|e| copy_value(items, e)).collect())
         }
         _ => value.clone(),
+    }
+}
+
+/// `Value::clone` without recursion. A record's contents are never walked by the engine, so they
+/// may nest as deep as whoever built the `Value` liked; serde_json's own `clone` recurses once per
+/// level and overflows a 2 MiB stack at about 10,000 levels.
+fn clone_deep(value: &Value) -> Value {
+    enum Frame<'a> {
+        Array(std::slice::Iter<'a, Value>, Vec<Value>),
+        Object(serde_json::map::Iter<'a>, Map<String, Value>, String),
+    }
+    let mut stack: Vec<Frame<'_>> = Vec::new();
+    let mut next = value;
+    loop {
+        // Open a container, or finish a scalar.
+        let mut finished = match next {
+            Value::Array(items) => {
+                stack.push(Frame::Array(items.iter(), Vec::with_capacity(items.len())));
+                None
+            }
+            Value::Object(map) => {
+                stack.push(Frame::Object(map.iter(), Map::new(), String::new()));
+                None
+            }
+            scalar => Some(scalar.clone()),
+        };
+        // Hand finished values to their parents until one has a child left to copy.
+        loop {
+            match stack.last_mut() {
+                None => return finished.unwrap_or(Value::Null),
+                Some(Frame::Array(items, out)) => {
+                    out.extend(finished.take());
+                    if let Some(child) = items.next() {
+                        next = child;
+                        break;
+                    }
+                }
+                Some(Frame::Object(entries, out, key)) => {
+                    if let Some(v) = finished.take() {
+                        out.insert(std::mem::take(key), v);
+                    }
+                    if let Some((k, child)) = entries.next() {
+                        key.clone_from(k);
+                        next = child;
+                        break;
+                    }
+                }
+            }
+            finished = match stack.pop() {
+                Some(Frame::Array(_, out)) => Some(Value::Array(out)),
+                Some(Frame::Object(_, out, _)) => Some(Value::Object(out)),
+                None => None,
+            };
+        }
     }
 }
 
@@ -382,4 +477,58 @@ fn strip_object(fields: &[Field], value: &mut Value) {
         }
     }
     *map = kept;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn clone_deep_equals_clone() {
+        for value in [
+            json!(null),
+            json!("x"),
+            json!([]),
+            json!({}),
+            json!({"a": [1, 2.5, {"b": [true, null, "s", []]}], "": {"": {}}, "z": -1}),
+            json!([[[[["deep"]]]], {"k": [{"k": [{}]}]}]),
+        ] {
+            assert_eq!(clone_deep(&value), value);
+        }
+    }
+
+    #[test]
+    fn clone_deep_does_not_recurse() {
+        let copied = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(|| {
+                let mut value = json!("bottom");
+                for i in 0..10_000 {
+                    // Not `json!`, which would serialize `value` (recursively) to interpolate it.
+                    value = if i % 2 == 0 {
+                        Value::Array(vec![value])
+                    } else {
+                        Value::Object(Map::from_iter([("k".to_owned(), value)]))
+                    };
+                }
+                let copy = clone_deep(&value);
+                // Taken apart by hand: dropping 10,000 levels recurses too.
+                for v in [value, copy] {
+                    let mut depth = 0;
+                    let mut v = v;
+                    loop {
+                        v = match v {
+                            Value::Array(mut items) => items.pop().unwrap_or(Value::Null),
+                            Value::Object(mut map) => map.remove("k").unwrap_or(Value::Null),
+                            other => break assert_eq!((other, depth), (json!("bottom"), 10_000)),
+                        };
+                        depth += 1;
+                    }
+                }
+            })
+            .unwrap()
+            .join();
+        assert!(copied.is_ok());
+    }
 }

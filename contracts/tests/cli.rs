@@ -189,3 +189,22 @@ fn transform_verifies_signatures_only_when_given_a_secret() {
     assert!(stdout(&unsupported).contains("unsupported topic"));
     assert_eq!(run(&["transform", "wix", "orders/create", &path], "").status.code(), Some(2));
 }
+
+#[test]
+fn transform_reads_the_signing_secret_from_the_environment() {
+    // Arguments show in the process list; the environment does not.
+    let path = fixture("shopify/orders-create.json");
+    let good = "X-Shopify-Hmac-Sha256: 8zMWGPkAUjqrPS6N/wZpZlqsDjLbemYmdXe2Z5oNBMU=";
+    let with_env = |secret: &str| {
+        Command::new(env!("CARGO_BIN_EXE_loop-contracts"))
+            .args(["transform", "shopify", "orders/create", &path, "--brand-id", BRAND, "--header", good])
+            .env("LOOP_WEBHOOK_SECRET", secret)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    assert_eq!(with_env("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").status.code(), Some(0));
+    let forged = with_env("shpss_wrong");
+    assert_eq!(forged.status.code(), Some(1));
+    assert!(!stdout(&forged).contains("shpss_wrong"), "the secret is never printed");
+}

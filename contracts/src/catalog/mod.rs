@@ -24,6 +24,19 @@ pub use definitions::*;
 
 /// A set of event schemas looked up by name: the built-in [`catalog()`], or one a host assembles
 /// from its own events and fetched discovery documents.
+///
+/// ```
+/// use loop_contracts::{catalog::LeadCaptured, Catalog, EventSchema};
+/// use serde_json::json;
+///
+/// let mut catalog = Catalog::new().with_event::<LeadCaptured>();
+/// catalog.insert(EventSchema::from_discovery_str(
+///     r#"{"name": "ticket.opened.v2", "fields": {"subject": {"type": "string", "required": true}}}"#,
+/// )?);
+/// assert_eq!(catalog.names().collect::<Vec<_>>(), ["lead.captured.v1", "ticket.opened.v2"]);
+/// assert!(catalog.validate("ticket.opened.v2", &json!({"subject": "Hi"})).is_ok());
+/// # Ok::<(), loop_contracts::schema::DiscoveryError>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     by_name: BTreeMap<String, EventSchema>,
@@ -31,48 +44,105 @@ pub struct Catalog {
 
 impl Catalog {
     /// An empty catalog.
+    ///
+    /// ```
+    /// let catalog = loop_contracts::Catalog::new();
+    /// assert!(catalog.is_empty());
+    /// ```
     pub fn new() -> Self {
         Catalog::default()
     }
 
     /// Adds (or replaces) a schema.
+    ///
+    /// ```
+    /// use loop_contracts::{catalog, Catalog};
+    ///
+    /// let mut own = Catalog::new();
+    /// own.insert(catalog().get("lead.captured.v1").unwrap().clone());
+    /// own.insert(catalog().get("lead.captured.v1").unwrap().clone());
+    /// assert_eq!(own.len(), 1);
+    /// ```
     pub fn insert(&mut self, schema: EventSchema) {
         self.by_name.insert(schema.name().as_str().to_owned(), schema);
     }
 
     /// Adds a typed event's schema.
+    ///
+    /// ```
+    /// use loop_contracts::catalog::{Catalog, OrderCompleted};
+    ///
+    /// let catalog = Catalog::new().with_event::<OrderCompleted>();
+    /// assert!(catalog.get("order.completed.v1").is_some());
+    /// ```
     pub fn with_event<E: Event>(mut self) -> Self {
         self.insert(E::schema().clone());
         self
     }
 
     /// The schema of an event, if the catalog has it.
+    ///
+    /// ```
+    /// let schema = loop_contracts::catalog().get("lead.captured.v1").unwrap();
+    /// assert_eq!(schema.name().as_str(), "lead.captured.v1");
+    /// assert!(loop_contracts::catalog().get("lead.captured.v9").is_none());
+    /// ```
     pub fn get(&self, name: &str) -> Option<&EventSchema> {
         self.by_name.get(name)
     }
 
     /// Every schema, ordered by name.
+    ///
+    /// ```
+    /// let first = loop_contracts::catalog().iter().next().unwrap();
+    /// assert_eq!(first.name().as_str(), "booking.canceled.v1");
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = &EventSchema> {
         self.by_name.values()
     }
 
     /// Every event name, ordered.
+    ///
+    /// ```
+    /// let names: Vec<&str> = loop_contracts::catalog().names().collect();
+    /// assert_eq!(names[..2], ["booking.canceled.v1", "booking.scheduled.v1"]);
+    /// ```
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.by_name.keys().map(String::as_str)
     }
 
     /// The number of events.
+    ///
+    /// ```
+    /// assert_eq!(loop_contracts::catalog().len(), 13);
+    /// ```
     pub fn len(&self) -> usize {
         self.by_name.len()
     }
 
     /// Whether the catalog is empty.
+    ///
+    /// ```
+    /// assert!(loop_contracts::Catalog::new().is_empty());
+    /// assert!(!loop_contracts::catalog().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.by_name.is_empty()
     }
 
     /// Validates a payload against the named event: the validated payload (unknown keys
     /// stripped), or every issue; `UNKNOWN_EVENT` when the name is not in the catalog.
+    ///
+    /// ```
+    /// use loop_contracts::{catalog::LeadCaptured, Catalog, ErrorCode};
+    /// use serde_json::json;
+    ///
+    /// let catalog = Catalog::new().with_event::<LeadCaptured>();
+    /// let err = catalog.validate("lead.captured.v1", &json!({"email": "nope"})).unwrap_err();
+    /// assert_eq!(err.issues()[0].path, "eventId");
+    /// let err = catalog.validate("order.completed.v1", &json!({})).unwrap_err();
+    /// assert_eq!(err.code(), ErrorCode::UnknownEvent);
+    /// ```
     pub fn validate(&self, name: &str, payload: &Value) -> Result<Value, ValidationError> {
         self.get(name).ok_or_else(|| ValidationError::unknown_event(name))?.validate(payload)
     }

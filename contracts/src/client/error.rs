@@ -43,10 +43,10 @@ pub enum BuildError {
     /// No API key was given.
     #[error("no API key was given")]
     MissingKey,
-    /// The base URL does not parse, or is not `http`/`https` with a host.
-    #[error("the base URL {url:?} is not an http(s) URL with a host")]
+    /// The base URL does not parse, is not `http`/`https` with a host, or carries credentials.
+    #[error("the base URL {url:?} is not an http(s) URL with a host and without credentials")]
     InvalidBaseUrl {
-        /// The URL as given.
+        /// The URL as given, any `user:password@` replaced by `[REDACTED]@`.
         url: String,
     },
     /// The key would travel in clear text: plain `http://` to a host that is not loopback.

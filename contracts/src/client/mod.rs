@@ -87,6 +87,28 @@ pub const DEFAULT_BASE_URL: &str = "https://comms.loop.health";
 pub const DEFAULT_ACCEPTED_CACHE: usize = 10_000;
 
 /// The rate-limit figures of a response (`X-RateLimit-*`).
+///
+/// ```
+/// use loop_contracts::client::RateLimit;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+/// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+/// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+/// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+/// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+/// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+/// #     "source": "quiz_completion", "attribution": {},
+/// # }))?;
+///
+/// let accepted = client.send(&lead).await?;
+/// let RateLimit { limit, remaining, reset } = accepted.rate_limit.expect("X-RateLimit-* headers");
+/// assert_eq!(limit, 100); // the Standard tier: 100 requests per second,
+/// assert_eq!(remaining, 199); // a burst of 200, one of them just spent
+/// assert!(reset >= std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
     /// `X-RateLimit-Limit`: the tier's requests per second.
@@ -108,6 +130,27 @@ impl RateLimit {
 }
 
 /// An accepted event.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+/// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+/// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+/// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+/// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+/// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+/// #     "source": "quiz_completion", "attribution": {},
+/// # }))?;
+/// let first = client.send(&lead).await?;
+/// assert_eq!((first.event.as_str(), first.attempts, first.cached), ("lead.captured.v1", 1, false));
+/// assert_eq!(first.body["ok"], true);
+/// let again = client.send(&lead).await?; // the same eventId: answered from memory
+/// assert!(again.cached && again.event_id == first.event_id && again.body == first.body);
+/// assert_eq!(sandbox.accepted().len(), 1);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Accepted {
@@ -128,6 +171,29 @@ pub struct Accepted {
 }
 
 /// Builds a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// use loop_contracts::client::{Client, RetryPolicy};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+/// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+/// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+/// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+/// #     "source": "quiz_completion", "attribution": {},
+/// # }))?;
+///
+/// let client = Client::builder()
+///     .key("lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?)
+///     .base_url(sandbox.url()) // the platform by default; here an in-process sandbox
+///     .timeout(Duration::from_secs(5))
+///     .retry_policy(RetryPolicy::default().with_delays([Duration::from_millis(50); 3]))
+///     .build()?;
+/// assert_eq!(client.send(&lead).await?.body["ok"], true);
+/// # Ok(())
+/// # }
+/// ```
 pub struct ClientBuilder {
     key: Option<ApiKey>,
     base_url: String,
@@ -173,12 +239,32 @@ impl Default for ClientBuilder {
 
 impl ClientBuilder {
     /// The API key (required).
+    ///
+    /// ```
+    /// use loop_contracts::client::{BuildError, Client};
+    ///
+    /// assert_eq!(Client::builder().build().unwrap_err(), BuildError::MissingKey);
+    /// let client = Client::builder().key("lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn key(mut self, key: ApiKey) -> Self {
         self.key = Some(key);
         self
     }
 
     /// The base URL (default [`DEFAULT_BASE_URL`]); plain `http://` only to loopback hosts.
+    ///
+    /// ```
+    /// use loop_contracts::client::{BuildError, Client};
+    ///
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// assert!(Client::builder().key(key.clone()).base_url("https://comms.staging.example.com").build().is_ok());
+    /// assert!(Client::builder().key(key.clone()).base_url("http://localhost:8787").build().is_ok());
+    /// let err = Client::builder().key(key).base_url("ftp://comms.example.com").build().unwrap_err();
+    /// assert!(matches!(err, BuildError::InvalidBaseUrl { .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
@@ -187,54 +273,231 @@ impl ClientBuilder {
     /// The rate-limit tier the client keeps itself under (default Standard). When the server
     /// announces a lower rate (`X-RateLimit-Limit`), the client follows it, never going above the
     /// tier; the server does not announce its burst, so one second's worth is assumed below it.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use loop_contracts::api_key::Tier;
+    /// use loop_contracts::client::Client;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead = |i: u64| serde_json::json!({
+    /// #     "eventId": format!("550e8400-e29b-41d4-a716-{i:012x}"), "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": format!("lead{i}@example.com"),
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # });
+    ///
+    /// let slow = Tier::new(20, 1).unwrap(); // 20 requests per second, one at a time
+    /// let client = Client::builder().key(key).base_url(sandbox.url()).tier(slow).build()?;
+    /// let started = Instant::now();
+    /// for i in 0..3 {
+    ///     client.send_json("lead.captured.v1", &lead(i)).await?;
+    /// }
+    /// assert!(started.elapsed() >= Duration::from_millis(100)); // the 2nd and 3rd waited 50 ms each
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn tier(mut self, tier: Tier) -> Self {
         self.tier = tier;
         self
     }
 
     /// Turns the client-side rate limiter off (on by default).
+    ///
+    /// ```
+    /// use loop_contracts::client::Client;
+    ///
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// // Something in front already paces the requests; 429s are still waited out.
+    /// let client = Client::builder().key(key).client_rate_limit(false).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn client_rate_limit(mut self, on: bool) -> Self {
         self.rate_limit = on;
         self
     }
 
     /// The timeout of one attempt, response body included (default 30 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::client::{AttemptOutcome, Client, RetryPolicy};
+    /// use loop_contracts::sandbox::FaultConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    ///
+    /// sandbox.set_faults(FaultConfig::seeded(1).with_latency(Duration::from_millis(500), Duration::ZERO))?;
+    /// let client = Client::builder()
+    ///     .key(key)
+    ///     .base_url(sandbox.url())
+    ///     .timeout(Duration::from_millis(50))
+    ///     .retry_policy(RetryPolicy::no_retries())
+    ///     .build()?;
+    /// let err = client.send(&lead).await.unwrap_err();
+    /// assert_eq!(err.attempts()[0].outcome, AttemptOutcome::Timeout);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
     /// The connect timeout (default 10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::client::Client;
+    ///
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// let client = Client::builder().key(key).connect_timeout(Duration::from_secs(2)).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
     /// The retry policy (default: the platform's schedule).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::client::{Client, RetryPolicy, SendError};
+    /// use loop_contracts::sandbox::FaultConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    ///
+    /// sandbox.set_faults(FaultConfig::seeded(1).with_error_rate(1.0))?; // every attempt: 500
+    /// let policy = RetryPolicy::default().with_delays([Duration::from_millis(10); 2]);
+    /// let client = Client::builder().key(key).base_url(sandbox.url()).retry_policy(policy).build()?;
+    /// let Err(SendError::Exhausted { attempts }) = client.send(&lead).await else { panic!("gave up") };
+    /// assert_eq!(attempts.len(), 3); // the first attempt and two retries
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.policy = policy;
         self
     }
 
     /// The `User-Agent` (default `loop-contracts/<version>`).
+    ///
+    /// ```
+    /// use loop_contracts::client::Client;
+    ///
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// let client = Client::builder().key(key).user_agent("checkout-service/2.3 loop-contracts").build()?;
+    /// # let _ = client;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
     }
 
     /// What waits between attempts (default [`TokioSleeper`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::client::Client;
+    /// use loop_contracts::sandbox::FaultConfig;
+    /// # #[derive(Clone, Default)]
+    /// # struct Recorder(std::sync::Arc<std::sync::Mutex<Vec<Duration>>>);
+    /// # impl loop_contracts::client::Sleeper for Recorder {
+    /// #     fn sleep(&self, delay: Duration) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+    /// #         self.0.lock().unwrap().push(delay);
+    /// #         Box::pin(async {})
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    ///
+    /// let recorder = Recorder::default(); // a Sleeper that notes each wait and returns at once
+    /// let client = Client::builder().key(key).base_url(sandbox.url()).sleeper(recorder.clone()).build()?;
+    /// sandbox.set_faults(FaultConfig::seeded(1).with_error_rate(1.0))?; // every attempt: 500
+    /// assert!(client.send(&lead).await.is_err()); // six attempts, no time spent waiting
+    /// assert_eq!(*recorder.0.lock().unwrap(), [1, 5, 30, 120, 600].map(Duration::from_secs));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn sleeper(mut self, sleeper: impl Sleeper) -> Self {
         self.sleeper = Arc::new(sleeper);
         self
     }
 
     /// An outbox that records pending sends.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use loop_contracts::client::{Client, InMemoryOutbox, Outbox};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    ///
+    /// let outbox = Arc::new(InMemoryOutbox::default()); // a durable store in a real host
+    /// let client = Client::builder().key(key).base_url(sandbox.url()).outbox(outbox.clone()).build()?;
+    /// client.send(&lead).await?;
+    /// assert!(outbox.pending().is_empty()); // recorded before the first attempt, done once accepted
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn outbox(mut self, outbox: Arc<dyn Outbox>) -> Self {
         self.outbox = Some(outbox);
         self
     }
 
     /// How many accepted eventIds are remembered in memory (default 10,000; 0 turns it off).
+    ///
+    /// ```
+    /// use loop_contracts::client::Client;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    ///
+    /// let client = Client::builder().key(key).base_url(sandbox.url()).accepted_cache(0).build()?;
+    /// let first = client.send(&lead).await?;
+    /// let again = client.send(&lead).await?; // asks the platform again, which replays its answer
+    /// assert!(!again.cached && again.replayed && again.event_id == first.event_id);
+    /// assert_eq!(sandbox.accepted().len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn accepted_cache(mut self, entries: usize) -> Self {
         self.accepted_cache = entries;
         self
@@ -257,8 +520,12 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, BuildError> {
         let key = self.key.ok_or(BuildError::MissingKey)?;
         let base = self.base_url.trim_end_matches('/').to_owned();
-        let invalid = || BuildError::InvalidBaseUrl { url: self.base_url.clone() };
+        let invalid = || BuildError::InvalidBaseUrl { url: without_credentials(&self.base_url) };
         let url = url::Url::parse(&base).map_err(|_| invalid())?;
+        // Credentials in the URL would travel beside the bearer key and show wherever it is logged.
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(invalid());
+        }
         let host = url.host().ok_or_else(invalid)?;
         let loopback = match &host {
             url::Host::Domain(d) => {
@@ -276,7 +543,9 @@ impl ClientBuilder {
         let mut http = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
-            .user_agent(self.user_agent);
+            .user_agent(self.user_agent)
+            // A 3xx is a misconfiguration, answered as final; following it would re-send the event.
+            .redirect(reqwest::redirect::Policy::none());
         if loopback {
             http = http.no_proxy();
         }
@@ -343,9 +612,12 @@ impl Limiter {
 
     fn bucket(per_second: u32, burst: u32) -> DefaultDirectRateLimiter {
         let rate = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
-        // A tenth of the burst is kept in reserve: requests released in step reach the server
-        // with varying latency, and bunched arrivals must not overdraw its bucket.
-        let burst = NonZeroU32::new(burst - burst / 10).unwrap_or(NonZeroU32::MIN);
+        // Part of the burst is kept in reserve: requests released in step reach the server with
+        // varying latency, and bunched arrivals must not overdraw its bucket. The reserve covers
+        // a stall of 200 ms (a fifth of a second's requests), at least a tenth of the burst, at
+        // most half of it.
+        let reserve = (burst / 10).max(per_second / 5).min(burst / 2);
+        let burst = NonZeroU32::new(burst - reserve).unwrap_or(NonZeroU32::MIN);
         RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
     }
 
@@ -391,6 +663,25 @@ impl AcceptedCache {
 
 /// The platform API client: cheap to clone (an `Arc` inside), `Send + Sync`, for any async host
 /// service. See the [module documentation](self).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+/// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+/// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+/// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+/// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+/// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+/// #     "source": "quiz_completion", "attribution": {},
+/// # }))?;
+/// let other = client.clone(); // the same connections, rate limiter and memory
+/// let (a, b) = tokio::join!(client.send(&lead), other.send(&lead));
+/// assert_eq!(a?.event_id, b?.event_id);
+/// assert_eq!(sandbox.accepted().len(), 1); // one eventId, one event
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -414,6 +705,52 @@ fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
+/// The most a response body may hold: the platform's answers are small (an acceptance, an error
+/// with its issues, a discovery document); a server sending more is cut off, not buffered.
+const MAX_RESPONSE_BYTES: usize = 1 << 20;
+
+/// Reads a response body up to [`MAX_RESPONSE_BYTES`].
+async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| e.without_url().to_string())? {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(format!("the response body is over {MAX_RESPONSE_BYTES} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Refuses a payload nested deeper than JSON text can be (the parser's limit): copying or
+/// serializing a `Value` recurses, and one built in memory 10,000 levels deep would overflow the
+/// stack.
+fn refuse_deep(payload: &Value) -> Result<(), SendError> {
+    let mut stack = vec![(payload, 0usize)];
+    while let Some((value, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match value {
+            Value::Array(items) => Box::new(items.iter()),
+            Value::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        if depth >= crate::codec::MAX_RECORD_DEPTH {
+            let message = format!("the payload is nested deeper than {} levels", crate::codec::MAX_RECORD_DEPTH);
+            return Err(SendError::Invalid(ValidationError::malformed(message)));
+        }
+        stack.extend(children.map(|child| (child, depth + 1)));
+    }
+    Ok(())
+}
+
+/// A URL as it may be shown: any `user:password@` replaced.
+fn without_credentials(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_owned() };
+    let authority_end = url[scheme_end..].find(['/', '?', '#']).map_or(url.len(), |i| scheme_end + i);
+    match url[scheme_end..authority_end].rfind('@') {
+        Some(at) => format!("{}[REDACTED]@{}", &url[..scheme_end], &url[scheme_end + at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
 fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
@@ -428,11 +765,28 @@ fn fingerprint(name: &str, payload: &Value) -> [u8; 32] {
 
 impl Client {
     /// A builder with the defaults.
+    ///
+    /// ```
+    /// use loop_contracts::client::{Client, DEFAULT_BASE_URL};
+    ///
+    /// let client = Client::builder().key("lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?).build()?;
+    /// assert_eq!(client.base_url(), DEFAULT_BASE_URL);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
 
     /// The base URL.
+    ///
+    /// ```
+    /// use loop_contracts::client::Client;
+    ///
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// let client = Client::builder().key(key).base_url("https://comms.staging.example.com/").build()?;
+    /// assert_eq!(client.base_url(), "https://comms.staging.example.com"); // without the trailing slash
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn base_url(&self) -> &str {
         &self.inner.base
     }
@@ -442,10 +796,32 @@ impl Client {
     /// # Errors
     ///
     /// See [`SendError`].
+    ///
+    /// ```
+    /// use loop_contracts::catalog::LeadCaptured;
+    /// use loop_contracts::Event;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    ///
+    /// let lead = LeadCaptured::from_json_value(&serde_json::json!({
+    ///     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    ///     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    ///     "source": "quiz_completion", "attribution": {},
+    /// }))?;
+    /// let accepted = client.send(&lead).await?;
+    /// assert_eq!(accepted.event_id, lead.event_id()); // also the Idempotency-Key
+    /// assert_eq!(sandbox.accepted()[0].event, "lead.captured.v1");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send<E: Event>(&self, event: &E) -> Result<Accepted, SendError> {
         let payload = serde_json::to_value(event).map_err(|e| {
             SendError::Invalid(ValidationError::malformed(format!("the event does not serialize: {e}")))
         })?;
+        refuse_deep(&payload)?;
         let validated = E::schema().validate(&payload).map_err(SendError::Invalid)?;
         self.send_checked(E::NAME, payload, &validated, event.event_id()).await
     }
@@ -456,7 +832,33 @@ impl Client {
     /// # Errors
     ///
     /// See [`SendError`]; an unknown name is [`SendError::Invalid`] with `UNKNOWN_EVENT`.
+    ///
+    /// ```
+    /// use loop_contracts::client::SendError;
+    /// use serde_json::json;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// # let lead = |i: u64| serde_json::json!({
+    /// #     "eventId": format!("550e8400-e29b-41d4-a716-{i:012x}"), "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": format!("lead{i}@example.com"),
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # });
+    /// # let mut payload = lead(1);
+    ///
+    /// let accepted = client.send_json("lead.captured.v1", &payload).await?; // payload: a serde_json::Value
+    /// assert_eq!(accepted.body["ok"], true);
+    /// payload["email"] = json!("not-an-email");
+    /// let refused = client.send_json("lead.captured.v1", &payload).await.unwrap_err();
+    /// assert!(matches!(refused, SendError::Invalid(_))); // refused locally: nothing was sent
+    /// assert_eq!(sandbox.accepted().len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send_json(&self, name: &str, payload: &Value) -> Result<Accepted, SendError> {
+        refuse_deep(payload)?;
         let validated = match catalog().get(name) {
             Some(schema) => schema.validate(payload).map_err(SendError::Invalid)?,
             None => self.schema(name).await?.validate(payload).map_err(SendError::Invalid)?,
@@ -470,6 +872,32 @@ impl Client {
     }
 
     /// Sends again every event the outbox holds as pending (after a restart), in order.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use loop_contracts::client::{Client, InMemoryOutbox, Outbox, RetryPolicy};
+    /// use loop_contracts::sandbox::FaultConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    ///
+    /// let outbox = Arc::new(InMemoryOutbox::default()); // a durable store in a real host
+    /// let builder = || Client::builder().key(key.clone()).base_url(sandbox.url()).outbox(outbox.clone());
+    /// sandbox.set_faults(FaultConfig::seeded(1).with_error_rate(1.0))?; // the platform is failing
+    /// assert!(builder().retry_policy(RetryPolicy::no_retries()).build()?.send(&lead).await.is_err());
+    /// assert_eq!(outbox.pending().len(), 1);
+    /// sandbox.set_faults(FaultConfig::default())?;
+    /// let results = builder().build()?.resend_pending().await; // e.g. at the next start-up
+    /// assert!(results.len() == 1 && results[0].1.is_ok() && outbox.pending().is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn resend_pending(&self) -> Vec<(Uuid, Result<Accepted, SendError>)> {
         let Some(outbox) = self.inner.outbox.clone() else { return Vec::new() };
         let mut results = Vec::new();
@@ -487,6 +915,23 @@ impl Client {
     ///
     /// [`SendError::Invalid`] with `UNKNOWN_EVENT` when the platform does not know the name;
     /// [`SendError::Discovery`] when the request or the document fails.
+    ///
+    /// ```
+    /// use loop_contracts::client::SendError;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    ///
+    /// let schema = client.schema("lead.captured.v1").await?; // GET /api/events/schema/lead.captured.v1
+    /// assert_eq!(schema.name().as_str(), "lead.captured.v1");
+    /// assert!(schema.validate(&serde_json::json!({"email": "not-an-email"})).is_err());
+    /// let unknown = client.schema("no.such.event.v1").await;
+    /// assert!(matches!(unknown, Err(SendError::Invalid(_))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn schema(&self, name: &str) -> Result<Arc<EventSchema>, SendError> {
         if let Some(schema) = lock(&self.inner.schemas).get(name) {
             return Ok(schema.clone());
@@ -506,7 +951,7 @@ impl Client {
             .map_err(|e| discovery(e.without_url().to_string()))?;
         let status = response.status().as_u16();
         self.adapt(RateLimit::from_headers(response.headers()));
-        let bytes = response.bytes().await.map_err(|e| discovery(e.without_url().to_string()))?;
+        let bytes = read_bounded(response).await.map_err(discovery)?;
         match status {
             200 => {}
             404 | 422 => return Err(SendError::Invalid(ValidationError::unknown_event(name))),
@@ -652,10 +1097,10 @@ impl Client {
                     let status = response.status().as_u16();
                     let headers = response.headers().clone();
                     let rate = RateLimit::from_headers(&headers);
-                    let bytes = match response.bytes().await {
+                    let bytes = match read_bounded(response).await {
                         Ok(bytes) => bytes,
-                        Err(e) => {
-                            let outcome = AttemptOutcome::Network(e.without_url().to_string());
+                        Err(reason) => {
+                            let outcome = AttemptOutcome::Network(reason);
                             tracing::debug!(attempt = number, status, "the response body was cut short");
                             let decision = self.inner.policy.decide(
                                 Failure::Network,

@@ -4,6 +4,20 @@
 use std::time::Duration;
 
 /// What one attempt ended with, as far as the retry decision is concerned.
+///
+/// ```
+/// use std::time::Duration;
+/// use loop_contracts::client::retry::{Decision, Failure, RetryPolicy};
+///
+/// let policy = RetryPolicy::default();
+/// let wait = |secs| Decision::Wait { delay: Duration::from_secs(secs), uses_retry: true };
+/// // A 503 that asks for 20 s waits longer than the schedule's first step (1 s).
+/// let busy = Failure::Status { status: 503, server_wait: Some(Duration::from_secs(20)) };
+/// assert_eq!(policy.decide(busy, 0, 0, 0.0), wait(20));
+/// // No response, or the same key still in progress: the schedule's next step.
+/// assert_eq!(policy.decide(Failure::Network, 1, 0, 0.0), wait(5));
+/// assert_eq!(policy.decide(Failure::InProgress, 2, 0, 0.0), wait(30));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
     /// The server answered with this status. `server_wait` is the wait the server asked for
@@ -23,6 +37,20 @@ pub enum Failure {
 }
 
 /// The decision after a failed attempt.
+///
+/// ```
+/// use std::time::Duration;
+/// use loop_contracts::client::retry::{Decision, Failure, RetryPolicy};
+///
+/// let limited = Failure::Status { status: 429, server_wait: None };
+/// match RetryPolicy::default().decide(limited, 0, 0, 0.0) {
+///     Decision::Wait { delay, uses_retry } => {
+///         assert_eq!(delay, Duration::from_secs(1)); // no wait named by the server: 1 s
+///         assert!(!uses_retry); // waiting out a 429 spends no retry
+///     }
+///     Decision::Stop => unreachable!("a 429 is waited out"),
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     /// Give up: the failure is final, or the retries are spent.
@@ -83,17 +111,46 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// The default schedule (see [`Default`]).
+    ///
+    /// ```
+    /// use loop_contracts::client::RetryPolicy;
+    ///
+    /// let policy = RetryPolicy::new();
+    /// assert_eq!(policy, RetryPolicy::default());
+    /// assert_eq!(policy.delays().len(), 5); // up to five retries after the first attempt
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Never retry 5xx or network errors (429s are still waited out).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::client::retry::{Decision, Failure, RetryPolicy};
+    ///
+    /// let policy = RetryPolicy::no_retries();
+    /// assert_eq!(policy.decide(Failure::Network, 0, 0, 0.0), Decision::Stop);
+    /// let limited = Failure::Status { status: 429, server_wait: Some(Duration::from_secs(2)) };
+    /// let waited_out = Decision::Wait { delay: Duration::from_secs(2), uses_retry: false };
+    /// assert_eq!(policy.decide(limited, 0, 0, 0.0), waited_out);
+    /// ```
     pub fn no_retries() -> Self {
         Self::default().with_delays([])
     }
 
     /// Replaces the schedule of waits before each retry of a 5xx or network error; its length is
     /// the number of retries.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::client::retry::{Decision, Failure, RetryPolicy};
+    ///
+    /// let policy = RetryPolicy::default().with_delays([Duration::from_millis(100), Duration::from_millis(400)]);
+    /// let wait = |ms| Decision::Wait { delay: Duration::from_millis(ms), uses_retry: true };
+    /// let decisions: Vec<_> = (0..3).map(|used| policy.decide(Failure::Network, used, 0, 0.0)).collect();
+    /// assert_eq!(decisions, [wait(100), wait(400), Decision::Stop]); // two retries, then give up
+    /// ```
     pub fn with_delays(mut self, delays: impl IntoIterator<Item = Duration>) -> Self {
         self.delays = delays.into_iter().collect();
         self
@@ -101,12 +158,35 @@ impl RetryPolicy {
 
     /// Adds up to `fraction` (0 to 1) of each wait, drawn at random. Jitter only ever lengthens a
     /// wait, so it never undercuts a wait the server asked for.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::client::retry::{Decision, Failure, RetryPolicy};
+    ///
+    /// let policy = RetryPolicy::default().with_jitter(0.5);
+    /// let wait = |ms| Decision::Wait { delay: Duration::from_millis(ms), uses_retry: true };
+    /// // The first step (1 s) plus up to half of it: jitter_unit 0.5 draws a quarter.
+    /// assert_eq!(policy.decide(Failure::Network, 0, 0, 0.0), wait(1_000));
+    /// assert_eq!(policy.decide(Failure::Network, 0, 0, 0.5), wait(1_250));
+    /// assert_eq!(RetryPolicy::default().with_jitter(3.0).jitter(), 1.0); // clamped to 0..=1
+    /// ```
     pub fn with_jitter(mut self, fraction: f64) -> Self {
         self.jitter = if fraction.is_finite() { fraction.clamp(0.0, 1.0) } else { 0.0 };
         self
     }
 
     /// Bounds waiting out 429s: at most `count` waits per send, each at most `longest`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::client::retry::{Decision, Failure, RetryPolicy};
+    ///
+    /// let policy = RetryPolicy::default().with_rate_limit_waits(2, Duration::from_secs(5));
+    /// let limited = Failure::Status { status: 429, server_wait: Some(Duration::from_secs(60)) };
+    /// let capped = Decision::Wait { delay: Duration::from_secs(5), uses_retry: false };
+    /// assert_eq!(policy.decide(limited, 0, 1, 0.0), capped); // 60 s asked, 5 s at most
+    /// assert_eq!(policy.decide(limited, 0, 2, 0.0), Decision::Stop); // both waits spent
+    /// ```
     pub fn with_rate_limit_waits(mut self, count: u32, longest: Duration) -> Self {
         self.max_rate_limit_waits = count;
         self.max_rate_limit_wait = longest;
@@ -114,11 +194,27 @@ impl RetryPolicy {
     }
 
     /// The schedule of waits.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::client::RetryPolicy;
+    ///
+    /// assert_eq!(RetryPolicy::default().delays(), [1, 5, 30, 120, 600].map(Duration::from_secs));
+    /// assert!(RetryPolicy::no_retries().delays().is_empty());
+    /// ```
     pub fn delays(&self) -> &[Duration] {
         &self.delays
     }
 
     /// The jitter fraction.
+    ///
+    /// ```
+    /// use loop_contracts::client::RetryPolicy;
+    ///
+    /// assert_eq!(RetryPolicy::default().jitter(), 0.0);
+    /// assert_eq!(RetryPolicy::default().with_jitter(0.2).jitter(), 0.2);
+    /// assert_eq!(RetryPolicy::default().with_jitter(f64::NAN).jitter(), 0.0); // not a fraction: none
+    /// ```
     pub fn jitter(&self) -> f64 {
         self.jitter
     }
@@ -134,6 +230,19 @@ impl RetryPolicy {
     ///   a retry, up to the bound on 429 waits.
     /// - 5xx, 408 and network errors wait for the next step of the schedule (or longer, if the
     ///   server asked for longer), then stop when it is spent.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::client::retry::{Decision, Failure, RetryPolicy};
+    ///
+    /// let policy = RetryPolicy::default();
+    /// let five_hundred = Failure::Status { status: 500, server_wait: None };
+    /// let decisions: Vec<_> = (0..6).map(|used| policy.decide(five_hundred, used, 0, 0.0)).collect();
+    /// let wait = |secs| Decision::Wait { delay: Duration::from_secs(secs), uses_retry: true };
+    /// assert_eq!(decisions, [wait(1), wait(5), wait(30), wait(120), wait(600), Decision::Stop]);
+    /// let invalid = Failure::Status { status: 422, server_wait: None };
+    /// assert_eq!(policy.decide(invalid, 0, 0, 0.0), Decision::Stop); // final: never retried
+    /// ```
     pub fn decide(&self, failure: Failure, retries_used: u32, rate_limit_waits: u32, jitter_unit: f64) -> Decision {
         let jitter = |delay: Duration| delay + delay.mul_f64(self.jitter * jitter_unit.clamp(0.0, 1.0));
         match failure {

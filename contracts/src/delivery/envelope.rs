@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::DeliveryError;
 use crate::catalog::{MessageBounced, MessageClicked, MessageDelivered, MessageFailed, MessageOpened, MessageSent};
 use crate::format::{format_datetime, parse_datetime};
-use crate::{Event, ValidationError};
+use crate::{ErrorCode, Event, ValidationError};
 
 /// Runs `$body` with `$e` bound to the event inside any variant.
 macro_rules! each_variant {
@@ -272,6 +272,13 @@ impl DeliveryEvent {
 }
 
 fn invalid<E: Event>(error: ValidationError) -> DeliveryError {
+    // `data` is captured raw, so JSON the parser refuses inside it (nested deeper than 128 levels, a
+    // number beyond a double) only shows when it is decoded: a malformed body (400), not an invalid
+    // payload (422).
+    if error.code() == ErrorCode::MalformedRequest {
+        let reason = error.message().strip_prefix("malformed JSON: ").unwrap_or(error.message());
+        return DeliveryError::NotJson { reason: format!("`data`: {reason}") };
+    }
     DeliveryError::InvalidPayload { event_type: E::NAME, error }
 }
 

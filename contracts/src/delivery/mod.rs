@@ -128,7 +128,9 @@ pub enum DeliveryError {
         /// The tolerance, in whole seconds.
         tolerance_secs: u64,
     },
-    /// The body is not JSON (400).
+    /// The body is not JSON (400), or its `data` is JSON this parser refuses: nested deeper than 128
+    /// levels, a number beyond a double, a lone surrogate escape (the reason then starts with
+    /// `` `data`: ``).
     #[error("the body is not JSON: {reason}")]
     NotJson {
         /// The parser's message.

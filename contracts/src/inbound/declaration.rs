@@ -36,6 +36,18 @@ use crate::jsonpath::{JsonPath, JsonPathError};
 use crate::schema::{EventName, FieldType};
 
 /// How a declared value is converted before validation.
+///
+/// ```
+/// use loop_contracts::inbound::{Coercion, Declaration};
+///
+/// let declaration = Declaration::parse(r#"{"name": "lead.captured.v1", "source": "custom",
+///     "webhookPath": "/webhooks/crm/lead", "transform": {"email": "$.email", "source": {"const": "other"},
+///     "attribution": {"const": {}}, "occurredAt": {"path": "$.created", "coerce": "datetime"}}}"#)?;
+/// assert_eq!(declaration.mappings().last().unwrap().1.coerce, Some(Coercion::Datetime));
+/// let candidate = declaration.candidate(br#"{"email": "ana@example.com", "created": 1764233400}"#)?;
+/// assert_eq!(candidate.payload()["occurredAt"], "2025-11-27T08:50:00Z"); // Unix seconds to UTC
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -56,6 +68,19 @@ pub enum Coercion {
 }
 
 /// Where a declared field's value comes from.
+///
+/// ```
+/// use loop_contracts::inbound::{Declaration, ValueSource};
+///
+/// let declaration = Declaration::parse(r#"{"name": "lead.captured.v1", "source": "custom",
+///     "webhookPath": "/webhooks/crm/lead", "transform": {"occurredAt": "$.created",
+///     "email": {"first": ["$.email", "$.contact.email"]}, "source": {"const": "other"}, "attribution": "$.utm"}}"#)?;
+/// let sources: Vec<&ValueSource> = declaration.mappings().map(|(_, m)| &m.from).collect();
+/// assert!(matches!(sources[0], ValueSource::Path(p) if p.as_str() == "$.created"));
+/// assert!(matches!(sources[1], ValueSource::First(paths) if paths.len() == 2));
+/// assert_eq!(sources[2], &ValueSource::Const(serde_json::json!("other")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueSource {
     /// A JSONPath.
@@ -67,6 +92,22 @@ pub enum ValueSource {
 }
 
 /// One field's mapping.
+///
+/// ```
+/// use loop_contracts::inbound::Coercion;
+/// use serde_json::json;
+/// # use loop_contracts::inbound::{Declaration, Source};
+/// # let declaration = Declaration::parse(r#"{"name": "lead.captured.v1", "source": "custom",
+/// #     "webhookPath": "/webhooks/crm/lead", "transform": {
+/// #     "occurredAt": {"path": "$.created", "coerce": "datetime"}, "email": "$.contact.email",
+/// #     "source": {"const": "inbound_lead"}, "attribution": {"path": "$.utm", "default": {}}}}"#)?;
+///
+/// let (field, mapping) = declaration.mappings().find(|(f, _)| *f == "attribution").unwrap();
+/// assert_eq!((field, mapping.coerce, mapping.default.clone()), ("attribution", None, Some(json!({}))));
+/// let (_, occurred_at) = declaration.mappings().next().unwrap();
+/// assert_eq!(occurred_at.coerce, Some(Coercion::Datetime));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mapping {
     /// Where the value comes from.
@@ -78,6 +119,20 @@ pub struct Mapping {
 }
 
 /// A compiled, checked declaration.
+///
+/// ```
+/// use loop_contracts::inbound::{Declaration, TransformContext};
+///
+/// let declaration = Declaration::parse(r#"{"name": "lead.captured.v1", "source": "custom",
+///     "webhookPath": "/webhooks/crm/lead", "transform": {"email": "$.contact.email",
+///     "occurredAt": {"path": "$.created", "coerce": "datetime"},
+///     "source": {"const": "inbound_lead"}, "attribution": {"path": "$.utm", "default": {}}}}"#)?;
+/// # let brand = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e".parse()?;
+/// let body = br#"{"created": "2026-05-19T14:00:00+02:00", "contact": {"email": "ana@example.com"}}"#;
+/// let event = declaration.apply(body, &TransformContext::for_brand(brand))?;
+/// assert_eq!(event.payload["occurredAt"], "2026-05-19T12:00:00Z");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Declaration {
     name: EventName,
@@ -87,6 +142,16 @@ pub struct Declaration {
 }
 
 /// Why a declaration was refused, found when it is declared rather than at the first webhook.
+///
+/// ```
+/// use loop_contracts::inbound::{Declaration, DeclarationError};
+///
+/// let no_email = r#"{"name": "lead.captured.v1", "source": "custom", "webhookPath": "/webhooks/crm/lead",
+///     "transform": {"occurredAt": "$.created", "source": {"const": "other"}, "attribution": "$.utm"}}"#;
+/// let err = Declaration::parse(no_email).unwrap_err();
+/// assert!(matches!(&err, DeclarationError::MissingRequired { field, .. } if field == "email"));
+/// assert_eq!(err.to_string(), "required field `email` of lead.captured.v1 has no mapping");
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DeclarationError {
@@ -215,6 +280,21 @@ impl Declaration {
     }
 
     /// [`parse`](Self::parse) against another catalog (e.g. one holding a host's own events).
+    ///
+    /// ```
+    /// use loop_contracts::{inbound::Declaration, Catalog, EventSchema};
+    ///
+    /// # let mut catalog = Catalog::new();
+    /// # catalog.insert(EventSchema::from_discovery_str(
+    /// #     r#"{"name": "ticket.opened.v2", "fields": {"subject": {"type": "string", "required": true}}}"#,
+    /// # )?);
+    /// // `catalog` holds a host's own `ticket.opened.v2` (a required string `subject`)
+    /// let text = r#"{"name": "ticket.opened.v2", "source": "custom", "webhookPath": "/webhooks/helpdesk",
+    ///     "transform": {"subject": "$.ticket.title"}}"#;
+    /// assert_eq!(Declaration::parse_in(text, &catalog)?.event().as_str(), "ticket.opened.v2");
+    /// assert!(Declaration::parse(text).is_err(), "not a built-in event");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn parse_in(text: &str, catalog: &Catalog) -> Result<Declaration, DeclarationError> {
         let malformed = |e: serde_json::Error| DeclarationError::Malformed(e.to_string());
         let raw: RawDeclaration = match serde_json::from_str::<ToolCall>(text) {
@@ -283,26 +363,82 @@ impl Declaration {
     }
 
     /// The event produced.
+    ///
+    /// ```
+    /// # use loop_contracts::inbound::{Declaration, Source};
+    /// # let declaration = Declaration::parse(r#"{"name": "lead.captured.v1", "source": "custom",
+    /// #     "webhookPath": "/webhooks/crm/lead", "transform": {
+    /// #     "occurredAt": {"path": "$.created", "coerce": "datetime"}, "email": "$.contact.email",
+    /// #     "source": {"const": "inbound_lead"}, "attribution": {"path": "$.utm", "default": {}}}}"#)?;
+    /// assert_eq!(declaration.event().as_str(), "lead.captured.v1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn event(&self) -> &EventName {
         &self.name
     }
 
     /// The source (whose signature scheme, if any, protects the route).
+    ///
+    /// ```
+    /// # use loop_contracts::inbound::{Declaration, Source};
+    /// # let declaration = Declaration::parse(r#"{"name": "lead.captured.v1", "source": "custom",
+    /// #     "webhookPath": "/webhooks/crm/lead", "transform": {
+    /// #     "occurredAt": {"path": "$.created", "coerce": "datetime"}, "email": "$.contact.email",
+    /// #     "source": {"const": "inbound_lead"}, "attribution": {"path": "$.utm", "default": {}}}}"#)?;
+    /// assert_eq!(declaration.source(), Source::Custom);
+    /// assert!(declaration.source().signature_scheme().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn source(&self) -> Source {
         self.source
     }
 
     /// Where the webhook is received.
+    ///
+    /// ```
+    /// # use loop_contracts::inbound::{Declaration, Source};
+    /// # let declaration = Declaration::parse(r#"{"name": "lead.captured.v1", "source": "custom",
+    /// #     "webhookPath": "/webhooks/crm/lead", "transform": {
+    /// #     "occurredAt": {"path": "$.created", "coerce": "datetime"}, "email": "$.contact.email",
+    /// #     "source": {"const": "inbound_lead"}, "attribution": {"path": "$.utm", "default": {}}}}"#)?;
+    /// assert_eq!(declaration.webhook_path(), "/webhooks/crm/lead");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn webhook_path(&self) -> &str {
         &self.webhook_path
     }
 
     /// The field mappings in declaration order.
+    ///
+    /// ```
+    /// # use loop_contracts::inbound::{Declaration, Source};
+    /// # let declaration = Declaration::parse(r#"{"name": "lead.captured.v1", "source": "custom",
+    /// #     "webhookPath": "/webhooks/crm/lead", "transform": {
+    /// #     "occurredAt": {"path": "$.created", "coerce": "datetime"}, "email": "$.contact.email",
+    /// #     "source": {"const": "inbound_lead"}, "attribution": {"path": "$.utm", "default": {}}}}"#)?;
+    /// let fields: Vec<&str> = declaration.mappings().map(|(field, _)| field).collect();
+    /// assert_eq!(fields, ["occurredAt", "email", "source", "attribution"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn mappings(&self) -> impl Iterator<Item = (&str, &Mapping)> {
         self.mappings.iter().map(|(f, m, _)| (f.as_str(), m))
     }
 
     /// Applies the declaration to a raw body: the candidate event, not yet validated.
+    ///
+    /// ```
+    /// # use loop_contracts::inbound::{Declaration, Source};
+    /// # let declaration = Declaration::parse(r#"{"name": "lead.captured.v1", "source": "custom",
+    /// #     "webhookPath": "/webhooks/crm/lead", "transform": {
+    /// #     "occurredAt": {"path": "$.created", "coerce": "datetime"}, "email": "$.contact.email",
+    /// #     "source": {"const": "inbound_lead"}, "attribution": {"path": "$.utm", "default": {}}}}"#)?;
+    /// let body = br#"{"created": 1764233400, "contact": {"email": "ana@example.com"}}"#;
+    /// let candidate = declaration.candidate(body)?;
+    /// assert_eq!(candidate.payload()["attribution"], serde_json::json!({})); // the default
+    /// assert!(candidate.payload()["eventId"].is_string(), "derived from the body");
+    /// assert!(declaration.candidate(b"not json").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn candidate(&self, body: &[u8]) -> Result<Candidate, InboundError> {
         let document: Value =
             serde_json::from_slice(body).map_err(|e| InboundError::malformed("the webhook body is not JSON", e))?;
@@ -335,6 +471,20 @@ impl Declaration {
 
     /// Applies the declaration and validates: the event, or every issue (each naming the path
     /// that matched nothing or the wrong type).
+    ///
+    /// ```
+    /// use loop_contracts::inbound::TransformContext;
+    /// # use loop_contracts::inbound::{Declaration, Source};
+    /// # let declaration = Declaration::parse(r#"{"name": "lead.captured.v1", "source": "custom",
+    /// #     "webhookPath": "/webhooks/crm/lead", "transform": {
+    /// #     "occurredAt": {"path": "$.created", "coerce": "datetime"}, "email": "$.contact.email",
+    /// #     "source": {"const": "inbound_lead"}, "attribution": {"path": "$.utm", "default": {}}}}"#)?;
+    /// let context = TransformContext::default(); // no configured brand
+    /// let body = br#"{"created": 1764233400, "contact": {"email": "ana@example.com"}, "brand": null}"#;
+    /// let err = declaration.apply(body, &context).unwrap_err().to_validation_error();
+    /// assert_eq!(err.issues()[0].path, "brandId");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn apply(&self, body: &[u8], context: &TransformContext) -> Result<InboundEvent, InboundError> {
         let mut candidate = self.candidate(body)?;
         candidate.apply_context(context);

@@ -14,6 +14,19 @@ use super::Source;
 use crate::catalog::Catalog;
 
 /// Which transform a request is for.
+///
+/// ```
+/// use loop_contracts::inbound::{Intake, Route, Source, TransformContext};
+///
+/// # let brand = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e".parse()?;
+/// let intake = Intake::new(TransformContext::for_brand(brand));
+/// let body = br#"{"scope": "store/customer/created", "data": {"id": 32}, "created_at": 1561479335}"#;
+/// let detected = Route::BuiltIn { source: Source::BigCommerce, topic: None }; // from `scope`
+/// assert_eq!(intake.receive(detected, &[("Accept", "*/*")], body)?.event.as_str(), "customer.created.v1");
+/// let undeclared = Route::Path("/webhooks/crm/lead");
+/// assert_eq!(intake.receive(undeclared, &[("Accept", "*/*")], body).unwrap_err().http_status(), 404);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route<'a> {
     /// A built-in transform. Without a topic, it is read from where the vendor puts it: the
@@ -59,6 +72,18 @@ pub struct Intake {
 
 impl Intake {
     /// An intake for an integration, validating against the built-in catalog.
+    ///
+    /// ```
+    /// use loop_contracts::inbound::{Intake, Route, Source, TransformContext};
+    ///
+    /// # let brand = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e".parse()?;
+    /// let intake = Intake::new(TransformContext::for_brand(brand));
+    /// let body = br#"{"scope": "store/customer/created", "data": {"id": 32}, "created_at": 1561479335}"#;
+    /// let route = Route::BuiltIn { source: Source::BigCommerce, topic: Some("store/customer/created") };
+    /// let event = intake.receive(route, &[("Accept", "*/*")], body)?;
+    /// assert_eq!(event.payload["brandId"], brand.to_string()); // from the context
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(context: TransformContext) -> Self {
         Intake {
             context,
@@ -70,6 +95,22 @@ impl Intake {
     }
 
     /// Validates against another catalog (e.g. the built-in one plus a host's own events).
+    ///
+    /// ```
+    /// use loop_contracts::{inbound::{Declaration, Intake, Route, TransformContext}, EventSchema};
+    ///
+    /// let mut catalog = loop_contracts::catalog().clone();
+    /// # let ticket = r#"{"name": "ticket.opened.v2", "fields": {"subject": {"type": "string", "required": true}}}"#;
+    /// catalog.insert(EventSchema::from_discovery_str(ticket)?); // a host's own `ticket.opened.v2`
+    /// # let declaration = Declaration::parse_in(r#"{"name": "ticket.opened.v2", "source": "custom",
+    /// #     "webhookPath": "/webhooks/helpdesk", "transform": {"subject": "$.ticket.title"}}"#, &catalog)?;
+    /// let mut intake = Intake::new(TransformContext::default()).with_catalog(catalog);
+    /// intake.declare(declaration)?; // `ticket.opened.v2` at /webhooks/helpdesk
+    /// let body = br#"{"ticket": {"title": "Refund"}}"#;
+    /// let event = intake.receive(Route::Path("/webhooks/helpdesk"), &[("Accept", "*/*")], body)?;
+    /// assert_eq!(event.payload["subject"], "Refund");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_catalog(mut self, catalog: Catalog) -> Self {
         self.catalog = catalog;
         self
@@ -77,18 +118,54 @@ impl Intake {
 
     /// The signing secret of a source. Webhooks from a source that signs (Shopify, Typeform,
     /// Calendly) are refused until it has a secret, or until [`accept_unsigned`](Self::accept_unsigned).
+    ///
+    /// ```
+    /// use loop_contracts::inbound::{Intake, Route, SignatureScheme, SigningSecret, Source, TransformContext};
+    ///
+    /// let secret = SigningSecret::from_text("shpss_example");
+    /// let intake = Intake::new(TransformContext::default()).with_secret(Source::Shopify, secret);
+    /// let body = br#"{"id": 1, "created_at": "2026-05-19T12:00:00Z", "email": "jon@example.com"}"#;
+    /// let other = SigningSecret::from_text("another shop's secret");
+    /// let (name, signature) = SignatureScheme::Shopify.sign(&other, body, std::time::SystemTime::now());
+    /// let route = Route::BuiltIn { source: Source::Shopify, topic: Some("orders/create") };
+    /// assert_eq!(intake.receive(route, &[(name, signature)], body).unwrap_err().http_status(), 401);
+    /// ```
     pub fn with_secret(mut self, source: Source, secret: SigningSecret) -> Self {
         self.secrets.insert(source, secret);
         self
     }
 
     /// Accepts a signing source's webhooks without checking signatures (local testing only).
+    ///
+    /// ```
+    /// use loop_contracts::inbound::{Intake, Route, Source, TransformContext};
+    ///
+    /// # let brand = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e".parse()?;
+    /// let intake = Intake::new(TransformContext::for_brand(brand)).accept_unsigned(Source::Shopify);
+    /// let body = br#"{"id": 1, "created_at": "2026-05-19T12:00:00Z", "email": "jon@example.com"}"#;
+    /// let route = Route::BuiltIn { source: Source::Shopify, topic: None };
+    /// let event = intake.receive(route, &[("X-Shopify-Topic", "orders/create")], body)?;
+    /// assert_eq!(event.payload["orderId"], "1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn accept_unsigned(mut self, source: Source) -> Self {
         self.unsigned.insert(source);
         self
     }
 
     /// Adds a declared transform at its `webhookPath`.
+    ///
+    /// ```
+    /// use loop_contracts::inbound::{Declaration, Intake, TransformContext};
+    ///
+    /// let declaration = Declaration::parse(r#"{"name": "lead.captured.v1", "source": "custom",
+    ///     "webhookPath": "/webhooks/crm/lead", "transform": {"occurredAt": "$.created",
+    ///     "email": "$.email", "source": {"const": "other"}, "attribution": {"const": {}}}}"#)?;
+    /// let mut intake = Intake::new(TransformContext::default());
+    /// intake.declare(declaration.clone())?;
+    /// assert!(intake.declare(declaration).is_err(), "the path is taken");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn declare(&mut self, declaration: Declaration) -> Result<(), DeclarationError> {
         let path = declaration.webhook_path().to_owned();
         if self.declarations.contains_key(&path) {
@@ -99,11 +176,35 @@ impl Intake {
     }
 
     /// The declared transforms by path.
+    ///
+    /// ```
+    /// # use loop_contracts::inbound::{Declaration, Intake, TransformContext};
+    /// # let declaration = Declaration::parse(r#"{"name": "lead.captured.v1", "source": "custom",
+    /// #     "webhookPath": "/webhooks/crm/lead", "transform": {"occurredAt": "$.created",
+    /// #     "email": "$.email", "source": {"const": "other"}, "attribution": {"const": {}}}}"#)?;
+    /// let mut intake = Intake::new(TransformContext::default());
+    /// intake.declare(declaration)?;
+    /// let paths: Vec<&str> = intake.declarations().map(|d| d.webhook_path()).collect();
+    /// assert_eq!(paths, ["/webhooks/crm/lead"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn declarations(&self) -> impl Iterator<Item = &Declaration> {
         self.declarations.values()
     }
 
     /// Verifies, transforms and validates one webhook.
+    ///
+    /// ```
+    /// use loop_contracts::inbound::{InboundError, Intake, Route, Source, TransformContext};
+    ///
+    /// # let brand = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e".parse()?;
+    /// let intake = Intake::new(TransformContext::for_brand(brand));
+    /// let body = br#"{"scope": "store/order/created", "data": {"id": 250}, "created_at": 1561479335}"#;
+    /// let route = Route::BuiltIn { source: Source::BigCommerce, topic: None };
+    /// let Err(InboundError::Invalid(err)) = intake.receive(route, &[("Accept", "*/*")], body) else { panic!() };
+    /// assert_eq!(err.message(), "payload.email is required"); // BigCommerce sends no email
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn receive(
         &self,
         route: Route<'_>,
@@ -117,6 +218,20 @@ impl Intake {
 
     /// Verifies and transforms one webhook, stopping before validation so that the host can
     /// enrich the candidate (then call [`Candidate::validate`]). The configured brand is applied.
+    ///
+    /// ```
+    /// use loop_contracts::inbound::{Intake, Route, Source, TransformContext};
+    ///
+    /// # let brand = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e".parse()?;
+    /// let intake = Intake::new(TransformContext::for_brand(brand));
+    /// let body = br#"{"scope": "store/order/created", "data": {"id": 250}, "hash": "dd70c09"}"#;
+    /// let route = Route::BuiltIn { source: Source::BigCommerce, topic: None };
+    /// let candidate = intake.candidate(route, &[("Accept", "*/*")], body)?;
+    /// assert_eq!(candidate.payload()["orderId"], "250");
+    /// assert_eq!(candidate.payload()["brandId"], brand.to_string());
+    /// assert_eq!(candidate.delivery_id(), Some("dd70c09"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn candidate(
         &self,
         route: Route<'_>,

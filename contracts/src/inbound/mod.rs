@@ -27,6 +27,15 @@ pub use transform::{
 };
 
 /// A webhook source (SPEC §3).
+///
+/// ```
+/// use loop_contracts::inbound::Source;
+///
+/// let source: Source = "shopify".parse().unwrap();
+/// assert_eq!(source, Source::Shopify);
+/// assert!(source.signature_scheme().is_some());
+/// assert!("woocommerce".parse::<Source>().is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Source {
     /// Shopify (orders, customers, fulfillments).
@@ -47,6 +56,12 @@ impl Source {
         [Source::Shopify, Source::BigCommerce, Source::Typeform, Source::Calendly, Source::Custom];
 
     /// The source's name: `shopify`, `bigcommerce`, `typeform`, `calendly`, `custom`.
+    ///
+    /// ```
+    /// use loop_contracts::inbound::Source;
+    /// assert_eq!(Source::BigCommerce.as_str(), "bigcommerce");
+    /// assert_eq!(Source::BigCommerce.as_str().parse::<Source>(), Ok(Source::BigCommerce));
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Source::Shopify => "shopify",
@@ -59,6 +74,14 @@ impl Source {
 
     /// How the source signs its webhooks, if it does (BigCommerce and custom sources do not sign
     /// with a scheme of their own).
+    ///
+    /// ```
+    /// use loop_contracts::inbound::{SignatureScheme, Source};
+    ///
+    /// assert_eq!(Source::Typeform.signature_scheme(), Some(SignatureScheme::Typeform));
+    /// assert_eq!(Source::Calendly.signature_scheme(), Some(SignatureScheme::calendly()));
+    /// assert_eq!(Source::BigCommerce.signature_scheme(), None);
+    /// ```
     pub fn signature_scheme(self) -> Option<SignatureScheme> {
         match self {
             Source::Shopify => Some(SignatureScheme::Shopify),
@@ -90,6 +113,22 @@ impl Source {
     }
 
     /// The built-in transform's candidate, before validation, for a host that enriches it.
+    ///
+    /// ```
+    /// use loop_contracts::inbound::Source;
+    /// use serde_json::json;
+    ///
+    /// let body = br#"{"scope": "store/order/created", "store_id": "1025646", "data": {"type": "order", "id": 250},
+    ///                 "created_at": 1561479335}"#;
+    /// let mut candidate = Source::BigCommerce.candidate("store/order/created", body, &[] as &[(&str, &str)]).unwrap();
+    /// assert_eq!(candidate.payload()["orderId"], "250");
+    /// // BigCommerce callbacks carry no email or brand: the host supplies them, then validates.
+    /// candidate
+    ///     .set("email", json!("buyer@example.com"))
+    ///     .set("brandId", json!("6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e"));
+    /// let event = candidate.validate().unwrap();
+    /// assert_eq!(event.payload["occurredAt"], "2019-06-25T16:15:35Z");
+    /// ```
     pub fn candidate(
         self,
         topic: &str,
@@ -107,6 +146,13 @@ impl fmt::Display for Source {
 }
 
 /// The name is not a source.
+///
+/// ```
+/// use loop_contracts::inbound::{Source, UnknownSource};
+///
+/// let err: UnknownSource = "woocommerce".parse::<Source>().unwrap_err();
+/// assert!(err.to_string().starts_with(r#"unknown source "woocommerce""#));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown source {0:?} (expected shopify, bigcommerce, typeform, calendly or custom)")]
 pub struct UnknownSource(String);

@@ -133,6 +133,21 @@ pub const DEFAULT_IDEMPOTENCY_CAPACITY: usize = 100_000;
 pub const DEFAULT_RETAINED_EVENTS: usize = 10_000;
 
 /// The entry point: [`Sandbox::builder`].
+///
+/// ```
+/// use loop_contracts::sandbox::Sandbox;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///
+/// // As many as needed (one per test, say): each listens on its own ephemeral port.
+/// let first = Sandbox::builder().start().await?;
+/// let second = Sandbox::builder().start().await?;
+/// assert_ne!(first.local_addr(), second.local_addr());
+/// first.shutdown().await;
+/// second.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct Sandbox;
 
@@ -141,6 +156,21 @@ impl Sandbox {
     /// or `lk_dev_` key at the Standard tier, 1 MiB bodies, idempotency keys kept 24 h (at most
     /// 100,000), the newest 10,000 accepted events kept, no faults, the built-in catalog, an
     /// intake that accepts unsigned webhooks from every source, and no delivery endpoint.
+    ///
+    /// ```
+    /// use std::net::Ipv4Addr;
+    /// use loop_contracts::sandbox::Sandbox;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    ///
+    /// let sandbox = Sandbox::builder().start().await?;
+    /// assert_eq!(sandbox.local_addr().ip(), Ipv4Addr::LOCALHOST);
+    /// assert_ne!(sandbox.local_addr().port(), 0); // an ephemeral port
+    /// assert!(!sandbox.faults().is_active() && sandbox.delivery_stats().endpoint.is_none());
+    /// sandbox.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder() -> SandboxBuilder {
         let mut intake = Intake::new(TransformContext::default());
         for source in Source::ALL {
@@ -204,24 +234,91 @@ pub struct SandboxBuilder {
 
 impl SandboxBuilder {
     /// The address to listen on (port 0: an ephemeral port, see [`SandboxHandle::local_addr`]).
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::Sandbox;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    ///
+    /// let sandbox = Sandbox::builder().addr(([127, 0, 0, 1], 0)).start().await?; // or DEFAULT_ADDR
+    /// assert!(sandbox.url().starts_with("http://127.0.0.1:"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn addr(mut self, addr: impl Into<SocketAddr>) -> Self {
         self.addr = addr.into();
         self
     }
 
     /// The tier of keys without a tier of their own (default Standard).
+    ///
+    /// ```
+    /// use loop_contracts::api_key::Tier;
+    /// use loop_contracts::sandbox::Sandbox;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    ///
+    /// let sandbox = Sandbox::builder().default_tier(Tier::PREMIUM).start().await?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// let accepted = client.send(&lead).await?;
+    /// assert_eq!(accepted.rate_limit.unwrap().limit, 1000); // X-RateLimit-Limit
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn default_tier(mut self, tier: Tier) -> Self {
         self.default_tier = tier;
         self
     }
 
     /// The tier of one key (it does not change which keys are accepted).
+    ///
+    /// ```
+    /// use loop_contracts::api_key::{ApiKey, Tier};
+    /// use loop_contracts::sandbox::Sandbox;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let lead = |i: u64| serde_json::json!({
+    /// #     "eventId": format!("550e8400-e29b-41d4-a716-{i:012x}"), "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": format!("lead{i}@example.com"),
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # });
+    ///
+    /// let premium: ApiKey = "lk_test_premium_integration_01".parse()?;
+    /// let standard: ApiKey = "lk_test_standard_integration_02".parse()?;
+    /// let sandbox = Sandbox::builder().tier_for(premium.clone(), Tier::PREMIUM).start().await?;
+    /// # let client = |key| loop_contracts::client::Client::builder().key(key).base_url(sandbox.url()).build();
+    /// let fast = client(premium)?.send_json("lead.captured.v1", &lead(1)).await?;
+    /// let slow = client(standard)?.send_json("lead.captured.v1", &lead(2)).await?;
+    /// assert_eq!((fast.rate_limit.unwrap().limit, slow.rate_limit.unwrap().limit), (1000, 100));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn tier_for(mut self, key: ApiKey, tier: Tier) -> Self {
         self.key_tiers.insert(key, tier);
         self
     }
 
     /// The tier of requests without a valid key, counted per IP address (default Standard).
+    ///
+    /// ```
+    /// use loop_contracts::api_key::Tier;
+    /// use loop_contracts::sandbox::Sandbox;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    ///
+    /// let sandbox = Sandbox::builder().anonymous_tier(Tier::new(10, 20).unwrap()).start().await?;
+    /// # let http = reqwest::Client::builder().no_proxy().build()?;
+    /// let listing = http.get(format!("{}/api/events/schema", sandbox.url())).send().await?; // no key
+    /// assert_eq!(listing.headers()["x-ratelimit-limit"], "10");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn anonymous_tier(mut self, tier: Tier) -> Self {
         self.anonymous_tier = tier;
         self
@@ -230,18 +327,85 @@ impl SandboxBuilder {
     /// Accepts this key. Once any key is given, only the given keys are accepted; without any,
     /// every well-formed `lk_test_` and `lk_dev_` key is. An `lk_live_` key makes
     /// [`start`](Self::start) fail.
+    ///
+    /// ```
+    /// use loop_contracts::client::{Client, SendError};
+    /// use loop_contracts::sandbox::{Sandbox, SandboxError};
+    /// use loop_contracts::ApiKey;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    ///
+    /// let ours: ApiKey = "lk_test_integration_suite_0001".parse()?;
+    /// let sandbox = Sandbox::builder().accept_key(ours).start().await?;
+    /// let theirs: ApiKey = "lk_test_someone_elses_key_0002".parse()?;
+    /// let stranger = Client::builder().key(theirs).base_url(sandbox.url()).build()?;
+    /// assert!(matches!(stranger.send(&lead).await, Err(SendError::Rejected { status: 401, .. })));
+    /// let live: ApiKey = "lk_live_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// assert!(matches!(Sandbox::builder().accept_key(live).start().await, Err(SandboxError::LiveKey)));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn accept_key(mut self, key: ApiKey) -> Self {
         self.accepted_keys.get_or_insert_with(HashSet::new).insert(key);
         self
     }
 
     /// The largest request body accepted, in bytes (default 1 MiB); larger ones get 413.
+    ///
+    /// ```
+    /// use loop_contracts::client::SendError;
+    /// use loop_contracts::sandbox::Sandbox;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    ///
+    /// let sandbox = Sandbox::builder().body_limit(128).start().await?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// let refused = client.send(&lead).await.unwrap_err(); // its request body is over 128 bytes
+    /// assert!(matches!(refused, SendError::Rejected { status: 413, .. }));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
         self
     }
 
     /// How long idempotency keys are kept, and how many at most (default 24 h, 100,000).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::client::Client;
+    /// use loop_contracts::sandbox::Sandbox;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead = |i: u64| serde_json::json!({
+    /// #     "eventId": format!("550e8400-e29b-41d4-a716-{i:012x}"), "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": format!("lead{i}@example.com"),
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # });
+    ///
+    /// // Keys are kept 10 minutes, one at most: a repeat of an older event is processed again.
+    /// let sandbox = Sandbox::builder().idempotency_window(Duration::from_secs(600), 1).start().await?;
+    /// let client = Client::builder().key(key).base_url(sandbox.url()).accepted_cache(0).build()?;
+    /// for i in [1, 2, 1] {
+    ///     client.send_json("lead.captured.v1", &lead(i)).await?;
+    /// }
+    /// assert_eq!(sandbox.accepted_count(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn idempotency_window(mut self, window: Duration, max_keys: usize) -> Self {
         self.idempotency_window = window;
         self.idempotency_capacity = max_keys;
@@ -249,18 +413,92 @@ impl SandboxBuilder {
     }
 
     /// How long a duplicate waits for the first request with its key to finish (default 10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::client::AttemptOutcome;
+    /// use loop_contracts::sandbox::{FaultConfig, Sandbox};
+    /// use loop_contracts::ErrorCode;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    ///
+    /// let slow = FaultConfig::seeded(1).with_processing(Duration::from_millis(500)); // each event takes 500 ms
+    /// let sandbox = Sandbox::builder().idempotency_wait(Duration::from_millis(50)).faults(slow).start().await?;
+    /// # let client = || loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url())
+    /// #     .retry_policy(loop_contracts::client::RetryPolicy::no_retries()).build();
+    /// let (one, other) = (client()?, client()?); // say, two processes sending the same event at once
+    /// let (a, b) = tokio::join!(one.send(&lead), other.send(&lead));
+    /// let waited = a.as_ref().err().or(b.as_ref().err()).expect("one of them waited too long");
+    /// let in_progress = AttemptOutcome::Status { status: 409, code: Some(ErrorCode::IdempotencyInProgress) };
+    /// assert_eq!(waited.attempts()[0].outcome, in_progress);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn idempotency_wait(mut self, wait: Duration) -> Self {
         self.idempotency_wait = wait;
         self
     }
 
     /// How many accepted events are kept for inspection (default 10,000; the oldest go first).
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::Sandbox;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead = |i: u64| serde_json::json!({
+    /// #     "eventId": format!("550e8400-e29b-41d4-a716-{i:012x}"), "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": format!("lead{i}@example.com"),
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # });
+    ///
+    /// let sandbox = Sandbox::builder().retain_events(2).start().await?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// for i in 1..=3 {
+    ///     client.send_json("lead.captured.v1", &lead(i)).await?;
+    /// }
+    /// let kept: Vec<u64> = sandbox.accepted().iter().map(|e| e.sequence).collect();
+    /// assert_eq!(kept, [2, 3]); // the oldest went first
+    /// assert_eq!(sandbox.accepted_count(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn retain_events(mut self, count: usize) -> Self {
         self.retained_events = count;
         self
     }
 
     /// The faults to inject from the start (default none).
+    ///
+    /// ```
+    /// use loop_contracts::client::AttemptOutcome;
+    /// use loop_contracts::sandbox::{FaultConfig, Sandbox};
+    /// use loop_contracts::ErrorCode;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    ///
+    /// let sandbox = Sandbox::builder().faults(FaultConfig::seeded(7).with_error_rate(1.0)).start().await?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url())
+    /// #     .retry_policy(loop_contracts::client::RetryPolicy::no_retries()).build()?;
+    /// let err = client.send(&lead).await.unwrap_err(); // a client without retries
+    /// let internal = AttemptOutcome::Status { status: 500, code: Some(ErrorCode::InternalError) };
+    /// assert_eq!(err.attempts()[0].outcome, internal);
+    /// assert!(sandbox.accepted().is_empty()); // an injected 500 processes nothing
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn faults(mut self, faults: FaultConfig) -> Self {
         self.faults = faults;
         self
@@ -269,6 +507,28 @@ impl SandboxBuilder {
     /// The webhook intake: its brand, signing secrets and declared transforms. Declared
     /// transforms answer at their `webhookPath`. It replaces the default intake, which accepts
     /// unsigned webhooks from every source and sets no brand.
+    ///
+    /// ```
+    /// use std::time::SystemTime;
+    /// use loop_contracts::inbound::{Intake, SignatureScheme, SigningSecret, Source, TransformContext};
+    /// use loop_contracts::sandbox::Sandbox;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    ///
+    /// let (secret, brand) = (SigningSecret::from_text("shpss_example"), "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e");
+    /// let context = TransformContext::for_brand(brand.parse()?);
+    /// let intake = Intake::new(context).with_secret(Source::Shopify, secret.clone());
+    /// let sandbox = Sandbox::builder().intake(intake).start().await?;
+    /// let body = r#"{"id": 820982911946154508, "created_at": "2022-01-01T00:00:00Z", "email": "jon@example.com"}"#;
+    /// let (name, signature) = SignatureScheme::Shopify.sign(&secret, body.as_bytes(), SystemTime::now());
+    /// # let http = reqwest::Client::builder().no_proxy().build()?;
+    /// let post = http.post(format!("{}/webhooks/shopify", sandbox.url())).header("X-Shopify-Topic", "orders/create");
+    /// assert_eq!(post.try_clone().unwrap().body(body).send().await?.status(), 401); // unsigned: refused
+    /// assert_eq!(post.header(name, signature).body(body).send().await?.status(), 200);
+    /// assert_eq!(sandbox.accepted()[0].payload["brandId"], brand);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn intake(mut self, intake: Intake) -> Self {
         self.intake = intake;
         self
@@ -276,6 +536,23 @@ impl SandboxBuilder {
 
     /// The catalog `POST /api/events` and the schema routes serve (default: the built-in one).
     /// The intake validates webhook events against its own catalog.
+    ///
+    /// ```
+    /// use loop_contracts::catalog::{Catalog, LeadCaptured};
+    /// use loop_contracts::client::SendError;
+    /// use loop_contracts::sandbox::Sandbox;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    ///
+    /// let sandbox = Sandbox::builder().catalog(Catalog::new().with_event::<LeadCaptured>()).start().await?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// assert!(client.schema("lead.captured.v1").await.is_ok());
+    /// let missing = client.schema("order.completed.v1").await; // built in, but not in this catalog
+    /// assert!(matches!(missing, Err(SendError::Invalid(_))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn catalog(mut self, catalog: Catalog) -> Self {
         self.catalog = catalog;
         self
@@ -283,18 +560,60 @@ impl SandboxBuilder {
 
     /// Delivery webhooks: the endpoint, the signing secret, the retry schedule and the bounds
     /// (default: no endpoint; one can be registered at run time).
+    ///
+    /// ```
+    /// use loop_contracts::delivery::WebhookSecret;
+    /// use loop_contracts::sandbox::{DeliveryConfig, Sandbox, SandboxError};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    ///
+    /// let secret = WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let config = DeliveryConfig::new(secret).endpoint("http://127.0.0.1:9000/webhooks/loop");
+    /// let sandbox = Sandbox::builder().deliveries(config).start().await?;
+    /// assert_eq!(sandbox.delivery_stats().endpoint.as_deref(), Some("http://127.0.0.1:9000/webhooks/loop"));
+    /// let unsigned = DeliveryConfig::default().endpoint("http://127.0.0.1:9000/webhooks/loop"); // no secret
+    /// assert!(matches!(Sandbox::builder().deliveries(unsigned).start().await, Err(SandboxError::Delivery(_))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn deliveries(mut self, config: DeliveryConfig) -> Self {
         self.deliveries = config;
         self
     }
 
     /// How long [`SandboxHandle::shutdown`] lets requests in flight finish (default 5 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::sandbox::Sandbox;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    ///
+    /// let sandbox = Sandbox::builder().shutdown_grace(Duration::from_millis(200)).start().await?;
+    /// sandbox.shutdown().await; // requests still in flight 200 ms later are cut off
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn shutdown_grace(mut self, grace: Duration) -> Self {
         self.shutdown_grace = grace;
         self
     }
 
     /// Binds the address and starts serving on the current tokio runtime.
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::{FaultConfig, Sandbox, SandboxError};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    ///
+    /// let sandbox = Sandbox::builder().start().await?;
+    /// assert!(sandbox.url().starts_with("http://127.0.0.1:"));
+    /// let impossible = FaultConfig::seeded(1).with_error_rate(1.5);
+    /// assert!(matches!(Sandbox::builder().faults(impossible).start().await, Err(SandboxError::Faults(_))));
+    /// sandbox.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn start(self) -> Result<SandboxHandle, SandboxError> {
         self.faults.validate().map_err(SandboxError::Faults)?;
         if let Some(keys) = &self.accepted_keys {
@@ -347,6 +666,19 @@ impl SandboxBuilder {
 }
 
 /// Why a sandbox did not start.
+///
+/// ```
+/// use loop_contracts::sandbox::{Sandbox, SandboxError};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///
+/// let running = Sandbox::builder().start().await?;
+/// let second = Sandbox::builder().addr(running.local_addr()).start().await; // the same port
+/// let Err(err @ SandboxError::Bind(_)) = second else { panic!("the port is taken") };
+/// assert!(err.to_string().starts_with("cannot listen"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SandboxError {
@@ -370,6 +702,28 @@ pub enum SandboxError {
 
 /// A running sandbox. Dropping it stops the server (without waiting); [`shutdown`](Self::shutdown)
 /// stops it gracefully.
+///
+/// ```
+/// use loop_contracts::sandbox::Sandbox;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+/// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+/// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+/// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+/// #     "source": "quiz_completion", "attribution": {},
+/// # }))?;
+///
+/// let sandbox = Sandbox::builder().start().await?;
+/// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+/// client.send(&lead).await?; // a client pointed at sandbox.url()
+/// assert_eq!(sandbox.accepted()[0].event, "lead.captured.v1");
+/// sandbox.reset(); // e.g. between tests
+/// assert!(sandbox.accepted().is_empty());
+/// sandbox.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct SandboxHandle {
     local_addr: SocketAddr,
@@ -381,37 +735,173 @@ pub struct SandboxHandle {
 
 impl SandboxHandle {
     /// The address it listens on (with the actual port when started on port 0).
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::Sandbox;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    ///
+    /// let sandbox = Sandbox::builder().start().await?; // port 0 by default
+    /// let addr = sandbox.local_addr();
+    /// assert!(addr.ip().is_loopback() && addr.port() != 0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
     }
 
     /// The base URL, e.g. `http://127.0.0.1:8787`.
+    ///
+    /// ```
+    /// use loop_contracts::client::Client;
+    /// use loop_contracts::sandbox::Sandbox;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    ///
+    /// let sandbox = Sandbox::builder().start().await?;
+    /// assert_eq!(sandbox.url(), format!("http://{}", sandbox.local_addr()));
+    /// let client = Client::builder().key(key).base_url(sandbox.url()).build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn url(&self) -> String {
         format!("http://{}", self.local_addr)
     }
 
     /// Every accepted event that is still kept, in order.
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::Via;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    ///
+    /// client.send(&lead).await?;
+    /// let events = sandbox.accepted();
+    /// assert_eq!((events[0].sequence, events[0].event.as_str()), (1, "lead.captured.v1"));
+    /// assert_eq!(events[0].payload["email"], "user@example.com");
+    /// assert!(matches!(&events[0].via, Via::Api { key } if key.starts_with("lk_test_[REDACTED"))); // never the key
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn accepted(&self) -> Vec<AcceptedEvent> {
         self.shared.events.all()
     }
 
     /// The kept accepted events with a sequence number above `after`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// # let lead = |i: u64| serde_json::json!({
+    /// #     "eventId": format!("550e8400-e29b-41d4-a716-{i:012x}"), "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": format!("lead{i}@example.com"),
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # });
+    /// for i in 1..=3 {
+    ///     client.send_json("lead.captured.v1", &lead(i)).await?;
+    /// }
+    /// let newer: Vec<u64> = sandbox.accepted_after(1).iter().map(|e| e.sequence).collect();
+    /// assert_eq!(newer, [2, 3]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn accepted_after(&self, after: u64) -> Vec<AcceptedEvent> {
         self.shared.events.after(after, usize::MAX).events.iter().map(|e| AcceptedEvent::clone(e)).collect()
     }
 
     /// Waits up to `timeout` for events after `after` (returns at once if there are some).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    ///
+    /// let sender = client.clone();
+    /// tokio::spawn(async move { sender.send(&lead).await }); // e.g. the service under test
+    /// let events = sandbox.wait_for_accepted(0, Duration::from_secs(5)).await;
+    /// assert_eq!(events.len(), 1);
+    /// assert!(sandbox.wait_for_accepted(1, Duration::from_millis(10)).await.is_empty()); // nothing newer
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn wait_for_accepted(&self, after: u64, timeout: Duration) -> Vec<AcceptedEvent> {
         let page = self.shared.events.wait_after(after, usize::MAX, timeout, self.shared.stop.clone()).await;
         page.events.iter().map(|e| AcceptedEvent::clone(e)).collect()
     }
 
     /// How many events were accepted since the start (the latest sequence number).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// # let lead = |i: u64| serde_json::json!({
+    /// #     "eventId": format!("550e8400-e29b-41d4-a716-{i:012x}"), "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": format!("lead{i}@example.com"),
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # });
+    /// for i in 1..=2 {
+    ///     client.send_json("lead.captured.v1", &lead(i)).await?;
+    /// }
+    /// sandbox.reset();
+    /// assert!(sandbox.accepted().is_empty());
+    /// assert_eq!(sandbox.accepted_count(), 2); // a reset does not turn it back
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn accepted_count(&self) -> u64 {
         self.shared.events.latest()
     }
 
     /// Replaces the fault configuration (and restarts its seeded sequence).
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::{FaultConfig, SandboxError};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url())
+    /// #     .retry_policy(loop_contracts::client::RetryPolicy::no_retries()).build()?;
+    ///
+    /// sandbox.set_faults(FaultConfig::seeded(1).with_error_rate(1.0))?;
+    /// assert!(client.send(&lead).await.is_err()); // a client without retries
+    /// sandbox.set_faults(FaultConfig::default())?;
+    /// assert!(client.send(&lead).await.is_ok());
+    /// let err = sandbox.set_faults(FaultConfig::seeded(1).with_error_rate(0.6).with_drop_rate(0.6)).unwrap_err();
+    /// assert!(matches!(err, SandboxError::Faults(_))); // the shares add up to more than 1
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn set_faults(&self, faults: FaultConfig) -> Result<(), SandboxError> {
         faults.validate().map_err(SandboxError::Faults)?;
         self.shared.faults.set(faults);
@@ -419,6 +909,22 @@ impl SandboxHandle {
     }
 
     /// The current fault configuration.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::sandbox::FaultConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    ///
+    /// let flaky = FaultConfig::seeded(7).with_error_rate(0.2).with_latency(Duration::from_millis(5), Duration::ZERO);
+    /// sandbox.set_faults(flaky)?;
+    /// assert_eq!(sandbox.faults(), flaky);
+    /// sandbox.reset(); // turns faults off
+    /// assert!(!sandbox.faults().is_active());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn faults(&self) -> FaultConfig {
         self.shared.faults.config()
     }
@@ -427,29 +933,179 @@ impl SandboxHandle {
     /// `POST /__sandbox/deliveries` does. `secret` replaces the signing secret; without one, the
     /// configured secret is kept (and there must be one). Events accepted from now on are
     /// delivered there; deliveries already made keep their endpoint.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::delivery::WebhookSecret;
+    /// use loop_contracts::sandbox::SandboxError;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    /// # let hooks = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let endpoint = format!("http://{}/webhooks/loop", hooks.local_addr()?);
+    /// # tokio::spawn(async move {
+    /// #     while let Ok((stream, _)) = hooks.accept().await {
+    /// #         let ok = hyper::service::service_fn(|_| async {
+    /// #             let empty = http_body_util::Empty::<hyper::body::Bytes>::new();
+    /// #             Ok::<_, std::convert::Infallible>(hyper::Response::new(empty))
+    /// #         });
+    /// #         let io = hyper_util::rt::TokioIo::new(stream);
+    /// #         tokio::spawn(hyper::server::conn::http1::Builder::new().serve_connection(io, ok));
+    /// #     }
+    /// # });
+    ///
+    /// let secret = WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// sandbox.deliver_to(&endpoint, Some(secret))?; // an http:// endpoint that answers 2xx
+    /// client.send(&lead).await?; // a lead with an email: a message is sent, then delivered
+    /// assert!(sandbox.wait_for_deliveries(Duration::from_secs(5)).await);
+    /// let kinds: Vec<String> = sandbox.deliveries().into_iter().map(|d| d.event).collect();
+    /// assert_eq!(kinds, ["message.sent.v1", "message.delivered.v1"]);
+    /// assert!(matches!(sandbox.deliver_to("https://hooks.example.com", None), Err(SandboxError::Delivery(_))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn deliver_to(&self, url: &str, secret: Option<WebhookSecret>) -> Result<(), SandboxError> {
         self.shared.deliveries.register(Some(url), secret).map_err(SandboxError::Delivery)
     }
 
     /// Removes the delivery endpoint: events accepted from now on are not delivered (pending
     /// deliveries go on). The secret is kept for a later [`deliver_to`](Self::deliver_to).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    /// # let secret = loop_contracts::delivery::WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// sandbox.deliver_to("http://127.0.0.1:9000/webhooks/loop", Some(secret))?;
+    /// sandbox.stop_deliveries();
+    /// client.send(&lead).await?;
+    /// assert!(sandbox.deliveries().is_empty()); // accepted, not delivered
+    /// assert_eq!(sandbox.delivery_stats().endpoint, None);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn stop_deliveries(&self) {
         // Removing never fails: only a URL can be invalid.
         let _ = self.shared.deliveries.register(None, None);
     }
 
     /// The kept delivery records, in order (the newest 10,000 by default).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::sandbox::{DeliveryConfig, DeliveryState, Sandbox};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    /// # let secret = loop_contracts::delivery::WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// # let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?; // nothing listens there once dropped
+    /// # let endpoint = format!("http://{closed}/webhooks/loop");
+    ///
+    /// // An endpoint that refuses connections, tried twice 10 ms apart.
+    /// let config = DeliveryConfig::new(secret).endpoint(endpoint).retry_schedule([Duration::from_millis(10)]);
+    /// let sandbox = Sandbox::builder().deliveries(config).start().await?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// client.send(&lead).await?;
+    /// assert!(sandbox.wait_for_deliveries(Duration::from_secs(5)).await);
+    /// for record in sandbox.deliveries() {
+    ///     assert_eq!((record.state, record.attempts.len()), (DeliveryState::Failed, 2));
+    ///     assert_eq!(record.source.event_id, "550e8400-e29b-41d4-a716-446655440000");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn deliveries(&self) -> Vec<DeliveryRecord> {
         self.shared.deliveries.records(0, usize::MAX)
     }
 
     /// The delivery counters.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::sandbox::{DeliveryConfig, Sandbox};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    /// # let secret = loop_contracts::delivery::WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// # let hooks = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let endpoint = format!("http://{}/webhooks/loop", hooks.local_addr()?);
+    /// # tokio::spawn(async move {
+    /// #     while let Ok((stream, _)) = hooks.accept().await {
+    /// #         let ok = hyper::service::service_fn(|_| async {
+    /// #             let empty = http_body_util::Empty::<hyper::body::Bytes>::new();
+    /// #             Ok::<_, std::convert::Infallible>(hyper::Response::new(empty))
+    /// #         });
+    /// #         let io = hyper_util::rt::TokioIo::new(stream);
+    /// #         tokio::spawn(hyper::server::conn::http1::Builder::new().serve_connection(io, ok));
+    /// #     }
+    /// # });
+    ///
+    /// let sandbox = Sandbox::builder().deliveries(DeliveryConfig::new(secret).endpoint(&endpoint)).start().await?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// client.send(&lead).await?; // a lead with an email: message.sent.v1, then message.delivered.v1
+    /// sandbox.wait_for_deliveries(Duration::from_secs(5)).await;
+    /// let stats = sandbox.delivery_stats();
+    /// assert_eq!((stats.delivered, stats.attempts, stats.pending, stats.failed), (2, 2, 0, 0));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delivery_stats(&self) -> DeliveryStats {
         self.shared.deliveries.stats()
     }
 
     /// Waits up to `timeout` until no delivery is pending (each delivered, failed or cancelled):
     /// whether none is.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::sandbox::{DeliveryConfig, Sandbox};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    /// # let secret = loop_contracts::delivery::WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// # let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?; // nothing listens there once dropped
+    /// # let endpoint = format!("http://{closed}/webhooks/loop");
+    ///
+    /// // An endpoint that refuses connections, retried after a minute.
+    /// let config = DeliveryConfig::new(secret).endpoint(endpoint).retry_schedule([Duration::from_secs(60)]);
+    /// let sandbox = Sandbox::builder().deliveries(config).start().await?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// client.send(&lead).await?;
+    /// assert!(!sandbox.wait_for_deliveries(Duration::from_millis(200)).await); // still pending
+    /// assert_eq!(sandbox.delivery_stats().pending, 2);
+    /// sandbox.shutdown().await; // cancels them
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn wait_for_deliveries(&self, timeout: Duration) -> bool {
         self.shared.deliveries.wait_idle(timeout).await
     }
@@ -457,6 +1113,28 @@ impl SandboxHandle {
     /// Forgets the accepted events and idempotency keys, turns faults off, and cancels pending
     /// deliveries and forgets their records (as `POST /__sandbox/reset`); sequence numbers, delivery
     /// ids and counters go on, and the delivery endpoint stays registered. Rate-limit state is kept.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url())
+    /// #     .accepted_cache(0).build()?;
+    /// client.send(&lead).await?; // a client without memory of its own (accepted_cache(0))
+    /// sandbox.reset(); // e.g. between tests
+    /// assert!(sandbox.accepted().is_empty());
+    /// let again = client.send(&lead).await?; // the key is forgotten: processed again, not replayed
+    /// assert!(!again.replayed);
+    /// assert_eq!(sandbox.accepted()[0].sequence, 2); // sequence numbers go on
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn reset(&self) {
         self.shared.reset();
     }
@@ -464,6 +1142,27 @@ impl SandboxHandle {
     /// Stops accepting connections, lets requests in flight finish (up to the grace period,
     /// long polls return at once), cancels pending deliveries without waiting for their retries,
     /// and waits for the server to stop.
+    ///
+    /// ```
+    /// use loop_contracts::client::AttemptOutcome;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url())
+    /// #     .retry_policy(loop_contracts::client::RetryPolicy::no_retries()).build()?;
+    ///
+    /// sandbox.shutdown().await;
+    /// let err = client.send(&lead).await.unwrap_err(); // nothing listens any more
+    /// assert!(matches!(err.attempts()[0].outcome, AttemptOutcome::Network(_)));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {

@@ -18,6 +18,16 @@ use super::{EventName, EventNameError, EventSchema, Field, FieldType};
 pub const MAX_DISCOVERY_DEPTH: usize = 32;
 
 /// Why a discovery document could not be read.
+///
+/// ```
+/// use loop_contracts::{schema::DiscoveryError, EventSchema};
+///
+/// let read = |doc: &str| EventSchema::from_discovery_str(doc).unwrap_err();
+/// assert!(matches!(read("{"), DiscoveryError::Json(_)));
+/// assert!(matches!(read(r#"{"name": "Lead", "fields": {}}"#), DiscoveryError::Name(_)));
+/// let err = read(r#"{"name": "a.b.v1", "fields": {"n": {"type": "int", "required": true}}}"#);
+/// assert!(matches!(&err, DiscoveryError::Field { path, .. } if path == "n"), "{err}");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DiscoveryError {
@@ -52,6 +62,13 @@ impl EventSchema {
     }
 
     /// The discovery document as a `Value` (equal as JSON; key order is `Value`'s).
+    ///
+    /// ```
+    /// let schema = loop_contracts::catalog().get("lead.captured.v1").unwrap();
+    /// let doc = schema.to_discovery_value();
+    /// assert_eq!(doc["name"], "lead.captured.v1");
+    /// assert_eq!(doc, serde_json::from_str::<serde_json::Value>(&schema.to_discovery_json()).unwrap());
+    /// ```
     pub fn to_discovery_value(&self) -> serde_json::Value {
         serde_json::to_value(DocOut(self)).unwrap_or_default()
     }
@@ -75,6 +92,16 @@ impl EventSchema {
     }
 
     /// [`from_discovery_str`](Self::from_discovery_str) over bytes.
+    ///
+    /// ```
+    /// use loop_contracts::schema::EventSchema;
+    ///
+    /// let bytes = br#"{"name": "note.added.v1", "fields": {
+    ///     "text": {"type": "string", "minLength": 1, "required": true}}}"#;
+    /// let schema = EventSchema::from_discovery_slice(bytes).unwrap();
+    /// assert_eq!(schema.fields()[0].name, "text");
+    /// assert!(EventSchema::from_discovery_slice(b"not json").is_err());
+    /// ```
     pub fn from_discovery_slice(bytes: &[u8]) -> Result<Self, DiscoveryError> {
         let raw: RawDoc = serde_json::from_slice(bytes)?;
         raw.into_schema()
@@ -82,6 +109,18 @@ impl EventSchema {
 
     /// Reads a discovery document already parsed into a `Value`. `Value` does not keep key order,
     /// so fields come out sorted by name; prefer [`from_discovery_str`](Self::from_discovery_str).
+    ///
+    /// ```
+    /// use loop_contracts::schema::EventSchema;
+    /// use serde_json::json;
+    ///
+    /// let doc = json!({"name": "note.added.v1", "fields": {
+    ///     "text": {"type": "string", "required": true},
+    ///     "author": {"type": "email", "required": false}}});
+    /// let schema = EventSchema::from_discovery_value(&doc).unwrap();
+    /// let names: Vec<&str> = schema.fields().iter().map(|f| f.name.as_str()).collect();
+    /// assert_eq!(names, ["author", "text"]); // sorted, not as written
+    /// ```
     pub fn from_discovery_value(value: &serde_json::Value) -> Result<Self, DiscoveryError> {
         let raw = RawDoc::deserialize(value)?;
         raw.into_schema()

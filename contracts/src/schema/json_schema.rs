@@ -156,6 +156,13 @@ impl EventSchema {
     }
 
     /// The JSON Schema document as a `Value`.
+    ///
+    /// ```
+    /// let schema = loop_contracts::catalog().get("lead.captured.v1").unwrap();
+    /// let doc = schema.to_json_schema();
+    /// assert_eq!(doc["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    /// assert_eq!(doc["properties"]["eventId"]["format"], "uuid");
+    /// ```
     pub fn to_json_schema(&self) -> serde_json::Value {
         serde_json::to_value(self.json_schema_tree()).unwrap_or_default()
     }

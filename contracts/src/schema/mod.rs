@@ -16,6 +16,16 @@ use crate::plan::ObjectPlan;
 pub use name::{EventName, EventNameError};
 
 /// The schema of one event: its name, documentation and payload fields in definition order.
+///
+/// ```
+/// use loop_contracts::{catalog::LeadCaptured, Event};
+/// use serde_json::json;
+///
+/// let schema = LeadCaptured::schema();
+/// assert_eq!(schema.name().as_str(), "lead.captured.v1");
+/// assert_eq!(schema.fields()[0].name, "eventId");
+/// assert!(!schema.is_valid(&json!({"email": "user@example.com"})));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventSchema {
     name: EventName,
@@ -26,6 +36,17 @@ pub struct EventSchema {
 }
 
 /// One field of an object: its wire name, whether it is required, and its type.
+///
+/// ```
+/// use loop_contracts::{Field, FieldType};
+///
+/// let string = FieldType::String { min_length: None, max_length: None };
+/// let field = Field::optional("tags", FieldType::Array(Box::new(string)));
+/// assert!(!field.required);
+/// assert_eq!(field.ty.type_name(), "array");
+/// let email = &loop_contracts::catalog().get("lead.captured.v1").unwrap().fields()[3];
+/// assert_eq!((email.name.as_str(), email.required, &email.ty), ("email", true, &FieldType::Email));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
     /// The wire (camelCase) name.
@@ -40,6 +61,14 @@ pub struct Field {
 }
 
 /// The type of a field, one variant per discovery `type` of SPEC §2.1.
+///
+/// ```
+/// use loop_contracts::{EventSchema, FieldType};
+///
+/// let schema = EventSchema::from_discovery_str(r#"{"name": "ticket.opened.v1", "fields": {
+///     "priority": {"type": "enum", "values": ["low", "urgent"], "required": true}}}"#).unwrap();
+/// assert_eq!(schema.fields()[0].ty, FieldType::Enum(vec!["low".into(), "urgent".into()]));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldType {
     /// `z.string()`, with optional bounds counted in UTF-16 code units as JavaScript does.
@@ -75,6 +104,12 @@ pub enum FieldType {
 
 impl FieldType {
     /// The discovery document's name of this type (`"uuid"`, `"object"`, ...).
+    ///
+    /// ```
+    /// use loop_contracts::FieldType;
+    /// assert_eq!(FieldType::Datetime.type_name(), "datetime");
+    /// assert_eq!(FieldType::Record.type_name(), "object");
+    /// ```
     pub fn type_name(&self) -> &'static str {
         match self {
             FieldType::String { .. } => "string",
@@ -94,16 +129,38 @@ impl FieldType {
 
 impl Field {
     /// A required field.
+    ///
+    /// ```
+    /// use loop_contracts::{Field, FieldType};
+    ///
+    /// let field = Field::required("orderId", FieldType::String { min_length: Some(1), max_length: None });
+    /// assert!(field.required);
+    /// assert_eq!(field.description, None);
+    /// ```
     pub fn required(name: impl Into<String>, ty: FieldType) -> Self {
         Field { name: name.into(), required: true, ty, description: None }
     }
 
     /// An optional (nullish) field.
+    ///
+    /// ```
+    /// use loop_contracts::{Field, FieldType};
+    ///
+    /// let field = Field::optional("personId", FieldType::Uuid);
+    /// assert_eq!((field.name.as_str(), field.required), ("personId", false));
+    /// ```
     pub fn optional(name: impl Into<String>, ty: FieldType) -> Self {
         Field { name: name.into(), required: false, ty, description: None }
     }
 
     /// The same field with documentation attached.
+    ///
+    /// ```
+    /// use loop_contracts::{Field, FieldType};
+    ///
+    /// let field = Field::required("total", FieldType::Number).with_description("The order total.");
+    /// assert_eq!(field.description.as_deref(), Some("The order total."));
+    /// ```
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
@@ -111,6 +168,14 @@ impl Field {
 }
 
 /// The three envelope fields every event starts with (SPEC §2): `eventId`, `occurredAt`, `brandId`.
+///
+/// ```
+/// use loop_contracts::schema::envelope_fields;
+///
+/// let names = envelope_fields().map(|f| f.name);
+/// assert_eq!(names, ["eventId", "occurredAt", "brandId"]);
+/// assert!(envelope_fields().iter().all(|f| f.required));
+/// ```
 pub fn envelope_fields() -> [Field; 3] {
     [
         Field::required("eventId", FieldType::Uuid)
@@ -138,22 +203,50 @@ impl EventSchema {
     }
 
     /// The same schema with documentation attached.
+    ///
+    /// ```
+    /// use loop_contracts::schema::{envelope_fields, EventSchema};
+    ///
+    /// let schema = EventSchema::new("note.added.v1".parse().unwrap(), envelope_fields().to_vec())
+    ///     .with_description("A note was added.");
+    /// assert_eq!(schema.description(), Some("A note was added."));
+    /// ```
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// The event's name.
+    ///
+    /// ```
+    /// let schema = loop_contracts::catalog().get("order.completed.v1").unwrap();
+    /// assert_eq!(schema.name().as_str(), "order.completed.v1");
+    /// assert_eq!(schema.name().version(), 1);
+    /// ```
     pub fn name(&self) -> &EventName {
         &self.name
     }
 
     /// The event's documentation, if any.
+    ///
+    /// ```
+    /// use loop_contracts::schema::{envelope_fields, EventSchema};
+    ///
+    /// let schema = EventSchema::new("note.added.v1".parse().unwrap(), envelope_fields().to_vec());
+    /// assert_eq!(schema.description(), None);
+    /// assert!(loop_contracts::catalog().get("lead.captured.v1").unwrap().description().is_some());
+    /// ```
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// The payload's fields in definition order.
+    ///
+    /// ```
+    /// let schema = loop_contracts::catalog().get("lead.captured.v1").unwrap();
+    /// let required: Vec<&str> = schema.fields().iter().filter(|f| f.required).map(|f| f.name.as_str()).collect();
+    /// assert_eq!(required[..4], ["eventId", "occurredAt", "brandId", "email"]);
+    /// ```
     pub fn fields(&self) -> &[Field] {
         &self.fields
     }

@@ -20,6 +20,16 @@ pub struct EventName {
 }
 
 /// Why a string is not an event name.
+///
+/// ```
+/// use loop_contracts::schema::EventName;
+///
+/// let err = EventName::parse("lead.captured").unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     r#"invalid event name "lead.captured": expected three dot-separated parts `<domain>.<action>.v<N>`"#,
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid event name {name:?}: {reason}")]
 pub struct EventNameError {
@@ -29,6 +39,12 @@ pub struct EventNameError {
 
 impl EventNameError {
     /// What is wrong with the name, in a few words.
+    ///
+    /// ```
+    /// # use loop_contracts::schema::EventName;
+    /// let err = EventName::parse("lead.captured.v01").unwrap_err();
+    /// assert_eq!(err.reason(), "the version must be a positive number without leading zeros");
+    /// ```
     pub fn reason(&self) -> &'static str {
         self.reason
     }
@@ -46,6 +62,15 @@ fn is_snake_segment(s: &str) -> bool {
 
 impl EventName {
     /// Parses and checks a name; the same as `str::parse`.
+    ///
+    /// ```
+    /// use loop_contracts::schema::EventName;
+    ///
+    /// assert_eq!(EventName::parse("ticket_queue.re_opened.v12")?.version(), 12);
+    /// assert!(EventName::parse("lead.Captured.v1").is_err());
+    /// assert!(EventName::parse("lead.captured.v0").is_err());
+    /// # Ok::<(), loop_contracts::schema::EventNameError>(())
+    /// ```
     pub fn parse(name: &str) -> Result<Self, EventNameError> {
         let fail = |reason| EventNameError { name: name.chars().take(200).collect(), reason };
         let mut parts = name.split('.');
@@ -72,21 +97,41 @@ impl EventName {
     }
 
     /// The whole name.
+    ///
+    /// ```
+    /// # use loop_contracts::schema::EventName;
+    /// assert_eq!(EventName::parse("lead.captured.v1").unwrap().as_str(), "lead.captured.v1");
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.text
     }
 
     /// The first segment (`lead` in `lead.captured.v1`).
+    ///
+    /// ```
+    /// # use loop_contracts::schema::EventName;
+    /// assert_eq!(EventName::parse("lead.captured.v1").unwrap().domain(), "lead");
+    /// ```
     pub fn domain(&self) -> &str {
         self.text.split('.').next().unwrap_or_default()
     }
 
     /// The second segment (`captured` in `lead.captured.v1`).
+    ///
+    /// ```
+    /// # use loop_contracts::schema::EventName;
+    /// assert_eq!(EventName::parse("lead.captured.v1").unwrap().action(), "captured");
+    /// ```
     pub fn action(&self) -> &str {
         self.text.split('.').nth(1).unwrap_or_default()
     }
 
     /// The version number (`1` in `lead.captured.v1`).
+    ///
+    /// ```
+    /// # use loop_contracts::schema::EventName;
+    /// assert_eq!(EventName::parse("order.completed.v2").unwrap().version(), 2);
+    /// ```
     pub fn version(&self) -> u32 {
         self.version
     }

@@ -1,0 +1,106 @@
+//! Inputs the fuzz targets (`fuzz/`) found, kept as regression tests. Each test names the target
+//! that found it and what was wrong; `fuzz/README.md` has the runs.
+
+use loop_contracts::inbound::{Declaration, DeclarationError};
+use loop_contracts::jsonpath::{JsonPath, JsonPathError};
+use loop_contracts::{catalog, validate_event, ErrorCode};
+
+/// `jsonpath_compile`: a selector that ends inside a `\u` escape made `serde_json_path`'s parser
+/// panic ("entered unreachable code: we do not use streaming parsers"). The first input is the
+/// fuzzer's; the others end at each place of a `\u` escape where the parser asked for more input,
+/// in both quotes and inside a filter. A selector ending inside any string literal is a syntax
+/// error.
+#[test]
+fn selectors_ending_inside_a_unicode_escape_are_syntax_errors() {
+    for text in [
+        r"$['\u83DD\u",
+        r"$['\u",
+        r"$['\uD",
+        r"$['\uD83D\u",
+        r"$['\uD83D\uD",
+        r#"$["\u"#,
+        r"$[?@.a=='\u",
+        r"$.a[?match(@.b, '\u",
+        r"$['\",
+        r"$['abc",
+    ] {
+        for result in [JsonPath::parse(text), JsonPath::parse_compiled(text)] {
+            match result {
+                Err(JsonPathError::Syntax { message }) => {
+                    assert!(message.contains("unclosed string literal"), "{text}: {message}")
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+    // Closed, the same escapes are fine.
+    assert!(JsonPath::parse(r"$['\u83DD']").is_ok());
+    assert!(JsonPath::parse(r"$['\uD83D\uDE00']").is_ok());
+    assert!(JsonPath::parse(r"$[?@.a=='\u0041']").is_ok());
+}
+
+/// `jsonpath_compile`, through a declaration: the same selector is a `BadPath`, not a crash of the
+/// host that declares it.
+#[test]
+fn a_declaration_with_such_a_selector_is_refused() {
+    let text = r#"{"name": "lead.captured.v1", "source": "custom", "webhookPath": "/hooks/lead",
+        "transform": {"occurredAt": "$.at", "email": "$['\\u83DD\\u", "source": "$.s", "attribution": "$.a"}}"#;
+    match Declaration::parse(text) {
+        Err(DeclarationError::BadPath { field, error: JsonPathError::Syntax { .. } }) => assert_eq!(field, "email"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A valid `lead.captured.v1` payload without its closing brace, to append an unknown key to.
+const LEAD: &str = r#"{"eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    "source": "quiz_completion", "attribution": {}"#;
+
+/// `validate_payload`: the typed decoder skipped the value of an unknown key without reading it,
+/// so it accepted bytes that are not JSON for `serde_json` (invalid UTF-8, a lone surrogate escape,
+/// a number beyond `f64`), which validation cannot even parse. Now it refuses them as a malformed
+/// request, as validation's parse does; the same unknown keys with proper values are still
+/// stripped.
+#[test]
+fn unknown_keys_holding_what_is_not_json_are_a_malformed_request() {
+    let bad: [&[u8]; 6] = [
+        b"\"x\": \"\xff\"",
+        br#""x": "\ud800""#,
+        br#""x": ["\udc00 "]"#,
+        br#""x": {"y": "\ud83d"}"#,
+        br#""x": {"\ud800": 1}"#,
+        br#""x": 1e400"#,
+    ];
+    for extra in bad {
+        let bytes = [LEAD.as_bytes(), b", ", extra, b"}"].concat();
+        assert!(serde_json::from_slice::<serde_json::Value>(&bytes).is_err());
+        let err = suite::decode_typed("lead.captured.v1", &bytes).unwrap().unwrap_err();
+        assert_eq!(err.code(), ErrorCode::MalformedRequest, "{}: {err:?}", String::from_utf8_lossy(extra));
+    }
+    let good: [&[u8]; 5] = [
+        br#""x": "\ud83d\ude00""#,
+        br#""x": [1, -2.5e300, {"y": [null, true]}]"#,
+        br#""x": 18446744073709551616"#,
+        "\"x\": \"é😀\"".as_bytes(),
+        br#""x": {}"#,
+    ];
+    for extra in good {
+        let bytes = [LEAD.as_bytes(), b", ", extra, b"}"].concat();
+        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let typed = suite::decode_typed("lead.captured.v1", &bytes).unwrap().unwrap();
+        assert_eq!(typed, validate_event("lead.captured.v1", &value).unwrap());
+        assert!(typed.get("x").is_none());
+    }
+}
+
+/// `validate_payload`: the same holds in nested objects and for every catalog event: a payload
+/// that is not JSON for `serde_json` is never decoded.
+#[test]
+fn every_event_refuses_unreadable_unknown_keys_at_any_depth() {
+    for name in catalog().names() {
+        for bytes in [&b"{\"zz\": \"\xc3\"}"[..], br#"{"lineItems": [{"zz": "\udfff"}]}"#, br#"{"zz": [[1e999]]}"#] {
+            let err = suite::decode_typed(name, bytes).unwrap().unwrap_err();
+            assert_eq!(err.code(), ErrorCode::MalformedRequest, "{name}: {err:?}");
+        }
+    }
+}
