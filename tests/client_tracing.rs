@@ -3,28 +3,12 @@
 
 mod client_support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use client_support::*;
 use loop_contracts::sandbox::FaultConfig;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::util::SubscriberInitExt;
-
-/// Collects everything the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 impl<'a> MakeWriter<'a> for Captured {
     type Writer = Captured;
@@ -57,7 +41,7 @@ async fn sends_and_attempts_are_traced_without_the_key() {
     let event_id = payload["eventId"].as_str().unwrap().to_owned();
     client.send_json("lead.captured.v1", &payload).await.unwrap();
 
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let text = captured.text();
     let lines: Vec<&str> = text.lines().collect();
     let send_span = format!("loop_contracts.send{{event=\"lead.captured.v1\" event_id={event_id}}}");
     assert!(lines.iter().all(|l| l.contains(&send_span)), "every line is inside the send span:\n{text}");

@@ -1,6 +1,8 @@
 //! Helpers shared by the sandbox's HTTP tests (`tests/sandbox_*.rs`).
 #![allow(dead_code)]
 
+use std::io::Write;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use loop_contracts::api_key::{ApiKey, Tier};
@@ -95,4 +97,25 @@ pub async fn parts(response: reqwest::Response) -> (u16, reqwest::header::Header
     let headers = response.headers().clone();
     let body = response.json::<Value>().await.expect("a JSON body");
     (status, headers, body)
+}
+
+/// A writer a test can read while something writes to it (a command's output, a log).
+#[derive(Clone, Default)]
+pub struct Captured(pub Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    /// What was written so far, as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
 }
