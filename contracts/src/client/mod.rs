@@ -29,7 +29,8 @@
 //!    [`Accepted`] without a request; a send of the same eventId already under way is joined
 //!    (one request for both); the same eventId with another payload is [`SendError::Conflict`].
 //! 3. Records the event in the [`Outbox`], if one is set.
-//! 4. Posts `{"event", "payload"}` with `Authorization: Bearer <key>` and
+//! 4. Posts `{"event", "payload"}` (the validated payload: unknown keys stripped, as the platform
+//!    would strip them) with `Authorization: Bearer <key>` and
 //!    `Idempotency-Key: <eventId>` (the same on every attempt), after the client-side rate
 //!    limiter (the tier's rate and burst, via `governor`) lets it through.
 //! 5. Retries per the [`RetryPolicy`]: 5xx and network errors after 1 s, 5 s, 30 s, 2 min,
@@ -57,14 +58,16 @@ mod sleep;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::header::{HeaderMap, CONTENT_TYPE, RETRY_AFTER};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 use uuid::Uuid;
@@ -562,9 +565,12 @@ impl ClientBuilder {
                 sleeper: self.sleeper,
                 outbox: self.outbox,
                 limiter,
-                hold_until: Mutex::new(None),
-                flights: Mutex::new(HashMap::new()),
-                accepted: Mutex::new(AcceptedCache::new(self.accepted_cache)),
+                epoch: Instant::now(),
+                hold_until: AtomicU64::new(0),
+                state: Mutex::new(SendState {
+                    flights: HashMap::new(),
+                    accepted: AcceptedCache::new(self.accepted_cache),
+                }),
                 schemas: Mutex::new(HashMap::new()),
                 jitter: std::collections::hash_map::RandomState::new(),
             }),
@@ -584,9 +590,13 @@ struct Inner {
     sleeper: Arc<dyn Sleeper>,
     outbox: Option<Arc<dyn Outbox>>,
     limiter: Option<Mutex<Limiter>>,
-    hold_until: Mutex<Option<Instant>>,
-    flights: Mutex<HashMap<Uuid, ([u8; 32], Flight)>>,
-    accepted: Mutex<AcceptedCache>,
+    /// The base of `hold_until`.
+    epoch: Instant,
+    /// Nanoseconds after `epoch` until which every send waits (0: none); an atomic, because every
+    /// send reads it.
+    hold_until: AtomicU64,
+    /// The sends under way and the accepted eventIds, under one lock taken twice per send.
+    state: Mutex<SendState>,
     schemas: Mutex<HashMap<String, Arc<EventSchema>>>,
     jitter: std::collections::hash_map::RandomState,
 }
@@ -633,6 +643,12 @@ impl Limiter {
         self.per_second = target;
         self.bucket = Arc::new(Self::bucket(target, burst));
     }
+}
+
+/// What the sends of one client share.
+struct SendState {
+    flights: HashMap<Uuid, ([u8; 32], Flight)>,
+    accepted: AcceptedCache,
 }
 
 /// The accepted eventIds of this process, oldest dropped first.
@@ -755,12 +771,11 @@ fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-fn fingerprint(name: &str, payload: &Value) -> [u8; 32] {
-    let mut hash = Sha256::new();
-    hash.update(name.as_bytes());
-    hash.update([0]);
-    hash.update(payload.to_string().as_bytes());
-    hash.finalize().into()
+/// The request body of `POST /api/events`, serialized from borrowed parts.
+#[derive(serde::Serialize)]
+struct RequestBody<'a> {
+    event: &'a str,
+    payload: &'a Value,
 }
 
 impl Client {
@@ -822,8 +837,8 @@ impl Client {
             SendError::Invalid(ValidationError::malformed(format!("the event does not serialize: {e}")))
         })?;
         refuse_deep(&payload)?;
-        let validated = E::schema().validate(&payload).map_err(SendError::Invalid)?;
-        self.send_checked(E::NAME, payload, &validated, event.event_id()).await
+        let validated = E::schema().validate_owned(payload).map_err(SendError::Invalid)?;
+        self.send_checked(E::NAME, validated, event.event_id()).await
     }
 
     /// Sends an event by name with a JSON payload. Names in the built-in catalog are validated
@@ -868,7 +883,7 @@ impl Client {
             .and_then(Value::as_str)
             .and_then(|s| Uuid::parse_str(s).ok())
             .ok_or_else(|| SendError::Invalid(ValidationError::malformed("payload.eventId is not a UUID")))?;
-        self.send_checked(name, payload.clone(), &validated, event_id).await
+        self.send_checked(name, validated, event_id).await
     }
 
     /// Sends again every event the outbox holds as pending (after a restart), in order.
@@ -965,37 +980,36 @@ impl Client {
     /// Dedupes in this process, then delivers.
     /// The fingerprint is of the validated payload (schema order, unknown keys stripped): key
     /// order and unknown keys do not make a conflict, as on the platform.
-    async fn send_checked(
-        &self,
-        name: &str,
-        payload: Value,
-        validated: &Value,
-        event_id: Uuid,
-    ) -> Result<Accepted, SendError> {
-        let print = fingerprint(name, validated);
-        if let Some((seen, accepted)) = lock(&self.inner.accepted).entries.get(&event_id) {
-            if *seen != print {
-                return Err(SendError::Conflict { event_id });
-            }
-            return Ok(Accepted { cached: true, ..accepted.clone() });
-        }
+    async fn send_checked(&self, name: &str, payload: Value, event_id: Uuid) -> Result<Accepted, SendError> {
+        // The validated payload is what is sent (unknown keys stripped, as the platform would), and
+        // the body is serialized once: its hash is the fingerprint, its bytes every attempt's body.
+        let body = Bytes::from(serde_json::to_vec(&RequestBody { event: name, payload: &payload }).map_err(|e| {
+            SendError::Invalid(ValidationError::malformed(format!("the payload does not serialize: {e}")))
+        })?);
+        let print: [u8; 32] = Sha256::digest(&body).into();
         let flight = {
-            let mut flights = lock(&self.inner.flights);
-            let (seen, flight) = flights.entry(event_id).or_insert_with(|| (print, Flight::default()));
+            let mut state = lock(&self.inner.state);
+            if let Some((seen, accepted)) = state.accepted.entries.get(&event_id) {
+                if *seen != print {
+                    return Err(SendError::Conflict { event_id });
+                }
+                return Ok(Accepted { cached: true, ..accepted.clone() });
+            }
+            let (seen, flight) = state.flights.entry(event_id).or_insert_with(|| (print, Flight::default()));
             if *seen != print {
                 return Err(SendError::Conflict { event_id });
             }
             flight.clone()
         };
-        let result = flight.get_or_init(|| self.deliver(name, &payload, event_id)).await.clone();
+        let result = flight.get_or_init(|| self.deliver(name, &payload, body, event_id)).await.clone();
         {
-            let mut flights = lock(&self.inner.flights);
-            if flights.get(&event_id).is_some_and(|(_, f)| Arc::ptr_eq(f, &flight)) {
-                flights.remove(&event_id);
+            let mut state = lock(&self.inner.state);
+            if state.flights.get(&event_id).is_some_and(|(_, f)| Arc::ptr_eq(f, &flight)) {
+                state.flights.remove(&event_id);
             }
-        }
-        if let Ok(accepted) = &result {
-            lock(&self.inner.accepted).insert(print, accepted.clone());
+            if let Ok(accepted) = &result {
+                state.accepted.insert(print, accepted.clone());
+            }
         }
         result
     }
@@ -1003,8 +1017,9 @@ impl Client {
     /// Waits for the client-side limiter and for any hold the server's headers asked for (unless
     /// this send has just waited out its own 429).
     async fn throttle(&self, skip_hold: bool) {
-        let hold = if skip_hold { None } else { *lock(&self.inner.hold_until) };
-        if let Some(until) = hold {
+        let hold = if skip_hold { 0 } else { self.inner.hold_until.load(Ordering::Relaxed) };
+        if hold > 0 {
+            let until = self.inner.epoch + Duration::from_nanos(hold);
             let now = Instant::now();
             if until > now {
                 tokio::time::sleep(until - now).await;
@@ -1036,10 +1051,8 @@ impl Client {
             return;
         }
         let until = Instant::now() + wait.min(Duration::from_secs(600));
-        let mut hold = lock(&self.inner.hold_until);
-        if hold.is_none_or(|h| h < until) {
-            *hold = Some(until);
-        }
+        let nanos = u64::try_from(until.duration_since(self.inner.epoch).as_nanos()).unwrap_or(u64::MAX).max(1);
+        self.inner.hold_until.fetch_max(nanos, Ordering::Relaxed);
     }
 
     fn jitter_unit(&self, event_id: Uuid, attempt: u32) -> f64 {
@@ -1049,12 +1062,18 @@ impl Client {
     }
 
     /// The retry loop of one event: one Idempotency-Key for every attempt.
-    async fn deliver(&self, name: &str, payload: &Value, event_id: Uuid) -> Result<Accepted, SendError> {
+    async fn deliver(&self, name: &str, payload: &Value, body: Bytes, event_id: Uuid) -> Result<Accepted, SendError> {
         let span = tracing::info_span!("loop_contracts.send", event = name, event_id = %event_id);
-        self.deliver_inner(name, payload, event_id).instrument(span).await
+        self.deliver_inner(name, payload, body, event_id).instrument(span).await
     }
 
-    async fn deliver_inner(&self, name: &str, payload: &Value, event_id: Uuid) -> Result<Accepted, SendError> {
+    async fn deliver_inner(
+        &self,
+        name: &str,
+        payload: &Value,
+        body: Bytes,
+        event_id: Uuid,
+    ) -> Result<Accepted, SendError> {
         if let Some(outbox) = &self.inner.outbox {
             let entry = OutboxEntry { event: name.to_owned(), event_id, payload: payload.clone() };
             outbox.record_pending(&entry).map_err(SendError::Outbox)?;
@@ -1064,7 +1083,6 @@ impl Client {
                 outbox.mark_done(event_id);
             }
         };
-        let body = json!({"event": name, "payload": payload}).to_string();
         let idempotency_key = event_id.to_string();
         let mut attempts: Vec<Attempt> = Vec::new();
         let (mut retries, mut rate_waits) = (0u32, 0u32);
@@ -1095,8 +1113,11 @@ impl Client {
                 }
                 Ok(response) => {
                     let status = response.status().as_u16();
-                    let headers = response.headers().clone();
-                    let rate = RateLimit::from_headers(&headers);
+                    let headers = response.headers();
+                    let rate = RateLimit::from_headers(headers);
+                    let retry_after = header_u64(headers, RETRY_AFTER.as_str());
+                    let replayed =
+                        headers.get("idempotent-replayed").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
                     let bytes = match read_bounded(response).await {
                         Ok(bytes) => bytes,
                         Err(reason) => {
@@ -1115,18 +1136,14 @@ impl Client {
                             continue;
                         }
                     };
-                    let server_wait =
-                        header_u64(&headers, RETRY_AFTER.as_str()).map(Duration::from_secs).or_else(|| {
-                            (status == 429)
-                                .then(|| rate.map(|r| Duration::from_secs(r.reset.saturating_sub(unix_now()))))?
-                        });
+                    let server_wait = retry_after.map(Duration::from_secs).or_else(|| {
+                        (status == 429)
+                            .then(|| rate.map(|r| Duration::from_secs(r.reset.saturating_sub(unix_now()))))?
+                    });
                     self.adapt(rate);
                     tracing::debug!(attempt = number, status, "attempt answered");
                     if (200..300).contains(&status) {
                         done();
-                        let replayed = headers
-                            .get("idempotent-replayed")
-                            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
                         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
                         return Ok(Accepted {
                             event: name.to_owned(),

@@ -142,12 +142,44 @@ impl Default for DeliveryConfig {
 
 impl DeliveryConfig {
     /// Signs deliveries with `secret`, otherwise the defaults (see [`DeliveryConfig::default`]).
+    ///
+    /// ```
+    /// use loop_contracts::delivery::WebhookSecret;
+    /// use loop_contracts::sandbox::{DeliveryConfig, Sandbox, DEFAULT_RETRY_SCHEDULE};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    ///
+    /// let secret = WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let config = DeliveryConfig::new(secret);
+    /// assert_eq!(config.schedule(), DEFAULT_RETRY_SCHEDULE);
+    /// let sandbox = Sandbox::builder().deliveries(config).start().await?;
+    /// sandbox.deliver_to("http://127.0.0.1:9000/webhooks/loop", None)?; // signed with the secret given here
+    /// let unsigned = Sandbox::builder().start().await?; // DeliveryConfig::default(): no secret
+    /// assert!(unsigned.deliver_to("http://127.0.0.1:9000/webhooks/loop", None).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(secret: WebhookSecret) -> Self {
         DeliveryConfig { secret: Some(secret), ..DeliveryConfig::default() }
     }
 
     /// The endpoint: an `http://` URL (the sandbox speaks plain HTTP only), checked when the
     /// sandbox starts.
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::{DeliveryConfig, Sandbox, SandboxError};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let secret = loop_contracts::delivery::WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    ///
+    /// let config = DeliveryConfig::new(secret.clone()).endpoint("http://127.0.0.1:9000/webhooks/loop");
+    /// let sandbox = Sandbox::builder().deliveries(config).start().await?;
+    /// assert_eq!(sandbox.delivery_stats().endpoint.as_deref(), Some("http://127.0.0.1:9000/webhooks/loop"));
+    /// let tls = DeliveryConfig::new(secret).endpoint("https://hooks.example.com/loop");
+    /// assert!(matches!(Sandbox::builder().deliveries(tls).start().await, Err(SandboxError::Delivery(_))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
         self
@@ -155,12 +187,58 @@ impl DeliveryConfig {
 
     /// The delays between attempts: after the n-th failed attempt, wait the n-th delay; after the
     /// last, give up. An empty schedule makes one attempt.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::sandbox::DeliveryConfig;
+    /// # use loop_contracts::delivery::WebhookSecret;
+    /// # let secret = WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+    ///
+    /// let config = DeliveryConfig::new(secret).retry_schedule([Duration::from_millis(100), Duration::from_secs(1)]);
+    /// assert_eq!(config.schedule(), [Duration::from_millis(100), Duration::from_secs(1)]); // three attempts at most
+    /// assert!(config.retry_schedule([]).schedule().is_empty()); // one attempt, never retried
+    /// ```
     pub fn retry_schedule(mut self, delays: impl IntoIterator<Item = Duration>) -> Self {
         self.schedule = delays.into_iter().collect();
         self
     }
 
     /// The longest one attempt may take, from connecting to reading the answer (default 15 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::sandbox::{DeliveryConfig, Sandbox, SandboxError};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    /// # let secret = loop_contracts::delivery::WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// # let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let endpoint = format!("http://{}/webhooks/loop", silent.local_addr()?);
+    /// # tokio::spawn(async move {
+    /// #     let mut held = Vec::new(); // connections taken and never answered
+    /// #     while let Ok((stream, _)) = silent.accept().await {
+    /// #         held.push(stream);
+    /// #     }
+    /// # });
+    ///
+    /// // An endpoint that takes the connection and never answers; one attempt per delivery.
+    /// let config = DeliveryConfig::new(secret.clone()).endpoint(endpoint).retry_schedule([]);
+    /// let sandbox = Sandbox::builder().deliveries(config.attempt_timeout(Duration::from_millis(100))).start().await?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// client.send(&lead).await?;
+    /// assert!(sandbox.wait_for_deliveries(Duration::from_secs(5)).await);
+    /// let attempt = &sandbox.deliveries()[0].attempts[0];
+    /// assert_eq!(attempt.error.as_deref(), Some("no answer within 100 ms"));
+    /// let zero = DeliveryConfig::new(secret).attempt_timeout(Duration::ZERO);
+    /// assert!(matches!(Sandbox::builder().deliveries(zero).start().await, Err(SandboxError::Delivery(_))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = timeout;
         self
@@ -168,6 +246,30 @@ impl DeliveryConfig {
 
     /// How many deliveries may be pending at once (default 10,000); the deliveries of an event
     /// beyond that are recorded as dropped.
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::{DeliveryConfig, DeliveryState, Sandbox};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    /// # let secret = loop_contracts::delivery::WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    ///
+    /// let config = DeliveryConfig::new(secret).endpoint("http://127.0.0.1:9000/webhooks/loop").queue_capacity(1);
+    /// let sandbox = Sandbox::builder().deliveries(config).start().await?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// client.send(&lead).await?; // a lead with an email: two deliveries, more than fit
+    /// assert!(sandbox.deliveries().iter().all(|d| d.state == DeliveryState::Dropped));
+    /// let stats = sandbox.delivery_stats();
+    /// assert_eq!((stats.dropped, stats.attempts, stats.queue_capacity), (2, 0, 1));
+    /// assert_eq!(sandbox.accepted().len(), 1); // the event itself is accepted
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn queue_capacity(mut self, capacity: usize) -> Self {
         self.queue_capacity = capacity;
         self
@@ -175,24 +277,82 @@ impl DeliveryConfig {
 
     /// How many delivery records are kept for inspection, the newest (default 10,000; never fewer
     /// than the queue capacity, so a pending delivery is always listed).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::sandbox::{DeliveryConfig, Sandbox};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead = |i: u64| serde_json::json!({
+    /// #     "eventId": format!("550e8400-e29b-41d4-a716-{i:012x}"), "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": format!("lead{i}@example.com"),
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # });
+    /// # let secret = loop_contracts::delivery::WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// # let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?; // nothing listens there once dropped
+    /// # let endpoint = format!("http://{closed}/webhooks/loop");
+    ///
+    /// let config = DeliveryConfig::new(secret).endpoint(endpoint).retry_schedule([]).queue_capacity(2).retain(2);
+    /// let sandbox = Sandbox::builder().deliveries(config).start().await?;
+    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+    /// for i in 0..2 {
+    ///     client.send_json("lead.captured.v1", &lead(i)).await?; // two deliveries each
+    ///     assert!(sandbox.wait_for_deliveries(Duration::from_secs(5)).await);
+    /// }
+    /// let kept: Vec<u64> = sandbox.deliveries().iter().map(|d| d.id).collect();
+    /// assert_eq!(kept, [3, 4]); // the newest two of four
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn retain(mut self, count: usize) -> Self {
         self.retained = count;
         self
     }
 
     /// How many delivery requests may be in flight at once (default 16).
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::{DeliveryConfig, Sandbox, SandboxError};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let secret = loop_contracts::delivery::WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    ///
+    /// let config = DeliveryConfig::new(secret.clone()).max_in_flight(4); // at most 4 requests at once
+    /// let sandbox = Sandbox::builder().deliveries(config).start().await?;
+    /// # let _ = sandbox;
+    /// let none = DeliveryConfig::new(secret).max_in_flight(0);
+    /// assert!(matches!(Sandbox::builder().deliveries(none).start().await, Err(SandboxError::Delivery(_))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn max_in_flight(mut self, requests: usize) -> Self {
         self.max_in_flight = requests;
         self
     }
 
     /// The retry schedule.
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::{DeliveryConfig, DEFAULT_RETRY_SCHEDULE};
+    ///
+    /// assert_eq!(DeliveryConfig::default().schedule(), DEFAULT_RETRY_SCHEDULE); // 1 s, 5 s, 30 s, 2 min, 10 min
+    /// ```
     pub fn schedule(&self) -> &[Duration] {
         &self.schedule
     }
 }
 
 /// Where a delivery stands.
+///
+/// ```
+/// use loop_contracts::sandbox::DeliveryState;
+///
+/// assert_eq!(serde_json::to_value(DeliveryState::Dropped)?, "dropped"); // as GET /__sandbox/deliveries shows it
+/// let state: DeliveryState = serde_json::from_str(r#""pending""#)?;
+/// assert_eq!(state, DeliveryState::Pending);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -210,6 +370,34 @@ pub enum DeliveryState {
 }
 
 /// One attempt of a delivery.
+///
+/// ```
+/// use std::time::Duration;
+/// use loop_contracts::sandbox::{DeliveryConfig, Sandbox};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+/// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+/// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+/// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+/// #     "source": "quiz_completion", "attribution": {},
+/// # }))?;
+/// # let secret = loop_contracts::delivery::WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+/// # let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?; // nothing listens there once dropped
+/// # let endpoint = format!("http://{closed}/webhooks/loop");
+///
+/// let config = DeliveryConfig::new(secret).endpoint(endpoint).retry_schedule([]); // refuses connections
+/// let sandbox = Sandbox::builder().deliveries(config).start().await?;
+/// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+/// client.send(&lead).await?;
+/// assert!(sandbox.wait_for_deliveries(Duration::from_secs(5)).await);
+/// let attempt = &sandbox.deliveries()[0].attempts[0];
+/// assert_eq!(attempt.status, None); // no answer: the error says why
+/// assert!(attempt.error.is_some() && attempt.response.is_none());
+/// assert!(attempt.at.ends_with('Z')); // UTC
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryAttempt {
@@ -229,6 +417,36 @@ pub struct DeliveryAttempt {
 }
 
 /// The accepted event a delivery reports on.
+///
+/// ```
+/// use loop_contracts::sandbox::{DeliveryConfig, DeliverySource, Sandbox};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+/// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+/// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+/// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+/// #     "source": "quiz_completion", "attribution": {},
+/// # }))?;
+/// # let secret = loop_contracts::delivery::WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+/// # let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?; // nothing listens there once dropped
+/// # let endpoint = format!("http://{closed}/webhooks/loop");
+///
+/// let config = DeliveryConfig::new(secret).endpoint(endpoint);
+/// let sandbox = Sandbox::builder().deliveries(config).start().await?;
+/// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+/// client.send(&lead).await?;
+/// let accepted = &sandbox.accepted()[0];
+/// let source = DeliverySource {
+///     sequence: accepted.sequence,
+///     event: accepted.event.clone(),
+///     event_id: accepted.event_id.clone(),
+/// };
+/// let deliveries = sandbox.deliveries(); // message.sent.v1 and message.delivered.v1
+/// assert!(deliveries.len() == 2 && deliveries.iter().all(|d| d.source == source));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliverySource {
@@ -286,6 +504,22 @@ pub struct DeliveryRecord {
 
 /// Delivery counters since the start (a reset does not zero them), as `GET /__sandbox` shows them
 /// under `deliveries`.
+///
+/// ```
+/// use loop_contracts::sandbox::Sandbox;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///
+/// let sandbox = Sandbox::builder().start().await?;
+/// let stats = sandbox.delivery_stats();
+/// assert_eq!((stats.endpoint, stats.pending, stats.delivered, stats.attempts), (None, 0, 0, 0));
+/// assert_eq!(stats.queue_capacity, 10_000);
+/// assert_eq!(stats.retry_schedule_ms, [1_000, 5_000, 30_000, 120_000, 600_000]);
+/// let shown = serde_json::to_value(sandbox.delivery_stats())?;
+/// assert_eq!(shown["skippedEvents"], 0);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryStats {

@@ -37,6 +37,31 @@ pub struct AcceptedEvent {
 }
 
 /// How an accepted event arrived.
+///
+/// ```
+/// use loop_contracts::sandbox::Via;
+/// use serde_json::json;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+/// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+/// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
+/// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+/// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+/// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+/// #     "source": "quiz_completion", "attribution": {},
+/// # }))?;
+///
+/// client.send(&lead).await?; // POST /api/events
+/// let Via::Api { key: shown } = &sandbox.accepted()[0].via else { panic!("sent with a key") };
+/// assert_eq!(shown, &key.to_string()); // the prefix and a fingerprint,
+/// assert!(!shown.contains(key.expose_secret())); // never the key
+/// // Listed flat in the event: `via` names the way, next to its detail.
+/// let webhook = Via::Webhook { route: "/webhooks/shopify".into() };
+/// assert_eq!(serde_json::to_value(&webhook)?, json!({"via": "webhook", "route": "/webhooks/shopify"}));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "via", rename_all = "camelCase")]
 pub enum Via {

@@ -9,6 +9,16 @@ use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 /// What the sandbox does to one request instead of (or besides) answering it normally.
+///
+/// ```
+/// use loop_contracts::sandbox::{Fault, FaultConfig};
+///
+/// let faults = FaultConfig::seeded(3).with_drop_rate(0.5).with_rate_limit_rate(0.5);
+/// let drawn: Vec<Fault> = faults.plan().take(1_000).map(|(fault, _)| fault).collect();
+/// assert!(drawn.contains(&Fault::DropConnection) && drawn.contains(&Fault::RateLimited));
+/// assert!(!drawn.contains(&Fault::None)); // the shares add up to 1: every request is faulted
+/// assert!(FaultConfig::default().plan().take(100).all(|(fault, _)| fault == Fault::None));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Fault {
     /// Nothing: the request is handled normally.
@@ -79,29 +89,67 @@ pub struct FaultConfig {
 
 impl FaultConfig {
     /// No faults, with this seed (add faults with the `with_` methods).
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::FaultConfig;
+    ///
+    /// let faults = FaultConfig::seeded(42);
+    /// assert_eq!(faults, FaultConfig { seed: 42, ..FaultConfig::default() });
+    /// assert!(!faults.is_active());
+    /// ```
     pub fn seeded(seed: u64) -> Self {
         FaultConfig { seed, ..FaultConfig::default() }
     }
 
     /// Sets the share of `500`s.
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::{Fault, FaultConfig};
+    ///
+    /// let faults = FaultConfig::seeded(1).with_error_rate(1.0); // every request
+    /// assert!(faults.plan().take(100).all(|(fault, _)| fault == Fault::InternalError));
+    /// ```
     pub fn with_error_rate(mut self, share: f64) -> Self {
         self.error_rate = share;
         self
     }
 
     /// Sets the share of dropped connections.
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::{Fault, FaultConfig};
+    ///
+    /// let faults = FaultConfig::seeded(1).with_drop_rate(1.0); // every request
+    /// assert!(faults.plan().take(100).all(|(fault, _)| fault == Fault::DropConnection));
+    /// ```
     pub fn with_drop_rate(mut self, share: f64) -> Self {
         self.drop_rate = share;
         self
     }
 
     /// Sets the share of spurious `429`s.
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::{Fault, FaultConfig};
+    ///
+    /// let faults = FaultConfig::seeded(1).with_rate_limit_rate(1.0); // every request
+    /// assert!(faults.plan().take(100).all(|(fault, _)| fault == Fault::RateLimited));
+    /// ```
     pub fn with_rate_limit_rate(mut self, share: f64) -> Self {
         self.rate_limit_rate = share;
         self
     }
 
     /// Sets the added latency: `fixed` plus up to `jitter`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::sandbox::FaultConfig;
+    ///
+    /// let ms = Duration::from_millis;
+    /// let faults = FaultConfig::seeded(1).with_latency(ms(20), ms(10));
+    /// assert!(faults.plan().take(1_000).all(|(_, latency)| (ms(20)..=ms(30)).contains(&latency)));
+    /// ```
     pub fn with_latency(mut self, fixed: Duration, jitter: Duration) -> Self {
         self.latency = fixed;
         self.latency_jitter = jitter;
@@ -109,18 +157,63 @@ impl FaultConfig {
     }
 
     /// Sets the simulated processing time (see [`processing`](Self::processing)).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::sandbox::FaultConfig;
+    ///
+    /// let faults = FaultConfig::seeded(1).with_processing(Duration::from_millis(50));
+    /// assert_eq!(faults.processing, Duration::from_millis(50));
+    /// assert!(!faults.is_active()); // not a fault: every accepted event takes that long, none fails
+    /// ```
     pub fn with_processing(mut self, time: Duration) -> Self {
         self.processing = time;
         self
     }
 
     /// Drops connections after processing (see [`drop_after_processing`](Self::drop_after_processing)).
+    ///
+    /// ```
+    /// use loop_contracts::client::{Client, RetryPolicy};
+    /// use loop_contracts::sandbox::FaultConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
+    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # }))?;
+    ///
+    /// // Every response is lost, after the event was accepted.
+    /// sandbox.set_faults(FaultConfig::seeded(1).with_drop_rate(1.0).with_drop_after_processing(true))?;
+    /// let once = RetryPolicy::no_retries();
+    /// let client = Client::builder().key(key).base_url(sandbox.url()).retry_policy(once).build()?;
+    /// assert!(client.send(&lead).await.is_err()); // no answer,
+    /// assert_eq!(sandbox.accepted().len(), 1); // yet accepted
+    /// sandbox.set_faults(FaultConfig::default())?;
+    /// let again = client.send(&lead).await?; // a retry with the same Idempotency-Key
+    /// assert!(again.replayed); // answered with the first response, not processed twice
+    /// assert_eq!(sandbox.accepted().len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn with_drop_after_processing(mut self, yes: bool) -> Self {
         self.drop_after_processing = yes;
         self
     }
 
     /// Whether any fault or latency is configured.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::sandbox::FaultConfig;
+    ///
+    /// assert!(!FaultConfig::default().is_active());
+    /// assert!(FaultConfig::seeded(1).with_rate_limit_rate(0.01).is_active());
+    /// assert!(FaultConfig::seeded(1).with_latency(Duration::ZERO, Duration::from_millis(5)).is_active());
+    /// ```
     pub fn is_active(&self) -> bool {
         self.error_rate > 0.0
             || self.drop_rate > 0.0
@@ -131,6 +224,17 @@ impl FaultConfig {
 
     /// Checks that each share is within 0 to 1 and that they add up to at most 1, and that the
     /// durations are at most a minute.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::sandbox::FaultConfig;
+    ///
+    /// assert!(FaultConfig::seeded(1).with_error_rate(0.5).with_drop_rate(0.5).validate().is_ok());
+    /// let too_much = FaultConfig::seeded(1).with_error_rate(0.6).with_drop_rate(0.6);
+    /// assert_eq!(too_much.validate().unwrap_err(), "errorRate + dropRate + rateLimitRate must be at most 1, not 1.2");
+    /// let too_slow = FaultConfig::seeded(1).with_latency(Duration::from_secs(61), Duration::ZERO);
+    /// assert_eq!(too_slow.validate().unwrap_err(), "latencyMs must be at most 60000");
+    /// ```
     pub fn validate(&self) -> Result<(), String> {
         for (name, share) in
             [("errorRate", self.error_rate), ("dropRate", self.drop_rate), ("rateLimitRate", self.rate_limit_rate)]
@@ -155,6 +259,32 @@ impl FaultConfig {
 
     /// The sequence of decisions the sandbox deals from this configuration's seed: for each
     /// drawn request, its fault and its added latency.
+    ///
+    /// ```
+    /// use loop_contracts::client::{Client, RetryPolicy};
+    /// use loop_contracts::sandbox::{Fault, FaultConfig, Sandbox};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
+    /// # let lead = |i: u64| serde_json::json!({
+    /// #     "eventId": format!("550e8400-e29b-41d4-a716-{i:012x}"), "occurredAt": "2026-05-19T12:00:00Z",
+    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": format!("lead{i}@example.com"),
+    /// #     "source": "quiz_completion", "attribution": {},
+    /// # });
+    ///
+    /// let faults = FaultConfig::seeded(7).with_error_rate(0.5);
+    /// let expected: Vec<bool> = faults.plan().take(20).map(|(fault, _)| fault == Fault::None).collect();
+    /// let sandbox = Sandbox::builder().faults(faults).start().await?;
+    /// let once = RetryPolicy::no_retries();
+    /// let client = Client::builder().key(key).base_url(sandbox.url()).retry_policy(once).build()?;
+    /// let mut answered = Vec::new();
+    /// for i in 0..20 {
+    ///     answered.push(client.send_json("lead.captured.v1", &lead(i)).await.is_ok());
+    /// }
+    /// assert_eq!(answered, expected); // the n-th request got the n-th decision
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn plan(&self) -> impl Iterator<Item = (Fault, Duration)> + '_ {
         let mut rng = StdRng::seed_from_u64(self.seed);
         std::iter::from_fn(move || Some(self.decide(&mut rng)))

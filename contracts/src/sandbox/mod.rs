@@ -1026,7 +1026,9 @@ impl SandboxHandle {
     /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
     /// client.send(&lead).await?;
     /// assert!(sandbox.wait_for_deliveries(Duration::from_secs(5)).await);
-    /// for record in sandbox.deliveries() {
+    /// let records = sandbox.deliveries(); // message.sent.v1 and message.delivered.v1
+    /// assert_eq!(records.len(), 2);
+    /// for record in records {
     ///     assert_eq!((record.state, record.attempts.len()), (DeliveryState::Failed, 2));
     ///     assert_eq!(record.source.event_id, "550e8400-e29b-41d4-a716-446655440000");
     /// }
@@ -1067,7 +1069,7 @@ impl SandboxHandle {
     /// let sandbox = Sandbox::builder().deliveries(DeliveryConfig::new(secret).endpoint(&endpoint)).start().await?;
     /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
     /// client.send(&lead).await?; // a lead with an email: message.sent.v1, then message.delivered.v1
-    /// sandbox.wait_for_deliveries(Duration::from_secs(5)).await;
+    /// assert!(sandbox.wait_for_deliveries(Duration::from_secs(5)).await);
     /// let stats = sandbox.delivery_stats();
     /// assert_eq!((stats.delivered, stats.attempts, stats.pending, stats.failed), (2, 2, 0, 0));
     /// # Ok(())
