@@ -267,21 +267,6 @@ fn criterion_groups(c: &mut Criterion, bench: &Bench) {
     group.finish();
 }
 
-/// CPU time the whole process has used (user + system, all threads: sandbox, client and the
-/// kernel's loopback TCP), from `/proc/self/stat` in 1/100 s ticks; zero where there is none.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 fn load_average() -> String {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
@@ -315,9 +300,9 @@ fn interleaved(bench: &Bench, rounds: usize) {
         for side in order {
             let i = side as usize;
             let payloads = bench.payloads(CONCURRENT);
-            let before = cpu_seconds();
+            let before = suite::cpu_seconds();
             c[i] = bench.in_flight(side, payloads).as_secs_f64() * 1e6 / CONCURRENT as f64;
-            cpu[i] += cpu_seconds() - before;
+            cpu[i] += suite::cpu_seconds() - before;
             cpu_sends[i] += CONCURRENT;
         }
         for i in 0..2 {
@@ -327,12 +312,12 @@ fn interleaved(bench: &Bench, rounds: usize) {
         seq.1.push(s[0] / s[1]);
         con.1.push(c[0] / c[1]);
     }
-    let seq_client = median(&mut seq.0[0]);
-    let seq_plain = median(&mut seq.0[1]);
-    let seq_ratio = median(&mut seq.1);
-    let con_client = median(&mut con.0[0]);
-    let con_plain = median(&mut con.0[1]);
-    let con_ratio = median(&mut con.1);
+    let seq_client = suite::median(&mut seq.0[0]);
+    let seq_plain = suite::median(&mut seq.0[1]);
+    let seq_ratio = suite::median(&mut seq.1);
+    let con_client = suite::median(&mut con.0[0]);
+    let con_plain = suite::median(&mut con.0[1]);
+    let con_ratio = suite::median(&mut con.1);
     let cpu_client = cpu[0] * 1e6 / cpu_sends[0] as f64;
     let cpu_plain = cpu[1] * 1e6 / cpu_sends[1] as f64;
     let load_after = load_average();

@@ -25,19 +25,6 @@ use loop_contracts::inbound::{Declaration, Source, TransformContext};
 use loop_contracts::{catalog, validate_event};
 use serde_json::{json, Value};
 
-/// The declared transform of `benches/transform.rs` (8 mappings: JSONPath, `first`, a filter,
-/// coercions); `node.mjs` holds the same mappings for jsonpath-plus.
-const DECLARATION: &str = r#"{"name": "order.completed.v1", "source": "shopify", "webhookPath": "/webhooks/shopify/orders",
-  "transform": {
-    "eventId": {"path": "$.admin_graphql_api_id", "coerce": "uuid"},
-    "occurredAt": {"path": "$.created_at", "coerce": "datetime"},
-    "brandId": "$.note_attributes[?@.name=='brand_id'].value",
-    "platform": {"const": "shopify"},
-    "orderId": {"path": "$.id", "coerce": "string"},
-    "email": {"first": ["$.email", "$.contact_email", "$.customer.email"]},
-    "currency": "$.currency",
-    "totalPrice": "$.total_price"
-  }}"#;
 const BRAND: &str = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e";
 const BATCH: Duration = Duration::from_millis(2);
 const WARM_UP: Duration = Duration::from_millis(100);
@@ -87,7 +74,7 @@ fn measure(items: &mut [Timed<'_>], rounds: usize, quick: bool) -> Vec<f64> {
             s.push(time_batch(t, batch));
         }
     }
-    samples.iter_mut().map(|s| median(s)).collect()
+    samples.iter_mut().map(|s| suite::median(s)).collect()
 }
 
 fn time_batch(t: &mut Timed<'_>, batch: u64) -> f64 {
@@ -99,11 +86,6 @@ fn time_batch(t: &mut Timed<'_>, batch: u64) -> f64 {
     let elapsed = started.elapsed();
     black_box(sink);
     elapsed.as_nanos() as f64 / (batch as f64 * t.per as f64)
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 fn read(path: &Path) -> String {
@@ -225,7 +207,7 @@ fn validation(root: &Path, rounds: usize, quick: bool) {
 fn transforms(rounds: usize, quick: bool) {
     let bytes = std::fs::read(suite::fixture("webhooks/shopify/orders-create.json")).expect("the Shopify fixture");
     let context = TransformContext::for_brand(BRAND.parse().unwrap());
-    let declaration = Declaration::parse(DECLARATION).expect("the declaration compiles");
+    let declaration = Declaration::parse(suite::SHOPIFY_ORDER_DECLARATION).expect("the declaration compiles");
     Source::Shopify.transform("orders/create", &bytes, &context).expect("the built-in transform accepts the fixture");
     let declared = declaration.apply(&bytes, &context).expect("the declared transform accepts the fixture");
     println!(

@@ -85,11 +85,11 @@ fn delivery(c: &mut Criterion) {
             "interleaved medians over 301 rounds of 2,000 calls each: verify_and_parse {:.0} ns, \
              verify_only {:.0} ns, hmac_sha256_only {:.0} ns, parse_only {:.0} ns; \
              HMAC share of verify_and_parse {:.1}% (median of per-round ratios)",
-            median(&mut full),
-            median(&mut verify),
-            median(&mut hmac),
-            median(&mut parse),
-            100.0 * median(&mut share)
+            suite::median(&mut full),
+            suite::median(&mut verify),
+            suite::median(&mut hmac),
+            suite::median(&mut parse),
+            100.0 * suite::median(&mut share)
         );
     }
 }
@@ -102,11 +102,6 @@ fn time_per_call<T>(mut f: impl FnMut() -> T) -> f64 {
         black_box(f());
     }
     start.elapsed().as_nanos() as f64 / f64::from(CALLS)
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 criterion_group!(benches, delivery);

@@ -30,18 +30,6 @@ fn rss_mib() -> f64 {
     pages * 4096.0 / (1024.0 * 1024.0)
 }
 
-/// CPU time the whole process has used (user + system, all threads), from `/proc/self/stat`
-/// (in USER_HZ ticks, which are 1/100 s on Linux); zero where there is none.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (which is in parentheses and may contain spaces).
-    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
-    (ticks(11) + ticks(12)) / 100.0
-}
-
 fn key_for(connection: u64) -> String {
     format!("lk_test_load_driver_connection_{connection:04}")
 }
@@ -225,9 +213,9 @@ fn main() {
         let (warm, _, _) = run(&sandbox, connections, 0, warmup, u64::MAX).await;
         assert_eq!(warm.ok, warmup, "warm-up statuses: {:?}", &warm.other[..warm.other.len().min(10)]);
         let rss_every = (events / 10).max(1);
-        let cpu_before = cpu_seconds();
+        let cpu_before = suite::cpu_seconds();
         let (tally, elapsed, samples) = run(&sandbox, connections, warmup, events, rss_every).await;
-        let cpu = cpu_seconds() - cpu_before;
+        let cpu = suite::cpu_seconds() - cpu_before;
         let rate = events as f64 / elapsed.as_secs_f64();
         let l = &tally.latencies;
         println!("  throughput: {rate:.0} events/s ({events} in {:.2} s)", elapsed.as_secs_f64());

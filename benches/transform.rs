@@ -11,20 +11,7 @@ use loop_contracts::inbound::{Declaration, Source, TransformContext};
 fn transform(c: &mut Criterion) {
     let bytes = std::fs::read(suite::fixture("webhooks/shopify/orders-create.json")).unwrap();
     let context = TransformContext::for_brand("6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e".parse().unwrap());
-    let declaration = Declaration::parse(
-        r#"{"name": "order.completed.v1", "source": "shopify", "webhookPath": "/webhooks/shopify/orders",
-            "transform": {
-              "eventId": {"path": "$.admin_graphql_api_id", "coerce": "uuid"},
-              "occurredAt": {"path": "$.created_at", "coerce": "datetime"},
-              "brandId": "$.note_attributes[?@.name=='brand_id'].value",
-              "platform": {"const": "shopify"},
-              "orderId": {"path": "$.id", "coerce": "string"},
-              "email": {"first": ["$.email", "$.contact_email", "$.customer.email"]},
-              "currency": "$.currency",
-              "totalPrice": "$.total_price"
-            }}"#,
-    )
-    .unwrap();
+    let declaration = Declaration::parse(suite::SHOPIFY_ORDER_DECLARATION).unwrap();
     assert!(Source::Shopify.transform("orders/create", &bytes, &context).is_ok());
     assert!(declaration.apply(&bytes, &context).is_ok());
 

@@ -112,3 +112,35 @@ pub fn parity_corpus() -> Vec<ParityCase> {
         .filter(|c: &ParityCase| !c.id.contains("/divergent/"))
         .collect()
 }
+
+/// The declared Shopify order transform the benchmarks time (8 mappings: JSONPath, `first`, a
+/// filter, coercions); `benches/compare/node.mjs` holds the same mappings for jsonpath-plus.
+pub const SHOPIFY_ORDER_DECLARATION: &str = r#"{"name": "order.completed.v1", "source": "shopify", "webhookPath": "/webhooks/shopify/orders",
+  "transform": {
+    "eventId": {"path": "$.admin_graphql_api_id", "coerce": "uuid"},
+    "occurredAt": {"path": "$.created_at", "coerce": "datetime"},
+    "brandId": "$.note_attributes[?@.name=='brand_id'].value",
+    "platform": {"const": "shopify"},
+    "orderId": {"path": "$.id", "coerce": "string"},
+    "email": {"first": ["$.email", "$.contact_email", "$.customer.email"]},
+    "currency": "$.currency",
+    "totalPrice": "$.total_price"
+  }}"#;
+
+/// CPU time the whole process has used (user + system, all threads), from `/proc/self/stat` (in
+/// USER_HZ ticks, 1/100 s on Linux); zero where there is none.
+pub fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// The median of some figures (the upper one of an even count); sorts them.
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
