@@ -743,16 +743,16 @@ async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, String
 fn refuse_deep(payload: &Value) -> Result<(), SendError> {
     let mut stack = vec![(payload, 0usize)];
     while let Some((value, depth)) = stack.pop() {
-        let children: Box<dyn Iterator<Item = &Value>> = match value {
-            Value::Array(items) => Box::new(items.iter()),
-            Value::Object(map) => Box::new(map.values()),
-            _ => continue,
-        };
-        if depth >= crate::codec::MAX_RECORD_DEPTH {
+        let is_container = matches!(value, Value::Array(_) | Value::Object(_));
+        if is_container && depth >= crate::codec::MAX_RECORD_DEPTH {
             let message = format!("the payload is nested deeper than {} levels", crate::codec::MAX_RECORD_DEPTH);
             return Err(SendError::Invalid(ValidationError::malformed(message)));
         }
-        stack.extend(children.map(|child| (child, depth + 1)));
+        match value {
+            Value::Array(items) => stack.extend(items.iter().map(|child| (child, depth + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|child| (child, depth + 1))),
+            _ => {}
+        }
     }
     Ok(())
 }
