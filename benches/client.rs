@@ -5,11 +5,12 @@
 //! timer starts, for both):
 //!
 //! - **client**: `client.send_json("lead.captured.v1", &payload)` with the client-side rate limiter
-//!   off: local validation (the validated copy), the eventId's parse, the payload's fingerprint
-//!   (SHA-256 of its text), the in-process lookups (accepted cache, flights), the body
-//!   `{"event", "payload"}` serialised, the POST with `Authorization: Bearer`, `Idempotency-Key` and
-//!   `content-type`, the rate-limit headers read, the response body parsed into a `Value`, and the
-//!   acceptance stored in the bounded accepted cache.
+//!   off: the depth guard, local validation (a copy only when there is an unknown key to strip;
+//!   these payloads have none), the eventId's parse, the body `{"event", "payload"}` serialised,
+//!   its SHA-256 (the conflict fingerprint), the in-process lookups (accepted cache, flights), the
+//!   POST with `Authorization: Bearer`, `Idempotency-Key` and `content-type`, the rate-limit headers
+//!   read, the response body read (kept unparsed until looked at), and the acceptance stored in the
+//!   bounded accepted cache.
 //! - **plain**: the body `{"event", "payload"}` serialised from the same `Value` (a borrowed serde
 //!   struct), the POST with the same three headers (the `Authorization` value formatted once), the
 //!   status checked and the response body read (not parsed).
@@ -28,6 +29,8 @@
 //! `cargo bench --bench client -- interleaved` skips criterion (no benchmark id contains the
 //! word) and prints the interleaved summary alone, with a `compare-json:` line that
 //! `benches/compare.sh` reads. `CLIENT_BENCH_ROUNDS` sets the number of rounds (default 41).
+//! `CLIENT_BENCH_PROFILE=client` (or `plain`) runs one side alone, `CLIENT_BENCH_SENDS` sends (default
+//! 20,000) with 64 in flight, for a profiler, and prints each runtime's context switches and CPU ticks.
 //! Figures in `benches/README.md`.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -111,19 +114,20 @@ struct Bench {
     _server_rt: Runtime,
 }
 
-fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
+fn runtime(name: &str) -> Runtime {
+    let builder = &mut tokio::runtime::Builder::new_multi_thread();
+    builder.worker_threads(2).thread_name(name).enable_all().build().expect("runtime")
 }
 
 impl Bench {
     fn start() -> Bench {
-        let server_rt = runtime();
+        let server_rt = runtime("sandbox-rt");
         let key: ApiKey = KEY.parse().expect("a well-formed key");
         let far_above = Tier::new(10_000_000, 10_000_000).expect("non-zero");
         let sandbox = server_rt
             .block_on(Sandbox::builder().accept_key(key.clone()).tier_for(key.clone(), far_above).start())
             .expect("the sandbox starts");
-        let client_rt = runtime();
+        let client_rt = runtime("sender-rt");
         // Both built on the client's runtime, where they run.
         let senders = client_rt.block_on(async {
             let client = Client::builder()
@@ -354,12 +358,52 @@ fn interleaved(bench: &Bench, rounds: usize) {
     );
 }
 
+/// One side alone, 64 in flight, nothing else (for `perf record` or `valgrind --tool=callgrind`),
+/// then the scheduling figures of each runtime's threads: the context switches show when one side
+/// leaves the other's workers idle, parking and waking on every request.
+fn profile(bench: &Bench, side: &str) {
+    let side = match side {
+        "client" => Side::Client,
+        "plain" => Side::Plain,
+        other => panic!("CLIENT_BENCH_PROFILE is client or plain, not {other}"),
+    };
+    let sends = std::env::var("CLIENT_BENCH_SENDS").ok().and_then(|n| n.parse().ok()).unwrap_or(20_000);
+    bench.sequential(side, bench.payloads(IN_FLIGHT as u64));
+    let elapsed = bench.in_flight(side, bench.payloads(sends));
+    println!("{side:?}: {sends} sends, 64 in flight, {:.1} µs per send", elapsed.as_secs_f64() * 1e6 / sends as f64);
+    // Per thread name: voluntary and involuntary context switches, user and system clock ticks.
+    let mut by_name = std::collections::BTreeMap::<String, [u64; 4]>::new();
+    for task in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
+        let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
+        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+        let status_field =
+            |key: &str| status.lines().find_map(|l| l.strip_prefix(key)).map_or(0, |v| v.trim().parse().unwrap_or(0));
+        // `stat` after the command name: utime and stime are the 12th and 13th fields.
+        let ticks: Vec<u64> =
+            stat.rsplit(')').next().unwrap_or("").split_whitespace().map(|f| f.parse().unwrap_or(0)).collect();
+        let name = status.lines().find_map(|l| l.strip_prefix("Name:")).unwrap_or("").trim().to_owned();
+        let totals = by_name.entry(name).or_default();
+        totals[0] += status_field("voluntary_ctxt_switches:");
+        totals[1] += status_field("nonvoluntary_ctxt_switches:");
+        totals[2] += ticks.get(11).copied().unwrap_or(0);
+        totals[3] += ticks.get(12).copied().unwrap_or(0);
+    }
+    for (name, [voluntary, involuntary, user, system]) in by_name {
+        println!("  {name}: {voluntary} voluntary and {involuntary} involuntary switches, {user} user and {system} system ticks");
+    }
+    bench.check();
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let has = |flag: &str| args.iter().any(|a| a == flag);
     // As criterion decides: `cargo bench` passes --bench; `cargo test --benches` does not.
     let measuring = has("--bench") && !has("--test") && !has("--list") && !has("--profile-time");
     let bench = Bench::start();
+    if let Ok(side) = std::env::var("CLIENT_BENCH_PROFILE") {
+        profile(&bench, &side);
+        return;
+    }
     if measuring {
         bench.prefill();
     }

@@ -1,6 +1,8 @@
 //! Property tests: validation and typed decoding never panic, and typed decoding accepts exactly
 //! the payloads validation accepts, for arbitrary JSON and arbitrary bytes.
 
+use std::borrow::Cow;
+
 use loop_contracts::schema::{Field, FieldType};
 use loop_contracts::{catalog, validate_event, ErrorCode};
 use proptest::prelude::*;
@@ -162,6 +164,20 @@ proptest! {
         if suite::serde_accepts(&name, &bytes).unwrap() {
             prop_assert!(verdict.is_ok());
         }
+        // The three ways to validate agree, and the borrowing one borrows exactly when stripping
+        // would change nothing.
+        let schema = catalog().get(&name).unwrap();
+        let copied = schema.validate(&value);
+        prop_assert_eq!(&schema.validate_owned(value.clone()), &copied);
+        match (schema.validate_cow(&value), &copied) {
+            (Ok(Cow::Borrowed(data)), Ok(expected)) => prop_assert_eq!(data, expected),
+            (Ok(Cow::Owned(data)), Ok(expected)) => {
+                prop_assert_eq!(&data, expected);
+                prop_assert_ne!(&data, &value, "copied although nothing was stripped");
+            }
+            (Err(e), Err(expected)) => prop_assert_eq!(&e, expected),
+            (cow, copied) => prop_assert!(false, "validate_cow {:?} vs validate {:?}", cow, copied),
+        }
     }
 
     #[test]
@@ -217,4 +233,34 @@ fn deeply_nested_discovery_documents_are_refused_with_a_typed_error() {
         format!(r#"{{"name": "a.b.v1", "fields": {{"x": {}}}}}"#, doc.replacen('{', r#"{"required": true, "#, 1));
     let err = loop_contracts::EventSchema::from_discovery_str(&text).unwrap_err();
     assert!(err.to_string().contains("nested deeper than"), "{err}");
+}
+
+#[test]
+fn validate_cow_copies_only_what_stripping_changes() {
+    let lead = catalog().get("lead.captured.v1").unwrap();
+    let mut payload = json!({
+        "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+        "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+        "source": "other", "attribution": {"utm_source": "x"},
+    });
+    assert!(matches!(lead.validate_cow(&payload), Ok(Cow::Borrowed(_))));
+    // A record's `__proto__` key is dropped (as Zod's record parser drops it).
+    payload["attribution"]["__proto__"] = json!("polluted");
+    let stripped = lead.validate_cow(&payload).unwrap();
+    assert!(matches!(stripped, Cow::Owned(_)));
+    assert_eq!(stripped["attribution"], json!({"utm_source": "x"}));
+
+    let order = catalog().get("order.completed.v1").unwrap();
+    let mut payload = json!({
+        "eventId": "550e8400-e29b-41d4-a716-446655440001", "occurredAt": "2026-05-19T12:00:00Z",
+        "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "buyer@example.com",
+        "lineItems": [{"title": "Tea", "quantity": 2}, {"title": "Cup", "quantity": 1}],
+    });
+    assert!(matches!(order.validate_cow(&payload), Ok(Cow::Borrowed(_))));
+    // An unknown key inside an array item: the whole payload is copied, without it.
+    payload["lineItems"][0]["giftWrap"] = json!(true);
+    let stripped = order.validate_cow(&payload).unwrap();
+    assert!(matches!(stripped, Cow::Owned(_)));
+    assert!(stripped["lineItems"][0].get("giftWrap").is_none());
+    assert_eq!(stripped.as_ref(), &order.validate(&payload).unwrap());
 }

@@ -50,6 +50,7 @@
 //!   [`Client::resend_pending`] at start-up. Re-creating an event after a restart with a *new*
 //!   eventId is not safe: it is a different event to the platform.
 
+mod body;
 mod error;
 mod outbox;
 pub mod retry;
@@ -65,13 +66,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use reqwest::header::{HeaderMap, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderName, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 use uuid::Uuid;
 
+pub use body::ResponseBody;
 pub use error::{Attempt, AttemptOutcome, BuildError, SendError};
 pub use outbox::{InMemoryOutbox, Outbox, OutboxEntry};
 pub use retry::RetryPolicy;
@@ -125,9 +127,9 @@ pub struct RateLimit {
 impl RateLimit {
     fn from_headers(headers: &HeaderMap) -> Option<RateLimit> {
         Some(RateLimit {
-            limit: header_u64(headers, "x-ratelimit-limit")?,
-            remaining: header_u64(headers, "x-ratelimit-remaining")?,
-            reset: header_u64(headers, "x-ratelimit-reset")?,
+            limit: header_u64(headers, &X_RATELIMIT_LIMIT)?,
+            remaining: header_u64(headers, &X_RATELIMIT_REMAINING)?,
+            reset: header_u64(headers, &X_RATELIMIT_RESET)?,
         })
     }
 }
@@ -161,8 +163,8 @@ pub struct Accepted {
     pub event: String,
     /// The eventId (the Idempotency-Key).
     pub event_id: Uuid,
-    /// The response body (`{"ok": true, …}`).
-    pub body: Value,
+    /// The response body (`{"ok": true, …}`), parsed when first looked at.
+    pub body: ResponseBody,
     /// The rate-limit figures of the accepting response.
     pub rate_limit: Option<RateLimit>,
     /// The platform answered `Idempotent-Replayed: true`: it had accepted this event before.
@@ -553,12 +555,17 @@ impl ClientBuilder {
             http = http.no_proxy();
         }
         let http = http.build().map_err(|e| BuildError::Http(e.to_string()))?;
+        let events_url = reqwest::Url::parse(&format!("{base}/api/events")).map_err(|_| invalid())?;
+        let mut authorization = reqwest::header::HeaderValue::try_from(format!("Bearer {}", key.expose_secret()))
+            .map_err(|e| BuildError::Http(e.to_string()))?;
+        authorization.set_sensitive(true);
         let limiter = self.rate_limit.then(|| Mutex::new(Limiter::new(self.tier.per_second(), self.tier.burst())));
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 key,
-                events_url: format!("{base}/api/events"),
+                events_url,
+                authorization,
                 base,
                 tier: self.tier,
                 policy: self.policy,
@@ -578,13 +585,17 @@ impl ClientBuilder {
     }
 }
 
+/// One send under way, shared by concurrent sends of its eventId.
 type Flight = Arc<tokio::sync::OnceCell<Result<Accepted, SendError>>>;
 
 struct Inner {
     http: reqwest::Client,
     key: ApiKey,
     base: String,
-    events_url: String,
+    /// `POST /api/events`, parsed once.
+    events_url: reqwest::Url,
+    /// `Bearer <key>`, built once and marked sensitive (left out of reqwest's `Debug`).
+    authorization: reqwest::header::HeaderValue,
     tier: Tier,
     policy: RetryPolicy,
     sleeper: Arc<dyn Sleeper>,
@@ -651,11 +662,37 @@ struct SendState {
     accepted: AcceptedCache,
 }
 
+/// An accepted event as the cache keeps it: the response body is the acceptance's own shared
+/// buffer, so that remembering an acceptance copies nothing.
+#[derive(Clone)]
+struct Remembered {
+    fingerprint: [u8; 32],
+    event: String,
+    body: Bytes,
+    rate_limit: Option<RateLimit>,
+    replayed: bool,
+    attempts: u32,
+}
+
+impl Remembered {
+    fn answer(&self, event_id: Uuid) -> Accepted {
+        Accepted {
+            event: self.event.clone(),
+            event_id,
+            body: ResponseBody::from(self.body.clone()),
+            rate_limit: self.rate_limit,
+            replayed: self.replayed,
+            attempts: self.attempts,
+            cached: true,
+        }
+    }
+}
+
 /// The accepted eventIds of this process, oldest dropped first.
 struct AcceptedCache {
     capacity: usize,
     order: VecDeque<Uuid>,
-    entries: HashMap<Uuid, ([u8; 32], Accepted)>,
+    entries: HashMap<Uuid, Remembered>,
 }
 
 impl AcceptedCache {
@@ -663,7 +700,7 @@ impl AcceptedCache {
         AcceptedCache { capacity, order: VecDeque::new(), entries: HashMap::new() }
     }
 
-    fn insert(&mut self, fingerprint: [u8; 32], accepted: Accepted) {
+    fn insert(&mut self, fingerprint: [u8; 32], accepted: &Accepted) {
         if self.capacity == 0 || self.entries.contains_key(&accepted.event_id) {
             return;
         }
@@ -673,7 +710,15 @@ impl AcceptedCache {
             }
         }
         self.order.push_back(accepted.event_id);
-        self.entries.insert(accepted.event_id, (fingerprint, accepted));
+        let remembered = Remembered {
+            fingerprint,
+            event: accepted.event.clone(),
+            body: accepted.body.raw(),
+            rate_limit: accepted.rate_limit,
+            replayed: accepted.replayed,
+            attempts: accepted.attempts,
+        };
+        self.entries.insert(accepted.event_id, remembered);
     }
 }
 
@@ -717,7 +762,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+// Header names as values: a lookup by `&str` parses the name on every call.
+const X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+const X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+const X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+fn header_u64(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
@@ -725,36 +777,52 @@ fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
 /// with its issues, a discovery document); a server sending more is cut off, not buffered.
 const MAX_RESPONSE_BYTES: usize = 1 << 20;
 
-/// Reads a response body up to [`MAX_RESPONSE_BYTES`].
-async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| e.without_url().to_string())? {
+/// Reads a response body up to [`MAX_RESPONSE_BYTES`]. A body that arrives in one chunk (the
+/// usual small answer) is kept as it came, without a copy.
+async fn read_bounded(mut response: reqwest::Response) -> Result<Bytes, String> {
+    async fn next(response: &mut reqwest::Response) -> Result<Option<Bytes>, String> {
+        response.chunk().await.map_err(|e| e.without_url().to_string())
+    }
+    let too_long = || format!("the response body is over {MAX_RESPONSE_BYTES} bytes");
+    let Some(first) = next(&mut response).await? else { return Ok(Bytes::new()) };
+    if first.len() > MAX_RESPONSE_BYTES {
+        return Err(too_long());
+    }
+    let Some(mut chunk) = next(&mut response).await? else { return Ok(first) };
+    let mut body = Vec::with_capacity(first.len() + chunk.len());
+    body.extend_from_slice(&first);
+    loop {
         if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-            return Err(format!("the response body is over {MAX_RESPONSE_BYTES} bytes"));
+            return Err(too_long());
         }
         body.extend_from_slice(&chunk);
+        match next(&mut response).await? {
+            Some(more) => chunk = more,
+            None => return Ok(body.into()),
+        }
     }
-    Ok(body)
 }
 
 /// Refuses a payload nested deeper than JSON text can be (the parser's limit): copying or
 /// serializing a `Value` recurses, and one built in memory 10,000 levels deep would overflow the
 /// stack.
 fn refuse_deep(payload: &Value) -> Result<(), SendError> {
-    let mut stack = vec![(payload, 0usize)];
-    while let Some((value, depth)) = stack.pop() {
-        let is_container = matches!(value, Value::Array(_) | Value::Object(_));
-        if is_container && depth >= crate::codec::MAX_RECORD_DEPTH {
-            let message = format!("the payload is nested deeper than {} levels", crate::codec::MAX_RECORD_DEPTH);
-            return Err(SendError::Invalid(ValidationError::malformed(message)));
-        }
+    // Recursion is safe here: it stops at the limit, long before the stack would run out.
+    fn within(value: &Value, depth: usize) -> bool {
+        let deeper = depth + 1;
         match value {
-            Value::Array(items) => stack.extend(items.iter().map(|child| (child, depth + 1))),
-            Value::Object(map) => stack.extend(map.values().map(|child| (child, depth + 1))),
-            _ => {}
+            Value::Array(items) => deeper <= MAX_DEPTH && items.iter().all(|child| within(child, deeper)),
+            Value::Object(map) => deeper <= MAX_DEPTH && map.values().all(|child| within(child, deeper)),
+            _ => true,
         }
     }
-    Ok(())
+    const MAX_DEPTH: usize = crate::codec::MAX_RECORD_DEPTH;
+    if within(payload, 0) {
+        Ok(())
+    } else {
+        let message = format!("the payload is nested deeper than {} levels", crate::codec::MAX_RECORD_DEPTH);
+        Err(SendError::Invalid(ValidationError::malformed(message)))
+    }
 }
 
 /// A URL as it may be shown: any `user:password@` replaced.
@@ -838,7 +906,7 @@ impl Client {
         })?;
         refuse_deep(&payload)?;
         let validated = E::schema().validate_owned(payload).map_err(SendError::Invalid)?;
-        self.send_checked(E::NAME, validated, event.event_id()).await
+        self.send_checked(E::NAME, &validated, event.event_id()).await
     }
 
     /// Sends an event by name with a JSON payload. Names in the built-in catalog are validated
@@ -875,15 +943,15 @@ impl Client {
     pub async fn send_json(&self, name: &str, payload: &Value) -> Result<Accepted, SendError> {
         refuse_deep(payload)?;
         let validated = match catalog().get(name) {
-            Some(schema) => schema.validate(payload).map_err(SendError::Invalid)?,
-            None => self.schema(name).await?.validate(payload).map_err(SendError::Invalid)?,
+            Some(schema) => schema.validate_cow(payload).map_err(SendError::Invalid)?,
+            None => self.schema(name).await?.validate_cow(payload).map_err(SendError::Invalid)?,
         };
         let event_id = payload
             .get("eventId")
             .and_then(Value::as_str)
             .and_then(|s| Uuid::parse_str(s).ok())
             .ok_or_else(|| SendError::Invalid(ValidationError::malformed("payload.eventId is not a UUID")))?;
-        self.send_checked(name, validated, event_id).await
+        self.send_checked(name, &validated, event_id).await
     }
 
     /// Sends again every event the outbox holds as pending (after a restart), in order.
@@ -980,38 +1048,53 @@ impl Client {
     /// Dedupes in this process, then delivers.
     /// The fingerprint is of the validated payload (schema order, unknown keys stripped): key
     /// order and unknown keys do not make a conflict, as on the platform.
-    async fn send_checked(&self, name: &str, payload: Value, event_id: Uuid) -> Result<Accepted, SendError> {
+    async fn send_checked(&self, name: &str, payload: &Value, event_id: Uuid) -> Result<Accepted, SendError> {
         // The validated payload is what is sent (unknown keys stripped, as the platform would), and
         // the body is serialized once: its hash is the fingerprint, its bytes every attempt's body.
-        let body = Bytes::from(serde_json::to_vec(&RequestBody { event: name, payload: &payload }).map_err(|e| {
+        let body = Bytes::from(serde_json::to_vec(&RequestBody { event: name, payload }).map_err(|e| {
             SendError::Invalid(ValidationError::malformed(format!("the payload does not serialize: {e}")))
         })?);
         let print: [u8; 32] = Sha256::digest(&body).into();
-        let flight = {
-            let mut state = lock(&self.inner.state);
-            if let Some((seen, accepted)) = state.accepted.entries.get(&event_id) {
+        loop {
+            let mut flight = {
+                let mut state = lock(&self.inner.state);
+                if let Some(remembered) = state.accepted.entries.get(&event_id) {
+                    if remembered.fingerprint != print {
+                        return Err(SendError::Conflict { event_id });
+                    }
+                    let remembered = remembered.clone();
+                    drop(state);
+                    return Ok(remembered.answer(event_id));
+                }
+                let (seen, flight) = state.flights.entry(event_id).or_insert_with(|| (print, Flight::default()));
                 if *seen != print {
                     return Err(SendError::Conflict { event_id });
                 }
-                return Ok(Accepted { cached: true, ..accepted.clone() });
-            }
-            let (seen, flight) = state.flights.entry(event_id).or_insert_with(|| (print, Flight::default()));
-            if *seen != print {
-                return Err(SendError::Conflict { event_id });
-            }
-            flight.clone()
-        };
-        let result = flight.get_or_init(|| self.deliver(name, &payload, body, event_id)).await.clone();
-        {
-            let mut state = lock(&self.inner.state);
-            if state.flights.get(&event_id).is_some_and(|(_, f)| Arc::ptr_eq(f, &flight)) {
-                state.flights.remove(&event_id);
-            }
-            if let Ok(accepted) = &result {
-                state.accepted.insert(print, accepted.clone());
+                flight.clone()
+            };
+            let outcome = flight.get_or_init(|| self.deliver(name, payload, &body, event_id)).await;
+            let alone = {
+                let mut state = lock(&self.inner.state);
+                if let Ok(accepted) = outcome {
+                    state.accepted.insert(print, accepted);
+                }
+                if state.flights.get(&event_id).is_some_and(|(_, f)| Arc::ptr_eq(f, &flight)) {
+                    state.flights.remove(&event_id);
+                }
+                // Out of the map, the flight gains no new sharer: when none holds it now, its
+                // result is this send's alone and is taken without a copy.
+                Arc::strong_count(&flight) == 1
+            };
+            let result = match Arc::get_mut(&mut flight).filter(|_| alone) {
+                Some(cell) => cell.take(),
+                None => flight.get().cloned(),
+            };
+            // `get_or_init` has returned, so the flight holds a result; were it ever empty, the
+            // send would start over, as a sharer of a cancelled flight does.
+            if let Some(result) = result {
+                return result;
             }
         }
-        result
     }
 
     /// Waits for the client-side limiter and for any hold the server's headers asked for (unless
@@ -1062,7 +1145,7 @@ impl Client {
     }
 
     /// The retry loop of one event: one Idempotency-Key for every attempt.
-    async fn deliver(&self, name: &str, payload: &Value, body: Bytes, event_id: Uuid) -> Result<Accepted, SendError> {
+    async fn deliver(&self, name: &str, payload: &Value, body: &Bytes, event_id: Uuid) -> Result<Accepted, SendError> {
         let span = tracing::info_span!("loop_contracts.send", event = name, event_id = %event_id);
         self.deliver_inner(name, payload, body, event_id).instrument(span).await
     }
@@ -1071,7 +1154,7 @@ impl Client {
         &self,
         name: &str,
         payload: &Value,
-        body: Bytes,
+        body: &Bytes,
         event_id: Uuid,
     ) -> Result<Accepted, SendError> {
         if let Some(outbox) = &self.inner.outbox {
@@ -1083,7 +1166,9 @@ impl Client {
                 outbox.mark_done(event_id);
             }
         };
-        let idempotency_key = event_id.to_string();
+        let idempotency_key =
+            reqwest::header::HeaderValue::from_str(event_id.hyphenated().encode_lower(&mut Uuid::encode_buffer()))
+                .map_err(|e| SendError::Invalid(ValidationError::malformed(e.to_string())))?;
         let mut attempts: Vec<Attempt> = Vec::new();
         let (mut retries, mut rate_waits) = (0u32, 0u32);
         loop {
@@ -1094,9 +1179,9 @@ impl Client {
             let result = self
                 .inner
                 .http
-                .post(&self.inner.events_url)
-                .bearer_auth(self.inner.key.expose_secret())
-                .header("Idempotency-Key", &idempotency_key)
+                .post(self.inner.events_url.clone())
+                .header(AUTHORIZATION, self.inner.authorization.clone())
+                .header(IDEMPOTENCY_KEY, idempotency_key.clone())
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.clone())
                 .send()
@@ -1115,9 +1200,9 @@ impl Client {
                     let status = response.status().as_u16();
                     let headers = response.headers();
                     let rate = RateLimit::from_headers(headers);
-                    let retry_after = header_u64(headers, RETRY_AFTER.as_str());
+                    let retry_after = header_u64(headers, &RETRY_AFTER);
                     let replayed =
-                        headers.get("idempotent-replayed").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
+                        headers.get(IDEMPOTENT_REPLAYED).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
                     let bytes = match read_bounded(response).await {
                         Ok(bytes) => bytes,
                         Err(reason) => {
@@ -1144,11 +1229,10 @@ impl Client {
                     tracing::debug!(attempt = number, status, "attempt answered");
                     if (200..300).contains(&status) {
                         done();
-                        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
                         return Ok(Accepted {
                             event: name.to_owned(),
                             event_id,
-                            body,
+                            body: ResponseBody::from(bytes),
                             rate_limit: rate,
                             replayed,
                             attempts: number,
