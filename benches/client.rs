@@ -369,8 +369,14 @@ fn profile(bench: &Bench, side: &str) {
     };
     let sends = std::env::var("CLIENT_BENCH_SENDS").ok().and_then(|n| n.parse().ok()).unwrap_or(20_000);
     bench.sequential(side, bench.payloads(IN_FLIGHT as u64));
-    let elapsed = bench.in_flight(side, bench.payloads(sends));
-    println!("{side:?}: {sends} sends, 64 in flight, {:.1} µs per send", elapsed.as_secs_f64() * 1e6 / sends as f64);
+    let one_at_a_time = std::env::var_os("CLIENT_BENCH_SEQUENTIAL").is_some();
+    let elapsed = if one_at_a_time {
+        bench.sequential(side, bench.payloads(sends))
+    } else {
+        bench.in_flight(side, bench.payloads(sends))
+    };
+    let mode = if one_at_a_time { "one at a time" } else { "64 in flight" };
+    println!("{side:?}: {sends} sends, {mode}, {:.1} µs per send", elapsed.as_secs_f64() * 1e6 / sends as f64);
     // Per thread name: voluntary and involuntary context switches, user and system clock ticks.
     let mut by_name = std::collections::BTreeMap::<String, [u64; 4]>::new();
     for task in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
