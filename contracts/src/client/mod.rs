@@ -656,6 +656,29 @@ impl Limiter {
     }
 }
 
+/// Takes a flight out of the map when the send that holds it is dropped (cancelled by its caller)
+/// before the flight has a result and no other send waits on it; otherwise it would stay there for
+/// good. A waiting send takes an abandoned flight over (`OnceCell` hands the initialization on).
+struct ForgetIfAbandoned<'a> {
+    state: &'a Mutex<SendState>,
+    event_id: Uuid,
+    flight: &'a Flight,
+}
+
+impl Drop for ForgetIfAbandoned<'_> {
+    fn drop(&mut self) {
+        if self.flight.initialized() {
+            return;
+        }
+        let mut state = lock(self.state);
+        // Held by the map and this send alone (flights are only cloned under this lock).
+        let unshared = Arc::strong_count(self.flight) <= 2;
+        if unshared && state.flights.get(&self.event_id).is_some_and(|(_, f)| Arc::ptr_eq(f, self.flight)) {
+            state.flights.remove(&self.event_id);
+        }
+    }
+}
+
 /// What the sends of one client share.
 struct SendState {
     flights: HashMap<Uuid, ([u8; 32], Flight)>,
@@ -1072,7 +1095,10 @@ impl Client {
                 }
                 flight.clone()
             };
-            let outcome = flight.get_or_init(|| self.deliver(name, payload, &body, event_id)).await;
+            let outcome = {
+                let _abandoned = ForgetIfAbandoned { state: &self.inner.state, event_id, flight: &flight };
+                flight.get_or_init(|| self.deliver(name, payload, &body, event_id)).await
+            };
             let alone = {
                 let mut state = lock(&self.inner.state);
                 if let Ok(accepted) = outcome {
@@ -1308,5 +1334,52 @@ impl Client {
                 true
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A send cancelled by its caller leaves nothing behind in the in-flight map.
+    #[tokio::test]
+    async fn a_cancelled_send_forgets_its_flight() {
+        // A server that accepts connections and never answers.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let silent = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let key: ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse().unwrap();
+        let client = Client::builder().key(key).base_url(url).build().unwrap();
+        let lead = json!({
+            "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+            "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
+            "source": "other", "attribution": {},
+        });
+        let flights = || lock(&client.inner.state).flights.len();
+
+        let send = client.send_json("lead.captured.v1", &lead);
+        assert!(tokio::time::timeout(Duration::from_millis(100), send).await.is_err());
+        assert_eq!(flights(), 0);
+
+        // Two sends share a flight; cancelling one leaves it to the other.
+        let (first, second) =
+            (client.send_json("lead.captured.v1", &lead), client.send_json("lead.captured.v1", &lead));
+        let mut second = Box::pin(second);
+        tokio::select! {
+            _ = first => unreachable!("the server never answers"),
+            _ = &mut second => unreachable!("the server never answers"),
+            () = tokio::time::sleep(Duration::from_millis(100)) => {}
+        }
+        // `first` is dropped by now; `second` still waits on the flight.
+        assert_eq!(flights(), 1);
+        drop(second);
+        assert_eq!(flights(), 0);
+        silent.abort();
     }
 }
