@@ -264,3 +264,21 @@ fn validate_cow_copies_only_what_stripping_changes() {
     assert!(stripped["lineItems"][0].get("giftWrap").is_none());
     assert_eq!(stripped.as_ref(), &order.validate(&payload).unwrap());
 }
+
+#[test]
+fn validate_cow_is_not_fooled_by_a_field_declared_twice() {
+    // `EventSchema::new` takes fields as given; a name declared twice must not let an unknown key
+    // through uncopied.
+    let mut fields = loop_contracts::schema::envelope_fields().to_vec();
+    fields.push(Field::required("text", FieldType::String { min_length: None, max_length: None }));
+    fields.push(Field::required("text", FieldType::String { min_length: None, max_length: None }));
+    let schema = loop_contracts::EventSchema::new("note.added.v1".parse().unwrap(), fields);
+    let payload = json!({
+        "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+        "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "text": "hello", "extra": true,
+    });
+    let data = schema.validate_cow(&payload).unwrap();
+    assert!(matches!(data, Cow::Owned(_)));
+    assert!(data.get("extra").is_none());
+    assert_eq!(schema.validate_owned(payload.clone()).unwrap(), schema.validate(&payload).unwrap());
+}

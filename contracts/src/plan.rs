@@ -83,6 +83,25 @@ impl ObjectPlan {
 }
 
 impl ObjectPlan {
+    /// Whether a valid object is already what stripping would leave (so a copy would equal it):
+    /// no key the object does not declare, nested objects likewise, no `__proto__` key in a
+    /// record; and, where maps keep insertion order, keys in definition order, as the copy puts
+    /// them.
+    pub(crate) fn is_stripped(&self, map: &Map<String, Value>) -> bool {
+        if !map_iterates_sorted() {
+            let mut fields = self.fields.iter();
+            return map.iter().all(|(key, value)| {
+                fields.by_ref().find(|f| f.name == *key).is_some_and(|field| field.ty.is_stripped(value))
+            });
+        }
+        // Both sides sorted by name: every key must meet its field in one merge pass.
+        let mut by_name = self.by_name.iter().map(|&i| &self.fields[i]).peekable();
+        map.iter().all(|(key, value)| {
+            while by_name.next_if(|f| f.name.as_str() < key.as_str()).is_some() {}
+            by_name.peek().is_some_and(|f| f.name == *key && f.ty.is_stripped(value))
+        })
+    }
+
     /// Finds each field's value (`None`: absent) in one merge pass, writing them into `out` in
     /// definition order. `out` must have one slot per field.
     pub(crate) fn lookup<'v>(&self, map: &'v Map<String, Value>, out: &mut [Option<&'v Value>]) {
@@ -140,6 +159,15 @@ impl TypePlan {
             FieldType::Record => TypePlan::Record,
             FieldType::Object(fields) => TypePlan::Object(ObjectPlan::compile(fields)),
             FieldType::Array(items) => TypePlan::Array(Box::new(TypePlan::compile(items))),
+        }
+    }
+
+    fn is_stripped(&self, value: &Value) -> bool {
+        match (self, value) {
+            (TypePlan::Object(plan), Value::Object(map)) => plan.is_stripped(map),
+            (TypePlan::Record, Value::Object(map)) => !map.contains_key("__proto__"),
+            (TypePlan::Array(items), Value::Array(elements)) => elements.iter().all(|e| items.is_stripped(e)),
+            _ => true,
         }
     }
 

@@ -57,7 +57,7 @@ impl EventSchema {
     /// ```
     pub fn validate_owned(&self, mut payload: Value) -> Result<Value, ValidationError> {
         self.check(&payload)?;
-        if !is_stripped(self.fields(), &payload) {
+        if !self.is_stripped(&payload) {
             strip_object(self.fields(), &mut payload);
         }
         Ok(payload)
@@ -83,11 +83,16 @@ impl EventSchema {
     /// ```
     pub fn validate_cow<'a>(&self, payload: &'a Value) -> Result<Cow<'a, Value>, ValidationError> {
         self.check(payload)?;
-        Ok(if is_stripped(self.fields(), payload) {
+        Ok(if self.is_stripped(payload) {
             Cow::Borrowed(payload)
         } else {
             Cow::Owned(copy_object(self.fields(), payload))
         })
+    }
+
+    /// Whether stripping a valid payload would leave it as it is.
+    fn is_stripped(&self, payload: &Value) -> bool {
+        matches!(payload, Value::Object(map) if self.plan.is_stripped(map))
     }
 
     /// The verdict alone: `Ok(())` when the payload is valid, every issue otherwise.
@@ -476,44 +481,6 @@ fn clone_deep(value: &Value) -> Value {
             };
         }
     }
-}
-
-/// Whether a valid value is already what [`strip`] would leave: no unknown key in a declared
-/// object, no `__proto__` key in a record, and, where `serde_json` keeps insertion order (its
-/// `preserve_order` feature), keys in declaration order, as the copy would put them.
-fn is_stripped(fields: &[Field], value: &Value) -> bool {
-    let Value::Object(map) = value else { return true };
-    let mut known = 0;
-    for field in fields {
-        if let Some(v) = map.get(field.name.as_str()) {
-            known += 1;
-            if !is_stripped_value(&field.ty, v) {
-                return false;
-            }
-        }
-    }
-    known == map.len()
-        && (maps_are_sorted() || map.keys().eq(fields.iter().map(|f| &f.name).filter(|n| map.contains_key(n.as_str()))))
-}
-
-fn is_stripped_value(ty: &FieldType, value: &Value) -> bool {
-    match (ty, value) {
-        (FieldType::Object(fields), _) => is_stripped(fields, value),
-        (FieldType::Record, Value::Object(map)) => !map.contains_key("__proto__"),
-        (FieldType::Array(items), Value::Array(elements)) => elements.iter().all(|e| is_stripped_value(items, e)),
-        _ => true,
-    }
-}
-
-/// Whether `serde_json::Map` iterates in key order (a `BTreeMap`) rather than insertion order
-/// (an `IndexMap`, when some crate in the build enables `preserve_order`).
-fn maps_are_sorted() -> bool {
-    static SORTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *SORTED.get_or_init(|| {
-        let map: Map<String, Value> =
-            [("b", Value::Null), ("a", Value::Null)].map(|(k, v)| (k.to_owned(), v)).into_iter().collect();
-        map.keys().next().is_some_and(|k| k == "a")
-    })
 }
 
 /// Removes what Zod's output would not contain from a value already known to be valid: unknown

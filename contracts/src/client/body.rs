@@ -1,33 +1,40 @@
 //! The body of an acceptance, kept as the platform sent it and parsed on first use.
 
 use std::fmt;
-use std::ops::Index;
+use std::ops::Deref;
 use std::sync::OnceLock;
 
 use bytes::Bytes;
 use serde_json::Value;
 
-/// The body of a response, as received: the bytes are kept (a shared buffer, never copied) and
-/// parsed as JSON the first time they are looked at. Most callers only need to know that an event
-/// was accepted, and pay nothing for the parse.
+/// The body of a response, as received: the bytes are kept and parsed as JSON the first time the
+/// body is looked at. Most callers only need to know that an event was accepted, and pay nothing
+/// for the parse.
 ///
-/// Index it like a [`serde_json::Value`]; a body that is not JSON reads as `null`.
+/// It reads as the [`serde_json::Value`] it holds (it dereferences to it, displays, serializes and
+/// compares as it); a body that is not JSON reads as `null`, and [`as_bytes`](Self::as_bytes)
+/// gives the bytes as they came.
 ///
 /// ```
 /// use loop_contracts::client::ResponseBody;
+/// use serde_json::json;
 ///
-/// let body = ResponseBody::from(br#"{"ok":true,"sequence":7}"#.to_vec());
+/// let body = ResponseBody::from(br#"{"ok": true, "sequence": 7}"#.to_vec());
 /// assert_eq!(body["ok"], true);
-/// assert_eq!(body.json()["sequence"], 7);
-/// assert_eq!(body.as_bytes(), br#"{"ok":true,"sequence":7}"#);
+/// assert_eq!(body.get("sequence").and_then(|s| s.as_u64()), Some(7));
+/// assert_eq!(body, json!({"ok": true, "sequence": 7}));
 /// assert_eq!(body.to_string(), r#"{"ok":true,"sequence":7}"#);
-/// assert!(ResponseBody::from(b"not json".to_vec()).json().is_null());
+/// assert_eq!(body.as_bytes(), br#"{"ok": true, "sequence": 7}"#);
+/// assert!(ResponseBody::from(b"not json".to_vec()).is_null());
 /// ```
 #[derive(Clone, Default)]
 pub struct ResponseBody {
     raw: Bytes,
-    parsed: OnceLock<Value>,
+    /// `None` once parsed when the bytes are not JSON.
+    parsed: OnceLock<Option<Value>>,
 }
+
+static NULL: Value = Value::Null;
 
 impl ResponseBody {
     /// The body as JSON (parsed once, then kept); `null` when it is not JSON.
@@ -38,7 +45,7 @@ impl ResponseBody {
     /// assert_eq!(body.json()["eventId"].as_str(), Some("550e8400-e29b-41d4-a716-446655440000"));
     /// ```
     pub fn json(&self) -> &Value {
-        self.parsed.get_or_init(|| serde_json::from_slice(&self.raw).unwrap_or(Value::Null))
+        self.parsed().unwrap_or(&NULL)
     }
 
     /// The bytes as received.
@@ -51,9 +58,13 @@ impl ResponseBody {
         &self.raw
     }
 
-    /// The shared buffer, cloned without a copy.
+    /// The buffer, shared without a copy.
     pub(crate) fn raw(&self) -> Bytes {
         self.raw.clone()
+    }
+
+    fn parsed(&self) -> Option<&Value> {
+        self.parsed.get_or_init(|| serde_json::from_slice(&self.raw).ok()).as_ref()
     }
 }
 
@@ -69,30 +80,46 @@ impl From<Vec<u8>> for ResponseBody {
     }
 }
 
-impl<'a> Index<&'a str> for ResponseBody {
-    type Output = Value;
+impl Deref for ResponseBody {
+    type Target = Value;
 
-    fn index(&self, key: &'a str) -> &Value {
-        &self.json()[key]
+    fn deref(&self) -> &Value {
+        self.json()
     }
 }
 
-/// Two bodies are equal when they hold the same bytes.
+/// Equal when both hold the same bytes, or the same JSON written differently.
 impl PartialEq for ResponseBody {
     fn eq(&self, other: &Self) -> bool {
-        self.raw == other.raw
+        self.raw == other.raw || matches!((self.parsed(), other.parsed()), (Some(a), Some(b)) if a == b)
+    }
+}
+
+impl PartialEq<Value> for ResponseBody {
+    fn eq(&self, other: &Value) -> bool {
+        self.json() == other
     }
 }
 
 impl fmt::Debug for ResponseBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("ResponseBody").field(&String::from_utf8_lossy(&self.raw)).finish()
+        match self.parsed() {
+            Some(value) => fmt::Debug::fmt(value, f),
+            None => f.debug_tuple("NotJson").field(&String::from_utf8_lossy(&self.raw)).finish(),
+        }
     }
 }
 
-/// The text as received (UTF-8, with any invalid sequence replaced).
+/// The JSON, compact (`null` when the body is not JSON): control characters the server sent come
+/// out escaped.
 impl fmt::Display for ResponseBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&String::from_utf8_lossy(&self.raw))
+        fmt::Display::fmt(self.json(), f)
+    }
+}
+
+impl serde::Serialize for ResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.json().serialize(serializer)
     }
 }

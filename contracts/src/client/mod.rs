@@ -671,17 +671,28 @@ impl Drop for ForgetIfAbandoned<'_> {
             return;
         }
         let mut state = lock(self.state);
-        // Held by the map and this send alone (flights are only cloned under this lock).
-        let unshared = Arc::strong_count(self.flight) <= 2;
-        if unshared && state.flights.get(&self.event_id).is_some_and(|(_, f)| Arc::ptr_eq(f, self.flight)) {
-            state.flights.remove(&self.event_id);
+        let Some(in_flight) = state.flights.get_mut(&self.event_id) else { return };
+        if Arc::ptr_eq(&in_flight.flight, self.flight) {
+            // Counted under the lock, so sends dropped at the same moment see each other leave.
+            in_flight.waiting -= 1;
+            if in_flight.waiting == 0 {
+                state.flights.remove(&self.event_id);
+            }
         }
     }
 }
 
+/// A send under way as the map holds it.
+struct InFlight {
+    fingerprint: [u8; 32],
+    flight: Flight,
+    /// The sends waiting on it (only those that drop out before it has a result leave the count).
+    waiting: usize,
+}
+
 /// What the sends of one client share.
 struct SendState {
-    flights: HashMap<Uuid, ([u8; 32], Flight)>,
+    flights: HashMap<Uuid, InFlight>,
     accepted: AcceptedCache,
 }
 
@@ -800,8 +811,9 @@ fn header_u64(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
 /// with its issues, a discovery document); a server sending more is cut off, not buffered.
 const MAX_RESPONSE_BYTES: usize = 1 << 20;
 
-/// Reads a response body up to [`MAX_RESPONSE_BYTES`]. A body that arrives in one chunk (the
-/// usual small answer) is kept as it came, without a copy.
+/// Reads a response body up to [`MAX_RESPONSE_BYTES`] into a buffer of its own: a chunk as hyper
+/// hands it over shares the connection's whole read buffer, which an acceptance kept in the
+/// accepted cache would otherwise pin (8 KiB or more per remembered event).
 async fn read_bounded(mut response: reqwest::Response) -> Result<Bytes, String> {
     async fn next(response: &mut reqwest::Response) -> Result<Option<Bytes>, String> {
         response.chunk().await.map_err(|e| e.without_url().to_string())
@@ -811,7 +823,7 @@ async fn read_bounded(mut response: reqwest::Response) -> Result<Bytes, String> 
     if first.len() > MAX_RESPONSE_BYTES {
         return Err(too_long());
     }
-    let Some(mut chunk) = next(&mut response).await? else { return Ok(first) };
+    let Some(mut chunk) = next(&mut response).await? else { return Ok(Bytes::copy_from_slice(&first)) };
     let mut body = Vec::with_capacity(first.len() + chunk.len());
     body.extend_from_slice(&first);
     loop {
@@ -1089,11 +1101,16 @@ impl Client {
                     drop(state);
                     return Ok(remembered.answer(event_id));
                 }
-                let (seen, flight) = state.flights.entry(event_id).or_insert_with(|| (print, Flight::default()));
-                if *seen != print {
+                let in_flight = state.flights.entry(event_id).or_insert_with(|| InFlight {
+                    fingerprint: print,
+                    flight: Flight::default(),
+                    waiting: 0,
+                });
+                if in_flight.fingerprint != print {
                     return Err(SendError::Conflict { event_id });
                 }
-                flight.clone()
+                in_flight.waiting += 1;
+                in_flight.flight.clone()
             };
             let outcome = {
                 let _abandoned = ForgetIfAbandoned { state: &self.inner.state, event_id, flight: &flight };
@@ -1104,7 +1121,7 @@ impl Client {
                 if let Ok(accepted) = outcome {
                     state.accepted.insert(print, accepted);
                 }
-                if state.flights.get(&event_id).is_some_and(|(_, f)| Arc::ptr_eq(f, &flight)) {
+                if state.flights.get(&event_id).is_some_and(|f| Arc::ptr_eq(&f.flight, &flight)) {
                     state.flights.remove(&event_id);
                 }
                 // Out of the map, the flight gains no new sharer: when none holds it now, its
