@@ -126,6 +126,9 @@ fn validation(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("loop_contracts", label), payload, |b, p| {
             b.iter(|| black_box(schema.validate(black_box(p))).is_ok())
         });
+        group.bench_with_input(BenchmarkId::new("loop_contracts_cow", label), payload, |b, p| {
+            b.iter(|| black_box(schema.validate_cow(black_box(p))).is_ok())
+        });
         group.bench_with_input(BenchmarkId::new("loop_contracts_verdict_and_issues", label), payload, |b, p| {
             b.iter(|| black_box(schema.issues(black_box(p))).len())
         });
