@@ -540,8 +540,23 @@ fn pair(name: &str, value: impl Into<String>) -> (String, String) {
 }
 
 fn shopify_signed(body: Vec<u8>) -> Request {
-    let (name, value) = signed(SignatureScheme::Shopify, SHOPIFY_SECRET, &body, 0);
-    (vec![pair(name, value)], body)
+    signed_request(SignatureScheme::Shopify, SHOPIFY_SECRET, body, |value| value)
+}
+
+/// The Shopify fixture, signed, with its signature header value passed through `edit`.
+fn shopify_signed_edited(edit: impl FnOnce(String) -> String) -> Request {
+    signed_request(SignatureScheme::Shopify, SHOPIFY_SECRET, fixture("shopify/orders-create.json"), edit)
+}
+
+/// A body signed now with `secret`, its signature header value passed through `edit`.
+fn signed_request(
+    scheme: SignatureScheme,
+    secret: &str,
+    body: Vec<u8>,
+    edit: impl FnOnce(String) -> String,
+) -> Request {
+    let (name, value) = signed(scheme, secret, &body, 0);
+    (vec![pair(name, edit(value))], body)
 }
 
 const INBOUND: &[InboundCase] = &[
@@ -555,9 +570,7 @@ const INBOUND: &[InboundCase] = &[
         input: "Shopify signature of another secret",
         route: SHOPIFY,
         request: || {
-            let body = fixture("shopify/orders-create.json");
-            let (name, value) = signed(SignatureScheme::Shopify, "shpss_someone_else", &body, 0);
-            (vec![pair(name, value)], body)
+            signed_request(SignatureScheme::Shopify, "shpss_someone_else", fixture("shopify/orders-create.json"), |v| v)
         },
         expect: Err((401, "UNAUTHORIZED", "signature does not match the body")),
     },
@@ -570,11 +583,7 @@ const INBOUND: &[InboundCase] = &[
     InboundCase {
         input: "truncated Shopify signature (30 bytes)",
         route: SHOPIFY,
-        request: || {
-            let body = fixture("shopify/orders-create.json");
-            let (name, value) = signed(SignatureScheme::Shopify, SHOPIFY_SECRET, &body, 0);
-            (vec![pair(name, &value[..40])], body)
-        },
+        request: || shopify_signed_edited(|v| v[..40].to_owned()),
         expect: Err((
             401,
             "UNAUTHORIZED",
@@ -584,11 +593,7 @@ const INBOUND: &[InboundCase] = &[
     InboundCase {
         input: "truncated Shopify signature (cut mid-quantum)",
         route: SHOPIFY,
-        request: || {
-            let body = fixture("shopify/orders-create.json");
-            let (name, value) = signed(SignatureScheme::Shopify, SHOPIFY_SECRET, &body, 0);
-            (vec![pair(name, &value[..43])], body)
-        },
+        request: || shopify_signed_edited(|v| v[..43].to_owned()),
         expect: Err((
             401,
             "UNAUTHORIZED",
@@ -610,8 +615,7 @@ const INBOUND: &[InboundCase] = &[
         route: TYPEFORM,
         request: || {
             let body = fixture("typeform/form-response.json");
-            let (name, value) = signed(SignatureScheme::Typeform, TYPEFORM_SECRET, &body, 0);
-            (vec![pair(name, &value["sha256=".len()..])], body)
+            signed_request(SignatureScheme::Typeform, TYPEFORM_SECRET, body, |v| v["sha256=".len()..].to_owned())
         },
         expect: Err((
             401,
@@ -634,9 +638,9 @@ const INBOUND: &[InboundCase] = &[
         route: CALENDLY,
         request: || {
             let body = fixture("calendly/invitee-created.json");
-            let (name, value) = signed(SignatureScheme::calendly(), CALENDLY_SECRET, &body, 0);
-            let v1 = value.split_once(',').unwrap().1.to_owned();
-            (vec![pair(name, v1)], body)
+            signed_request(SignatureScheme::calendly(), CALENDLY_SECRET, body, |v| {
+                v.split_once(',').unwrap().1.to_owned()
+            })
         },
         expect: Err((
             401,
@@ -718,8 +722,7 @@ const INBOUND: &[InboundCase] = &[
         request: || {
             let body = fixture("calendly/invitee-created.json");
             let body = [format!(r#"{{"x": {}, "#, nested(10_000)).as_bytes(), &body[1..]].concat();
-            let (name, value) = signed(SignatureScheme::calendly(), CALENDLY_SECRET, &body, 0);
-            (vec![pair(name, value)], body)
+            signed_request(SignatureScheme::calendly(), CALENDLY_SECRET, body, |v| v)
         },
         expect: Err((
             400,
