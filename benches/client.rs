@@ -381,18 +381,15 @@ fn profile(bench: &Bench, side: &str) {
     let mut by_name = std::collections::BTreeMap::<String, [u64; 4]>::new();
     for task in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
         let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
-        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
         let status_field =
             |key: &str| status.lines().find_map(|l| l.strip_prefix(key)).map_or(0, |v| v.trim().parse().unwrap_or(0));
-        // `stat` after the command name: utime and stime are the 12th and 13th fields.
-        let ticks: Vec<u64> =
-            stat.rsplit(')').next().unwrap_or("").split_whitespace().map(|f| f.parse().unwrap_or(0)).collect();
+        let (user, system) = suite::cpu_ticks(task.path().join("stat"));
         let name = status.lines().find_map(|l| l.strip_prefix("Name:")).unwrap_or("").trim().to_owned();
         let totals = by_name.entry(name).or_default();
         totals[0] += status_field("voluntary_ctxt_switches:");
         totals[1] += status_field("nonvoluntary_ctxt_switches:");
-        totals[2] += ticks.get(11).copied().unwrap_or(0);
-        totals[3] += ticks.get(12).copied().unwrap_or(0);
+        totals[2] += user;
+        totals[3] += system;
     }
     for (name, [voluntary, involuntary, user, system]) in by_name {
         println!("  {name}: {voluntary} voluntary and {involuntary} involuntary switches, {user} user and {system} system ticks");

@@ -127,16 +127,24 @@ pub const SHOPIFY_ORDER_DECLARATION: &str = r#"{"name": "order.completed.v1", "s
     "totalPrice": "$.total_price"
   }}"#;
 
-/// CPU time the whole process has used (user + system, all threads), from `/proc/self/stat` (in
-/// USER_HZ ticks, 1/100 s on Linux); zero where there is none.
+/// CPU time the whole process has used (user + system, all threads), from `/proc/self/stat`;
+/// zero where there is none.
 pub fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let (user, system) = cpu_ticks("/proc/self/stat");
+    (user + system) as f64 / 100.0
+}
+
+/// User and system CPU time from a `stat` file of `/proc` (a process's or, under
+/// `/proc/self/task/<id>/`, a thread's), in USER_HZ ticks (1/100 s on Linux); zeros where there is
+/// none.
+pub fn cpu_ticks(stat_path: impl AsRef<std::path::Path>) -> (u64, u64) {
+    let stat = std::fs::read_to_string(stat_path).unwrap_or_default();
     // Fields after the command name (which is in parentheses and may contain spaces).
     let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse().ok()).unwrap_or(0);
     // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
-    (ticks(11) + ticks(12)) / 100.0
+    (ticks(11), ticks(12))
 }
 
 /// The median of some figures (the upper one of an even count); sorts them.
