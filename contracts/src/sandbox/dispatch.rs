@@ -41,13 +41,13 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
@@ -59,19 +59,13 @@ use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use super::events::AcceptedEvent;
-use super::routes::{coded, json, query_pairs, read_body, shown, Shared};
+use super::routes::{coded, json, read_body, shown, PageQuery, Shared};
 use crate::delivery::{DeliveryEvent, Envelope, Signer, WebhookId, WebhookSecret};
 use crate::issue::ErrorCode;
 
-/// The seed's retry schedule: after a failed attempt, wait 1 s, 5 s, 30 s, 2 min, then 10 min
-/// (six attempts in all).
-pub const DEFAULT_RETRY_SCHEDULE: [Duration; 5] = [
-    Duration::from_secs(1),
-    Duration::from_secs(5),
-    Duration::from_secs(30),
-    Duration::from_secs(2 * 60),
-    Duration::from_secs(10 * 60),
-];
+/// The platform's retry schedule, [`crate::delivery::RETRY_SCHEDULE`]: 1 s, 5 s, 30 s, 2 min,
+/// 10 min.
+pub const DEFAULT_RETRY_SCHEDULE: [Duration; 5] = crate::delivery::RETRY_SCHEDULE;
 /// The default time one attempt may take, connection included: 15 s.
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
 /// The default number of pending deliveries (waiting, being sent, or between retries).
@@ -709,12 +703,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn now_text() -> String {
-    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+/// A time as the sandbox writes times: RFC 3339, UTC, milliseconds (`2026-05-19T12:00:00.000Z`).
+pub(crate) fn time_text(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+fn now_text() -> String {
+    time_text(Utc::now())
 }
 
 impl Dispatcher {
@@ -729,14 +724,6 @@ impl Dispatcher {
         if config.attempt_timeout.is_zero() {
             return Err("the delivery attempt timeout must be above zero".to_owned());
         }
-        let endpoint = match config.endpoint.as_deref() {
-            None => None,
-            Some(text) => {
-                let secret = config.secret.clone().ok_or("a delivery endpoint needs a secret to sign with")?;
-                let (url, uri) = parse_endpoint(text)?;
-                Some(Arc::new(Endpoint { url, uri, signer: Signer::new(secret) }))
-            }
-        };
         let mut connector = HttpConnector::new();
         connector.set_connect_timeout(Some(config.attempt_timeout));
         connector.set_nodelay(true);
@@ -747,7 +734,7 @@ impl Dispatcher {
             capacity: config.queue_capacity,
             retained: config.retained.max(config.queue_capacity),
             client,
-            target: RwLock::new(Target { secret: config.secret, endpoint }),
+            target: RwLock::new(Target { secret: None, endpoint: None }),
             records: Mutex::default(),
             pending: watch::channel(0).0,
             counters: Counters::default(),
@@ -755,7 +742,9 @@ impl Dispatcher {
             stop,
             generation: Mutex::new(watch::channel(false).0),
         };
-        Ok(Dispatcher { inner: Arc::new(inner), tasks: Mutex::default() })
+        let dispatcher = Dispatcher { inner: Arc::new(inner), tasks: Mutex::default() };
+        dispatcher.register(config.endpoint.as_deref(), config.secret)?;
+        Ok(dispatcher)
     }
 
     /// Registers (or replaces, or with `None` removes) the endpoint; `secret` replaces the secret
@@ -771,7 +760,9 @@ impl Dispatcher {
             None => None,
             Some((url, uri)) => {
                 let Some(secret) = secret.clone() else {
-                    return Err("no delivery secret is configured: register the endpoint with a secret".to_owned());
+                    return Err(
+                        "no delivery secret is configured: a delivery endpoint needs a secret to sign with".to_owned()
+                    );
                 };
                 Some(Arc::new(Endpoint { url, uri, signer: Signer::new(secret) }))
             }
@@ -814,26 +805,34 @@ impl Dispatcher {
         };
         // Subscribed before the records exist, so a reset in between cancels them too.
         let cancel = lock(&self.inner.generation).subscribe();
+        // Built (and their envelopes serialized) before the lock; under it they only get their ids.
+        let built: Vec<Record> = planned
+            .into_iter()
+            .map(|delivery| {
+                let (event, event_id) = (delivery.name(), delivery.event_id());
+                Record {
+                    id: 0,
+                    webhook_id: WebhookId::for_event(event_id),
+                    event,
+                    event_id,
+                    endpoint: Arc::clone(&endpoint.url),
+                    source: Arc::clone(&source),
+                    body: Bytes::from(Envelope::new(delivery).to_vec()),
+                    state,
+                    attempts: Vec::new(),
+                    next_attempt_at: None,
+                    error: error.clone(),
+                }
+            })
+            .collect();
         let records: Vec<RecordRef> = {
             let mut records = lock(&self.inner.records);
-            let made: Vec<RecordRef> = planned
+            let made: Vec<RecordRef> = built
                 .into_iter()
-                .map(|delivery| {
+                .map(|mut record| {
                     records.last_id += 1;
-                    let (event, event_id) = (delivery.name(), delivery.event_id());
-                    Arc::new(Mutex::new(Record {
-                        id: records.last_id,
-                        webhook_id: WebhookId::for_event(event_id),
-                        event,
-                        event_id,
-                        endpoint: Arc::clone(&endpoint.url),
-                        source: Arc::clone(&source),
-                        body: Bytes::from(Envelope::new(delivery).to_vec()),
-                        state,
-                        attempts: Vec::new(),
-                        next_attempt_at: None,
-                        error: error.clone(),
-                    }))
+                    record.id = records.last_id;
+                    Arc::new(Mutex::new(record))
                 })
                 .collect();
             records.kept.extend(made.iter().cloned());
@@ -978,7 +977,7 @@ impl Inner {
             };
             let at = now_text();
             let started = Instant::now();
-            let headers = endpoint.signer.sign(&webhook_id, unix_now(), &body);
+            let headers = endpoint.signer.sign_now(&webhook_id, &body);
             let outcome = tokio::select! {
                 biased;
                 why = cancelled(stop, generation) => return Err(why),
@@ -1005,7 +1004,7 @@ impl Inner {
                 });
                 record.next_attempt_at = delay
                     .and_then(|delay| Utc::now().checked_add_signed(chrono::TimeDelta::from_std(delay).ok()?))
-                    .map(|due| due.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+                    .map(time_text);
             }
             let Some(delay) = delay else {
                 if succeeded {
@@ -1084,18 +1083,11 @@ impl Inner {
 
 /// `GET /__sandbox/deliveries?after=<id>&limit=<n>`: `{"stats", "deliveries", "next"}`.
 pub(super) async fn list(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
-    let (mut after, mut limit) = (0u64, 1000usize);
-    for (name, value) in query_pairs(query.as_deref()) {
-        match (name, value.parse::<u64>().ok()) {
-            ("after", Some(n)) => after = n,
-            ("limit", Some(n)) => limit = usize::try_from(n).unwrap_or(usize::MAX).clamp(1, 10_000),
-            ("after" | "limit", None) => {
-                let message = format!("{name} must be a whole number, not {:?}", shown(value));
-                return coded(ErrorCode::MalformedRequest, &message);
-            }
-            _ => {}
-        }
-    }
+    // `wait` is read and not used: deliveries are listed as they stand.
+    let PageQuery { after, limit, .. } = match PageQuery::parse(query.as_deref()) {
+        Ok(page) => page,
+        Err(message) => return coded(ErrorCode::MalformedRequest, &message),
+    };
     let deliveries = shared.deliveries.records(after, limit);
     let next = deliveries.last().map_or(after, |d| d.id);
     let body = json!({"stats": shared.deliveries.stats(), "deliveries": deliveries, "next": next});

@@ -298,7 +298,7 @@ struct AcceptedOut<'a> {
 
 /// Records an accepted event and renders the response body.
 fn accept(shared: &Shared, event: String, event_id: String, payload: Value, via: Via) -> Bytes {
-    let received_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let received_at = dispatch::time_text(chrono::Utc::now());
     let accepted = shared.events.push(AcceptedEvent { sequence: 0, event, event_id, received_at, via, payload });
     shared.deliveries.dispatch(&accepted);
     let body = AcceptedOut {
@@ -524,21 +524,40 @@ async fn status(State(shared): State<Arc<Shared>>) -> Response {
     json(StatusCode::OK, body.to_string())
 }
 
-async fn list_events(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
-    let (mut after, mut limit, mut wait) = (0u64, 1000usize, Duration::ZERO);
-    for (name, value) in query_pairs(query.as_deref()) {
-        let parsed = value.parse::<u64>().ok();
-        match (name, parsed) {
-            ("after", Some(n)) => after = n,
-            ("limit", Some(n)) => limit = usize::try_from(n).unwrap_or(usize::MAX).clamp(1, 10_000),
-            ("wait", Some(ms)) => wait = Duration::from_millis(ms).min(MAX_WAIT),
-            ("after" | "limit" | "wait", None) => {
-                let message = format!("{name} must be a whole number, not {:?}", shown(value));
-                return coded(ErrorCode::MalformedRequest, &message);
+/// The paging parameters of an inspection listing.
+pub(super) struct PageQuery {
+    /// Entries after this sequence number (default 0: from the oldest kept).
+    pub(super) after: u64,
+    /// At most this many entries (1 to 10,000, default 1,000).
+    pub(super) limit: usize,
+    /// How long to wait for a first entry when there is none yet (milliseconds, at most `MAX_WAIT`).
+    pub(super) wait: Duration,
+}
+
+impl PageQuery {
+    /// Reads `after`, `limit` and `wait`; the message of the 400 when one is not a whole number.
+    pub(super) fn parse(query: Option<&str>) -> Result<PageQuery, String> {
+        let mut page = PageQuery { after: 0, limit: 1000, wait: Duration::ZERO };
+        for (name, value) in query_pairs(query) {
+            match (name, value.parse::<u64>().ok()) {
+                ("after", Some(n)) => page.after = n,
+                ("limit", Some(n)) => page.limit = usize::try_from(n).unwrap_or(usize::MAX).clamp(1, 10_000),
+                ("wait", Some(ms)) => page.wait = Duration::from_millis(ms).min(MAX_WAIT),
+                ("after" | "limit" | "wait", None) => {
+                    return Err(format!("{name} must be a whole number, not {:?}", shown(value)));
+                }
+                _ => {}
             }
-            _ => {}
         }
+        Ok(page)
     }
+}
+
+async fn list_events(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
+    let PageQuery { after, limit, wait } = match PageQuery::parse(query.as_deref()) {
+        Ok(page) => page,
+        Err(message) => return coded(ErrorCode::MalformedRequest, &message),
+    };
     let page = shared.events.wait_after(after, limit, wait, shared.stop.clone()).await;
     json(StatusCode::OK, page.to_json())
 }
