@@ -302,6 +302,17 @@ fn a_declaration_with_coercions_turns_the_real_shopify_order_into_a_valid_event(
     order["note_attributes"] = json!([{"name": "colour", "value": "green"}, {"name": "brand_id", "value": carried}]);
     let event = declaration.apply(&serde_json::to_vec(&order).unwrap(), &brand()).unwrap();
     assert_eq!(event.payload["brandId"], carried);
+
+    // An id beyond 64 bits arrives as a rounded float: it is not turned into another order's id
+    // (text or UUID), and validation says which field is wrong, as for the built-in transform.
+    let text = String::from_utf8(body("shopify/orders-create.json")).unwrap();
+    let huge = text.replacen(r#""id": 820982911946154508"#, r#""id": 123456789012345678901234567890"#, 1);
+    assert_ne!(huge, text);
+    let err = declaration.apply(huge.as_bytes(), &brand()).unwrap_err();
+    let rendered = serde_json::to_value(err.to_validation_error().to_response()).unwrap();
+    let paths: Vec<&str> =
+        rendered["error"]["issues"].as_array().unwrap().iter().map(|i| i["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["orderId"], "{rendered}");
 }
 
 #[test]

@@ -522,9 +522,13 @@ fn select(path: &JsonPath, document: &Value, is_array: bool) -> (Option<Value>, 
     (found.cloned(), describe_match(path.as_str(), found))
 }
 
-/// Applies a coercion; a value it cannot convert is left as it is, for validation to report.
+/// Applies a coercion; a value it cannot convert is left as it is, for validation to report. A
+/// number whose digits JSON parsing rounded is not made into an id (text or UUID): it would name
+/// another object.
 fn coerce(coercion: Coercion, value: Value, namespace: &str) -> Value {
+    use crate::format::{is_rounded_number, is_rounded_whole};
     match (coercion, &value) {
+        (Coercion::String | Coercion::Uuid, Value::Number(n)) if is_rounded_number(n) => value,
         (Coercion::String, Value::Number(n)) => Value::String(n.to_string()),
         (Coercion::String, Value::Bool(b)) => Value::String(b.to_string()),
         (Coercion::Datetime, Value::String(s)) => utc_time(s).map_or(value, Value::String),
@@ -536,7 +540,7 @@ fn coerce(coercion: Coercion, value: Value, namespace: &str) -> Value {
         (Coercion::Uuid, Value::Number(n)) => Value::String(derive_event_id(&format!("{namespace}:{n}")).to_string()),
         (Coercion::Integer, Value::String(s)) => s.trim().parse::<i64>().map_or(value, Value::from),
         (Coercion::Integer, Value::Number(n)) if !n.is_i64() && !n.is_u64() => match n.as_f64() {
-            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::from(f as i64),
+            Some(f) if f.fract() == 0.0 && !is_rounded_whole(f) => Value::from(f as i64),
             _ => value,
         },
         (Coercion::Number, Value::String(s)) => {
