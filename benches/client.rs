@@ -271,11 +271,6 @@ fn criterion_groups(c: &mut Criterion, bench: &Bench) {
     group.finish();
 }
 
-fn load_average() -> String {
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
-}
-
 /// Criterion runs one function after the other, so a change of load on a shared machine between
 /// them skews their ratio. Here the two sides alternate round by round (the order flipped every
 /// round), and the ratio is the median of the per-round ratios.
@@ -287,7 +282,7 @@ fn interleaved(bench: &Bench, rounds: usize) {
     let mut con = ([vec![], vec![]], vec![]);
     let mut cpu = [0.0f64; 2];
     let mut cpu_sends = [0u64; 2];
-    let load_before = load_average();
+    let load_before = suite::load_average();
     let started = Instant::now();
     // One unmeasured round first (connections, caches).
     bench.sequential(Side::Client, bench.payloads(SEQUENTIAL));
@@ -324,7 +319,7 @@ fn interleaved(bench: &Bench, rounds: usize) {
     let con_ratio = suite::median(&mut con.1);
     let cpu_client = cpu[0] * 1e6 / cpu_sends[0] as f64;
     let cpu_plain = cpu[1] * 1e6 / cpu_sends[1] as f64;
-    let load_after = load_average();
+    let load_after = suite::load_average();
     println!(
         "interleaved, {rounds} rounds ({SEQUENTIAL} sequential and {CONCURRENT} concurrent sends per side and round, \
          {:.0} s, load average {load_before} before, {load_after} after):",

@@ -115,15 +115,12 @@ fn corpus(root: &Path) -> Corpus {
             (c["case"].as_str().unwrap().to_owned(), c["event"].as_str().unwrap().to_owned(), c["payload"].clone())
         })
         .collect();
-    let slice = read(&root.join("tests/parity/corpus.jsonl"))
-        .lines()
-        .map(|line| serde_json::from_str::<Value>(line).expect("a corpus line"))
-        .filter(|case| case.get("divergent").is_none())
+    let slice = suite::parity_corpus()
+        .into_iter()
         .step_by(20)
         .map(|case| {
-            let input = case["input"].as_str().expect("input");
-            let payload = serde_json::from_str(input).expect("a non-divergent input parses");
-            (case["event"].as_str().unwrap().to_owned(), payload, case["zod"]["success"].as_bool().unwrap())
+            let payload = serde_json::from_str(&case.input).expect("a non-divergent input parses");
+            (case.event, payload, case.zod.success)
         })
         .collect();
     Corpus { fixed, slice }

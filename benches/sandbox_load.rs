@@ -203,12 +203,11 @@ fn main() {
             builder = builder.tier_for(key, tier);
         }
         let sandbox = builder.start().await.expect("sandbox");
-        let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
         println!(
             "sandbox load: {connections} connections, {events} events of lead.captured.v1 (+{warmup} warm-up), \
              validation + idempotency + rate limit on, {threads} runtime threads shared by server and driver \
              (load average before: {})",
-            load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+            suite::load_average()
         );
         let (warm, _, _) = run(&sandbox, connections, 0, warmup, u64::MAX).await;
         assert_eq!(warm.ok, warmup, "warm-up statuses: {:?}", &warm.other[..warm.other.len().min(10)]);

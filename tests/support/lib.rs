@@ -147,6 +147,12 @@ pub fn cpu_ticks(stat_path: impl AsRef<std::path::Path>) -> (u64, u64) {
     (ticks(11), ticks(12))
 }
 
+/// The 1, 5 and 15 minute load averages (`/proc/loadavg`), as one line; empty where there are none.
+pub fn load_average() -> String {
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
 /// The median of some figures (the upper one of an even count); sorts them.
 pub fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
