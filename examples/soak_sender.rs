@@ -18,7 +18,8 @@
 //! while a run of 100,000 events takes minutes. Waits for 429s also hold the client in real time.
 //! The last line on standard output is a JSON summary.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::future::Future;
 use std::io::{BufRead, BufReader, Write};
@@ -29,7 +30,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use loop_contracts::api_key::Tier;
-use loop_contracts::client::{Client, Outbox, OutboxEntry, SendError, Sleeper};
+use loop_contracts::client::{Client, InMemoryOutbox, Outbox, OutboxEntry, SendError, Sleeper};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -91,75 +93,83 @@ fn payload(i: u64) -> Value {
 /// killed); a torn last line is ignored on reading. It survives a process crash, not a power
 /// loss (no fsync per line): a host's database table does both.
 struct Journal {
+    /// Held while a line is written and the memory updated, so the two agree.
     file: Mutex<File>,
-    pending: Mutex<BTreeMap<u64, OutboxEntry>>,
-    order: AtomicU64,
-    index: Mutex<HashMap<Uuid, u64>>,
+    memory: InMemoryOutbox,
+}
+
+/// A journal line: a pending entry, or a completion.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Line<'a> {
+    event_id: Uuid,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    done: bool,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    event: Option<Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    payload: Option<Cow<'a, Value>>,
 }
 
 impl Journal {
     /// Opens (or creates) the journal; returns it with the eventIds already done.
     fn open(path: &PathBuf) -> Result<(Journal, HashSet<Uuid>), Error> {
-        let mut pending = BTreeMap::new();
-        let mut index = HashMap::new();
+        let memory = InMemoryOutbox::default();
         let mut done = HashSet::new();
-        let mut order = 0;
         if let Ok(file) = File::open(path) {
-            for line in BufReader::new(file).lines() {
-                let Ok(record) = serde_json::from_str::<Value>(&line?) else { continue };
-                let Some(id) = record["eventId"].as_str().and_then(|s| Uuid::parse_str(s).ok()) else { continue };
-                if record["done"] == json!(true) {
-                    if let Some(at) = index.remove(&id) {
-                        pending.remove(&at);
-                    }
-                    done.insert(id);
-                } else if let (Some(event), Some(payload)) = (record["event"].as_str(), record.get("payload")) {
-                    order += 1;
-                    index.insert(id, order);
-                    pending.insert(order, OutboxEntry { event: event.into(), event_id: id, payload: payload.clone() });
+            for text in BufReader::new(file).lines() {
+                let text = text?;
+                let Ok(line) = serde_json::from_str::<Line<'_>>(&text) else { continue };
+                if line.done {
+                    memory.mark_done(line.event_id);
+                    done.insert(line.event_id);
+                } else if let (Some(event), Some(payload)) = (line.event, line.payload) {
+                    let entry = OutboxEntry {
+                        event: event.into_owned(),
+                        event_id: line.event_id,
+                        payload: payload.into_owned(),
+                    };
+                    memory.record_pending(&entry)?;
                 }
             }
         }
         let file = OpenOptions::new().create(true).append(true).open(path)?;
-        let journal = Journal {
-            file: Mutex::new(file),
-            pending: Mutex::new(pending),
-            order: AtomicU64::new(order),
-            index: Mutex::new(index),
-        };
-        Ok((journal, done))
+        Ok((Journal { file: Mutex::new(file), memory }, done))
     }
 
-    fn append(&self, record: &Value) -> std::io::Result<()> {
-        let mut line = record.to_string();
-        line.push('\n');
-        self.file.lock().unwrap_or_else(|e| e.into_inner()).write_all(line.as_bytes())
+    /// Writes one line in one `write` call.
+    fn append(file: &mut File, line: &Line<'_>) -> std::io::Result<()> {
+        let mut text = serde_json::to_vec(line)?;
+        text.push(b'\n');
+        file.write_all(&text)
     }
 }
 
 impl Outbox for Journal {
     fn record_pending(&self, entry: &OutboxEntry) -> Result<(), String> {
-        if self.index.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&entry.event_id) {
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        if self.memory.is_pending(entry.event_id) {
             return Ok(()); // a resend of an entry already recorded
         }
-        let record = json!({"event": entry.event, "eventId": entry.event_id.to_string(), "payload": entry.payload});
-        self.append(&record).map_err(|e| format!("journal: {e}"))?;
-        let at = self.order.fetch_add(1, Ordering::Relaxed) + 1;
-        self.index.lock().unwrap_or_else(|e| e.into_inner()).insert(entry.event_id, at);
-        self.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(at, entry.clone());
-        Ok(())
+        let line = Line {
+            event_id: entry.event_id,
+            done: false,
+            event: Some(Cow::Borrowed(&entry.event)),
+            payload: Some(Cow::Borrowed(&entry.payload)),
+        };
+        Journal::append(&mut file, &line).map_err(|e| format!("journal: {e}"))?;
+        self.memory.record_pending(entry)
     }
 
     fn mark_done(&self, event_id: Uuid) {
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
         // A lost completion line only means a harmless resend (replayed by the platform).
-        let _ = self.append(&json!({"eventId": event_id.to_string(), "done": true}));
-        if let Some(at) = self.index.lock().unwrap_or_else(|e| e.into_inner()).remove(&event_id) {
-            self.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&at);
-        }
+        let _ = Journal::append(&mut file, &Line { event_id, done: true, event: None, payload: None });
+        self.memory.mark_done(event_id);
     }
 
     fn pending(&self) -> Vec<OutboxEntry> {
-        self.pending.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect()
+        self.memory.pending()
     }
 }
 
@@ -226,8 +236,12 @@ async fn main() -> Result<(), Error> {
     let resumed_ids: HashSet<Uuid> = resumed.iter().map(|e| e.event_id).collect();
     let resumed_count = resumed.len();
     // Payloads are made as they are sent, so the sender's memory is the client's, not a list.
-    let fresh: Vec<u64> =
-        (0..options.events).filter(|&i| !done.contains(&event_id(i)) && !resumed_ids.contains(&event_id(i))).collect();
+    let fresh: Vec<u64> = (0..options.events)
+        .filter(|&i| {
+            let id = event_id(i);
+            !done.contains(&id) && !resumed_ids.contains(&id)
+        })
+        .collect();
     println!(
         "start events={} done_before={} resumed_pending={resumed_count} to_send={}",
         options.events,

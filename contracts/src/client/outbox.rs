@@ -1,6 +1,6 @@
 //! The outbox hook: where a host persists sends that are not finished yet.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use serde_json::Value;
@@ -179,27 +179,59 @@ pub trait Outbox: Send + Sync + 'static {
 /// ```
 #[derive(Debug, Default)]
 pub struct InMemoryOutbox {
-    entries: Mutex<BTreeMap<u64, OutboxEntry>>,
-    next: Mutex<u64>,
+    state: Mutex<MemoryState>,
+}
+
+/// The pending entries in the order they were recorded, and where each eventId's entry is.
+#[derive(Debug, Default)]
+struct MemoryState {
+    entries: BTreeMap<u64, OutboxEntry>,
+    index: HashMap<Uuid, u64>,
+    next: u64,
+}
+
+impl InMemoryOutbox {
+    /// Whether an entry for this eventId is pending.
+    ///
+    /// ```
+    /// use loop_contracts::client::{InMemoryOutbox, Outbox, OutboxEntry};
+    ///
+    /// let outbox = InMemoryOutbox::default();
+    /// let id = uuid::Uuid::nil();
+    /// assert!(!outbox.is_pending(id));
+    /// outbox.record_pending(&OutboxEntry { event: "lead.captured.v1".into(), event_id: id, payload: serde_json::json!({}) }).unwrap();
+    /// assert!(outbox.is_pending(id));
+    /// ```
+    pub fn is_pending(&self, event_id: Uuid) -> bool {
+        self.state().index.contains_key(&event_id)
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, MemoryState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 impl Outbox for InMemoryOutbox {
     fn record_pending(&self, entry: &OutboxEntry) -> Result<(), String> {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.values().any(|e| e.event_id == entry.event_id) {
+        let mut state = self.state();
+        if state.index.contains_key(&entry.event_id) {
             return Ok(());
         }
-        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-        *next += 1;
-        entries.insert(*next, entry.clone());
+        state.next += 1;
+        let at = state.next;
+        state.index.insert(entry.event_id, at);
+        state.entries.insert(at, entry.clone());
         Ok(())
     }
 
     fn mark_done(&self, event_id: Uuid) {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).retain(|_, e| e.event_id != event_id);
+        let mut state = self.state();
+        if let Some(at) = state.index.remove(&event_id) {
+            state.entries.remove(&at);
+        }
     }
 
     fn pending(&self) -> Vec<OutboxEntry> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect()
+        self.state().entries.values().cloned().collect()
     }
 }
