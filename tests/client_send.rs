@@ -132,3 +132,66 @@ async fn schema_discovery_validates_events_outside_the_built_in_catalog() {
     assert_eq!(err.validation_error().unwrap().code(), ErrorCode::UnknownEvent);
     let _ = TicketOpened::NAME;
 }
+
+/// What the client writes on the wire, read by a bare TCP server: a send carries the key as a
+/// bearer token, `Idempotency-Key` = the eventId and `{"event", "payload"}`; a schema read carries
+/// the key and no `Idempotency-Key`.
+#[tokio::test]
+async fn the_requests_on_the_wire() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let discovery = loop_contracts::catalog().get("lead.captured.v1").unwrap().to_discovery_json();
+    let server = tokio::spawn(async move {
+        let mut requests = Vec::new();
+        for _ in 0..2 {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Headers, then the body by its Content-Length.
+            let (head, length) = loop {
+                let n = socket.read(&mut buf).await.unwrap();
+                seen.extend_from_slice(&buf[..n]);
+                if let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8(seen[..end].to_vec()).unwrap().to_ascii_lowercase();
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length: "))
+                        .map_or(0, |n| n.trim().parse::<usize>().unwrap());
+                    seen.drain(..end + 4);
+                    break (head, length);
+                }
+            };
+            while seen.len() < length {
+                let n = socket.read(&mut buf).await.unwrap();
+                seen.extend_from_slice(&buf[..n]);
+            }
+            let body = if head.starts_with("get ") { discovery.clone() } else { r#"{"ok":true}"#.to_owned() };
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            socket.write_all(response.as_bytes()).await.unwrap();
+            requests.push((head, String::from_utf8(seen).unwrap()));
+        }
+        requests
+    });
+    let client = Client::builder().key(key(KEY)).base_url(url).client_rate_limit(false).build().unwrap();
+    client.schema("lead.captured.v1").await.unwrap();
+    let accepted = client.send_json("lead.captured.v1", &lead(21)).await.unwrap();
+    assert_eq!(accepted.body["ok"], true);
+    let requests = server.await.unwrap();
+
+    let (read, _) = &requests[0];
+    assert!(read.starts_with("get /api/events/schema/lead.captured.v1 "), "{read}");
+    assert!(read.contains(&format!("authorization: bearer {}", KEY.to_ascii_lowercase())), "{read}");
+    assert!(!read.contains("idempotency-key"), "a read carries no Idempotency-Key: {read}");
+
+    let (send, body) = &requests[1];
+    assert!(send.starts_with("post /api/events "), "{send}");
+    assert!(send.contains(&format!("authorization: bearer {}", KEY.to_ascii_lowercase())), "{send}");
+    assert!(send.contains(&format!("idempotency-key: {}", event_id(21))), "{send}");
+    assert!(send.contains("content-type: application/json"), "{send}");
+    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(body, json!({"event": "lead.captured.v1", "payload": lead(21)}));
+}
