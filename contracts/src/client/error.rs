@@ -10,10 +10,11 @@ use crate::issue::{ErrorCode, ValidationError};
 ///
 /// ```
 /// use loop_contracts::client::{AttemptOutcome, Client, RetryPolicy};
-/// use loop_contracts::sandbox::{FaultConfig, Sandbox};
 /// use loop_contracts::ErrorCode;
+/// # #[cfg(feature = "sandbox")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use loop_contracts::sandbox::{FaultConfig, Sandbox};
 /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
 /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
 /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
@@ -36,6 +37,8 @@ use crate::issue::{ErrorCode, ValidationError};
 /// assert!(!reason.contains("lk_test_")); // never the key
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "sandbox"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -60,9 +63,10 @@ pub enum AttemptOutcome {
 /// ```
 /// use std::time::Duration;
 /// use loop_contracts::client::{Client, RetryPolicy};
-/// use loop_contracts::sandbox::FaultConfig;
+/// # #[cfg(feature = "sandbox")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use loop_contracts::sandbox::FaultConfig;
 /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
 /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
 /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
@@ -80,6 +84,8 @@ pub enum AttemptOutcome {
 /// assert_eq!(steps, [(1, Some(ms(10))), (2, Some(ms(20))), (3, None)]); // no wait after the last one
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "sandbox"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
@@ -130,6 +136,7 @@ pub enum BuildError {
 /// ```
 /// use loop_contracts::client::SendError;
 /// use serde_json::json;
+/// # #[cfg(feature = "sandbox")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -150,6 +157,8 @@ pub enum BuildError {
 /// assert!(!keep_for_later(&err)); // a conflict is final
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "sandbox"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -200,10 +209,11 @@ impl SendError {
     ///
     /// ```
     /// use loop_contracts::client::Client;
-    /// use loop_contracts::sandbox::Sandbox;
     /// use loop_contracts::ErrorCode;
+    /// # #[cfg(feature = "sandbox")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::sandbox::Sandbox;
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
     /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
     /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
@@ -225,6 +235,8 @@ impl SendError {
     /// assert_eq!(err.validation_error().map(|e| e.code()), Some(ErrorCode::Unauthorized));
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "sandbox"))]
+    /// # fn main() {}
     /// ```
     pub fn validation_error(&self) -> Option<&ValidationError> {
         match self {
@@ -237,9 +249,10 @@ impl SendError {
     ///
     /// ```
     /// use loop_contracts::client::{AttemptOutcome, Client, SendError};
-    /// use loop_contracts::sandbox::Sandbox;
+    /// # #[cfg(feature = "sandbox")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::sandbox::Sandbox;
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
     /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
     /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
@@ -256,6 +269,8 @@ impl SendError {
     /// assert!(SendError::Conflict { event_id: uuid::Uuid::nil() }.attempts().is_empty());
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "sandbox"))]
+    /// # fn main() {}
     /// ```
     pub fn attempts(&self) -> &[Attempt] {
         match self {

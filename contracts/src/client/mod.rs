@@ -95,6 +95,7 @@ pub const DEFAULT_ACCEPTED_CACHE: usize = 10_000;
 ///
 /// ```
 /// use loop_contracts::client::RateLimit;
+/// # #[cfg(feature = "sandbox")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -113,6 +114,8 @@ pub const DEFAULT_ACCEPTED_CACHE: usize = 10_000;
 /// assert!(reset >= std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs());
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "sandbox"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
@@ -137,6 +140,7 @@ impl RateLimit {
 /// An accepted event.
 ///
 /// ```
+/// # #[cfg(feature = "sandbox")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -155,6 +159,8 @@ impl RateLimit {
 /// assert_eq!(sandbox.accepted().len(), 1);
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "sandbox"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -180,6 +186,7 @@ pub struct Accepted {
 /// ```
 /// use std::time::Duration;
 /// use loop_contracts::client::{Client, RetryPolicy};
+/// # #[cfg(feature = "sandbox")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -198,6 +205,8 @@ pub struct Accepted {
 /// assert_eq!(client.send(&lead).await?.body["ok"], true);
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "sandbox"))]
+/// # fn main() {}
 /// ```
 pub struct ClientBuilder {
     key: Option<ApiKey>,
@@ -283,6 +292,7 @@ impl ClientBuilder {
     /// use std::time::{Duration, Instant};
     /// use loop_contracts::api_key::Tier;
     /// use loop_contracts::client::Client;
+    /// # #[cfg(feature = "sandbox")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -302,6 +312,8 @@ impl ClientBuilder {
     /// assert!(started.elapsed() >= Duration::from_millis(100)); // the 2nd and 3rd waited 50 ms each
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "sandbox"))]
+    /// # fn main() {}
     /// ```
     pub fn tier(mut self, tier: Tier) -> Self {
         self.tier = tier;
@@ -329,9 +341,10 @@ impl ClientBuilder {
     /// ```
     /// use std::time::Duration;
     /// use loop_contracts::client::{AttemptOutcome, Client, RetryPolicy};
-    /// use loop_contracts::sandbox::FaultConfig;
+    /// # #[cfg(feature = "sandbox")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::sandbox::FaultConfig;
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
     /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
@@ -351,6 +364,8 @@ impl ClientBuilder {
     /// assert_eq!(err.attempts()[0].outcome, AttemptOutcome::Timeout);
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "sandbox"))]
+    /// # fn main() {}
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -378,9 +393,10 @@ impl ClientBuilder {
     /// ```
     /// use std::time::Duration;
     /// use loop_contracts::client::{Client, RetryPolicy, SendError};
-    /// use loop_contracts::sandbox::FaultConfig;
+    /// # #[cfg(feature = "sandbox")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::sandbox::FaultConfig;
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
     /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
@@ -396,6 +412,8 @@ impl ClientBuilder {
     /// assert_eq!(attempts.len(), 3); // the first attempt and two retries
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "sandbox"))]
+    /// # fn main() {}
     /// ```
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.policy = policy;
@@ -422,7 +440,6 @@ impl ClientBuilder {
     /// ```
     /// use std::time::Duration;
     /// use loop_contracts::client::Client;
-    /// use loop_contracts::sandbox::FaultConfig;
     /// # #[derive(Clone, Default)]
     /// # struct Recorder(std::sync::Arc<std::sync::Mutex<Vec<Duration>>>);
     /// # impl loop_contracts::client::Sleeper for Recorder {
@@ -431,8 +448,10 @@ impl ClientBuilder {
     /// #         Box::pin(async {})
     /// #     }
     /// # }
+    /// # #[cfg(feature = "sandbox")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::sandbox::FaultConfig;
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
     /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
@@ -448,6 +467,8 @@ impl ClientBuilder {
     /// assert_eq!(*recorder.0.lock().unwrap(), [1, 5, 30, 120, 600].map(Duration::from_secs));
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "sandbox"))]
+    /// # fn main() {}
     /// ```
     pub fn sleeper(mut self, sleeper: impl Sleeper) -> Self {
         self.sleeper = Arc::new(sleeper);
@@ -459,6 +480,7 @@ impl ClientBuilder {
     /// ```
     /// use std::sync::Arc;
     /// use loop_contracts::client::{Client, InMemoryOutbox, Outbox};
+    /// # #[cfg(feature = "sandbox")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -475,6 +497,8 @@ impl ClientBuilder {
     /// assert!(outbox.pending().is_empty()); // recorded before the first attempt, done once accepted
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "sandbox"))]
+    /// # fn main() {}
     /// ```
     pub fn outbox(mut self, outbox: Arc<dyn Outbox>) -> Self {
         self.outbox = Some(outbox);
@@ -485,6 +509,7 @@ impl ClientBuilder {
     ///
     /// ```
     /// use loop_contracts::client::Client;
+    /// # #[cfg(feature = "sandbox")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -502,6 +527,8 @@ impl ClientBuilder {
     /// assert_eq!(sandbox.accepted().len(), 1);
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "sandbox"))]
+    /// # fn main() {}
     /// ```
     pub fn accepted_cache(mut self, entries: usize) -> Self {
         self.accepted_cache = entries;
@@ -760,6 +787,7 @@ impl AcceptedCache {
 /// service. See the [module documentation](self).
 ///
 /// ```
+/// # #[cfg(feature = "sandbox")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -776,6 +804,8 @@ impl AcceptedCache {
 /// assert_eq!(sandbox.accepted().len(), 1); // one eventId, one event
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "sandbox"))]
+/// # fn main() {}
 /// ```
 #[derive(Clone)]
 pub struct Client {
@@ -918,6 +948,7 @@ impl Client {
     /// ```
     /// use loop_contracts::catalog::LeadCaptured;
     /// use loop_contracts::Event;
+    /// # #[cfg(feature = "sandbox")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -934,6 +965,8 @@ impl Client {
     /// assert_eq!(sandbox.accepted()[0].event, "lead.captured.v1");
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "sandbox"))]
+    /// # fn main() {}
     /// ```
     pub async fn send<E: Event>(&self, event: &E) -> Result<Accepted, SendError> {
         let payload = serde_json::to_value(event).map_err(|e| {
@@ -954,6 +987,7 @@ impl Client {
     /// ```
     /// use loop_contracts::client::SendError;
     /// use serde_json::json;
+    /// # #[cfg(feature = "sandbox")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -974,6 +1008,8 @@ impl Client {
     /// assert_eq!(sandbox.accepted().len(), 1);
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "sandbox"))]
+    /// # fn main() {}
     /// ```
     pub async fn send_json(&self, name: &str, payload: &Value) -> Result<Accepted, SendError> {
         refuse_deep(payload)?;
@@ -994,9 +1030,10 @@ impl Client {
     /// ```
     /// use std::sync::Arc;
     /// use loop_contracts::client::{Client, InMemoryOutbox, Outbox, RetryPolicy};
-    /// use loop_contracts::sandbox::FaultConfig;
+    /// # #[cfg(feature = "sandbox")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::sandbox::FaultConfig;
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
     /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
@@ -1015,6 +1052,8 @@ impl Client {
     /// assert!(results.len() == 1 && results[0].1.is_ok() && outbox.pending().is_empty());
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "sandbox"))]
+    /// # fn main() {}
     /// ```
     pub async fn resend_pending(&self) -> Vec<(Uuid, Result<Accepted, SendError>)> {
         let Some(outbox) = self.inner.outbox.clone() else { return Vec::new() };
@@ -1036,6 +1075,7 @@ impl Client {
     ///
     /// ```
     /// use loop_contracts::client::SendError;
+    /// # #[cfg(feature = "sandbox")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -1049,6 +1089,8 @@ impl Client {
     /// assert!(matches!(unknown, Err(SendError::Invalid(_))));
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "sandbox"))]
+    /// # fn main() {}
     /// ```
     pub async fn schema(&self, name: &str) -> Result<Arc<EventSchema>, SendError> {
         if let Some(schema) = lock(&self.inner.schemas).get(name) {

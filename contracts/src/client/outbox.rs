@@ -11,9 +11,10 @@ use uuid::Uuid;
 /// ```
 /// use std::sync::Arc;
 /// use loop_contracts::client::{Client, InMemoryOutbox, Outbox, RetryPolicy};
-/// use loop_contracts::sandbox::FaultConfig;
+/// # #[cfg(feature = "sandbox")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use loop_contracts::sandbox::FaultConfig;
 /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
 /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
 /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
@@ -33,6 +34,8 @@ use uuid::Uuid;
 /// assert_eq!(entry.payload["email"], "user@example.com"); // the payload as it is sent
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "sandbox"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxEntry {
@@ -85,6 +88,7 @@ pub struct OutboxEntry {
 ///         self.0.lock().unwrap().clone()
 ///     }
 /// }
+/// # #[cfg(feature = "sandbox")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -108,6 +112,8 @@ pub struct OutboxEntry {
 /// assert_eq!(sandbox.accepted().len(), 1);
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "sandbox"))]
+/// # fn main() {}
 /// ```
 pub trait Outbox: Send + Sync + 'static {
     /// Records an event about to be sent.

@@ -202,6 +202,7 @@ impl DeliveryConfig {
     /// ```
     /// use std::time::Duration;
     /// use loop_contracts::sandbox::{DeliveryConfig, Sandbox, SandboxError};
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
@@ -232,6 +233,8 @@ impl DeliveryConfig {
     /// assert!(matches!(Sandbox::builder().deliveries(zero).start().await, Err(SandboxError::Delivery(_))));
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = timeout;
@@ -243,6 +246,7 @@ impl DeliveryConfig {
     ///
     /// ```
     /// use loop_contracts::sandbox::{DeliveryConfig, DeliveryState, Sandbox};
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
@@ -263,6 +267,8 @@ impl DeliveryConfig {
     /// assert_eq!(sandbox.accepted().len(), 1); // the event itself is accepted
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn queue_capacity(mut self, capacity: usize) -> Self {
         self.queue_capacity = capacity;
@@ -275,6 +281,7 @@ impl DeliveryConfig {
     /// ```
     /// use std::time::Duration;
     /// use loop_contracts::sandbox::{DeliveryConfig, Sandbox};
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
@@ -298,6 +305,8 @@ impl DeliveryConfig {
     /// assert_eq!(kept, [3, 4]); // the newest two of four
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn retain(mut self, count: usize) -> Self {
         self.retained = count;
@@ -368,6 +377,7 @@ pub enum DeliveryState {
 /// ```
 /// use std::time::Duration;
 /// use loop_contracts::sandbox::{DeliveryConfig, Sandbox};
+/// # #[cfg(feature = "client")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
@@ -391,6 +401,8 @@ pub enum DeliveryState {
 /// assert!(attempt.at.ends_with('Z')); // UTC
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "client"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -414,6 +426,7 @@ pub struct DeliveryAttempt {
 ///
 /// ```
 /// use loop_contracts::sandbox::{DeliveryConfig, DeliverySource, Sandbox};
+/// # #[cfg(feature = "client")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
@@ -440,6 +453,8 @@ pub struct DeliveryAttempt {
 /// assert!(deliveries.len() == 2 && deliveries.iter().all(|d| d.source == source));
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "client"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -41,6 +41,7 @@ pub struct AcceptedEvent {
 /// ```
 /// use loop_contracts::sandbox::Via;
 /// use serde_json::json;
+/// # #[cfg(feature = "client")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -61,6 +62,8 @@ pub struct AcceptedEvent {
 /// assert_eq!(serde_json::to_value(&webhook)?, json!({"via": "webhook", "route": "/webhooks/shopify"}));
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "client"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "via", rename_all = "camelCase")]

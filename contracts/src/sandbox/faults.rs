@@ -174,10 +174,11 @@ impl FaultConfig {
     /// Drops connections after processing (see [`drop_after_processing`](Self::drop_after_processing)).
     ///
     /// ```
-    /// use loop_contracts::client::{Client, RetryPolicy};
     /// use loop_contracts::sandbox::FaultConfig;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::client::{Client, RetryPolicy};
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
     /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
@@ -198,6 +199,8 @@ impl FaultConfig {
     /// assert_eq!(sandbox.accepted().len(), 1);
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn with_drop_after_processing(mut self, yes: bool) -> Self {
         self.drop_after_processing = yes;
@@ -261,10 +264,11 @@ impl FaultConfig {
     /// drawn request, its fault and its added latency.
     ///
     /// ```
-    /// use loop_contracts::client::{Client, RetryPolicy};
     /// use loop_contracts::sandbox::{Fault, FaultConfig, Sandbox};
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::client::{Client, RetryPolicy};
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
     /// # let lead = |i: u64| serde_json::json!({
     /// #     "eventId": format!("550e8400-e29b-41d4-a716-{i:012x}"), "occurredAt": "2026-05-19T12:00:00Z",
@@ -284,6 +288,8 @@ impl FaultConfig {
     /// assert_eq!(answered, expected); // the n-th request got the n-th decision
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn plan(&self) -> impl Iterator<Item = (Fault, Duration)> + '_ {
         let mut rng = StdRng::seed_from_u64(self.seed);

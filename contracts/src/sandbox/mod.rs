@@ -255,6 +255,7 @@ impl SandboxBuilder {
     /// ```
     /// use loop_contracts::api_key::Tier;
     /// use loop_contracts::sandbox::Sandbox;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
@@ -270,6 +271,8 @@ impl SandboxBuilder {
     /// assert_eq!(accepted.rate_limit.unwrap().limit, 1000); // X-RateLimit-Limit
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn default_tier(mut self, tier: Tier) -> Self {
         self.default_tier = tier;
@@ -281,6 +284,7 @@ impl SandboxBuilder {
     /// ```
     /// use loop_contracts::api_key::{ApiKey, Tier};
     /// use loop_contracts::sandbox::Sandbox;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let lead = |i: u64| serde_json::json!({
@@ -298,6 +302,8 @@ impl SandboxBuilder {
     /// assert_eq!((fast.rate_limit.unwrap().limit, slow.rate_limit.unwrap().limit), (1000, 100));
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn tier_for(mut self, key: ApiKey, tier: Tier) -> Self {
         self.key_tiers.insert(key, tier);
@@ -309,6 +315,7 @@ impl SandboxBuilder {
     /// ```
     /// use loop_contracts::api_key::Tier;
     /// use loop_contracts::sandbox::Sandbox;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     ///
@@ -318,6 +325,8 @@ impl SandboxBuilder {
     /// assert_eq!(listing.headers()["x-ratelimit-limit"], "10");
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn anonymous_tier(mut self, tier: Tier) -> Self {
         self.anonymous_tier = tier;
@@ -329,11 +338,12 @@ impl SandboxBuilder {
     /// [`start`](Self::start) fail.
     ///
     /// ```
-    /// use loop_contracts::client::{Client, SendError};
     /// use loop_contracts::sandbox::{Sandbox, SandboxError};
     /// use loop_contracts::ApiKey;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::client::{Client, SendError};
     /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
     /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
     /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
@@ -349,6 +359,8 @@ impl SandboxBuilder {
     /// assert!(matches!(Sandbox::builder().accept_key(live).start().await, Err(SandboxError::LiveKey)));
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn accept_key(mut self, key: ApiKey) -> Self {
         self.accepted_keys.get_or_insert_with(HashSet::new).insert(key);
@@ -358,10 +370,11 @@ impl SandboxBuilder {
     /// The largest request body accepted, in bytes (default 1 MiB); larger ones get 413.
     ///
     /// ```
-    /// use loop_contracts::client::SendError;
     /// use loop_contracts::sandbox::Sandbox;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::client::SendError;
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
     /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
     /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
@@ -375,6 +388,8 @@ impl SandboxBuilder {
     /// assert!(matches!(refused, SendError::Rejected { status: 413, .. }));
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
@@ -385,10 +400,11 @@ impl SandboxBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use loop_contracts::client::Client;
     /// use loop_contracts::sandbox::Sandbox;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::client::Client;
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
     /// # let lead = |i: u64| serde_json::json!({
     /// #     "eventId": format!("550e8400-e29b-41d4-a716-{i:012x}"), "occurredAt": "2026-05-19T12:00:00Z",
@@ -405,6 +421,8 @@ impl SandboxBuilder {
     /// assert_eq!(sandbox.accepted_count(), 3);
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn idempotency_window(mut self, window: Duration, max_keys: usize) -> Self {
         self.idempotency_window = window;
@@ -416,11 +434,12 @@ impl SandboxBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use loop_contracts::client::AttemptOutcome;
     /// use loop_contracts::sandbox::{FaultConfig, Sandbox};
     /// use loop_contracts::ErrorCode;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::client::AttemptOutcome;
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
     /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
     /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
@@ -439,6 +458,8 @@ impl SandboxBuilder {
     /// assert_eq!(waited.attempts()[0].outcome, in_progress);
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn idempotency_wait(mut self, wait: Duration) -> Self {
         self.idempotency_wait = wait;
@@ -449,6 +470,7 @@ impl SandboxBuilder {
     ///
     /// ```
     /// use loop_contracts::sandbox::Sandbox;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
@@ -468,6 +490,8 @@ impl SandboxBuilder {
     /// assert_eq!(sandbox.accepted_count(), 3);
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn retain_events(mut self, count: usize) -> Self {
         self.retained_events = count;
@@ -477,11 +501,12 @@ impl SandboxBuilder {
     /// The faults to inject from the start (default none).
     ///
     /// ```
-    /// use loop_contracts::client::AttemptOutcome;
     /// use loop_contracts::sandbox::{FaultConfig, Sandbox};
     /// use loop_contracts::ErrorCode;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::client::AttemptOutcome;
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
     /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
     /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
@@ -498,6 +523,8 @@ impl SandboxBuilder {
     /// assert!(sandbox.accepted().is_empty()); // an injected 500 processes nothing
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn faults(mut self, faults: FaultConfig) -> Self {
         self.faults = faults;
@@ -512,6 +539,7 @@ impl SandboxBuilder {
     /// use std::time::SystemTime;
     /// use loop_contracts::inbound::{Intake, SignatureScheme, SigningSecret, Source, TransformContext};
     /// use loop_contracts::sandbox::Sandbox;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     ///
@@ -528,6 +556,8 @@ impl SandboxBuilder {
     /// assert_eq!(sandbox.accepted()[0].payload["brandId"], brand);
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn intake(mut self, intake: Intake) -> Self {
         self.intake = intake;
@@ -539,10 +569,11 @@ impl SandboxBuilder {
     ///
     /// ```
     /// use loop_contracts::catalog::{Catalog, LeadCaptured};
-    /// use loop_contracts::client::SendError;
     /// use loop_contracts::sandbox::Sandbox;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::client::SendError;
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
     ///
     /// let sandbox = Sandbox::builder().catalog(Catalog::new().with_event::<LeadCaptured>()).start().await?;
@@ -552,6 +583,8 @@ impl SandboxBuilder {
     /// assert!(matches!(missing, Err(SendError::Invalid(_))));
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn catalog(mut self, catalog: Catalog) -> Self {
         self.catalog = catalog;
@@ -705,6 +738,7 @@ pub enum SandboxError {
 ///
 /// ```
 /// use loop_contracts::sandbox::Sandbox;
+/// # #[cfg(feature = "client")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
@@ -723,6 +757,8 @@ pub enum SandboxError {
 /// sandbox.shutdown().await;
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "client"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug)]
 pub struct SandboxHandle {
@@ -754,10 +790,11 @@ impl SandboxHandle {
     /// The base URL, e.g. `http://127.0.0.1:8787`.
     ///
     /// ```
-    /// use loop_contracts::client::Client;
     /// use loop_contracts::sandbox::Sandbox;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::client::Client;
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
     ///
     /// let sandbox = Sandbox::builder().start().await?;
@@ -766,6 +803,8 @@ impl SandboxHandle {
     /// # let _ = client;
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn url(&self) -> String {
         format!("http://{}", self.local_addr)
@@ -775,6 +814,7 @@ impl SandboxHandle {
     ///
     /// ```
     /// use loop_contracts::sandbox::Via;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -793,6 +833,8 @@ impl SandboxHandle {
     /// assert!(matches!(&events[0].via, Via::Api { key } if key.starts_with("lk_test_[REDACTED"))); // never the key
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn accepted(&self) -> Vec<AcceptedEvent> {
         self.shared.events.all()
@@ -801,6 +843,7 @@ impl SandboxHandle {
     /// The kept accepted events with a sequence number above `after`.
     ///
     /// ```
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -818,6 +861,8 @@ impl SandboxHandle {
     /// assert_eq!(newer, [2, 3]);
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn accepted_after(&self, after: u64) -> Vec<AcceptedEvent> {
         self.shared.events.after(after, usize::MAX).events.iter().map(|e| AcceptedEvent::clone(e)).collect()
@@ -827,6 +872,7 @@ impl SandboxHandle {
     ///
     /// ```
     /// use std::time::Duration;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -845,6 +891,8 @@ impl SandboxHandle {
     /// assert!(sandbox.wait_for_accepted(1, Duration::from_millis(10)).await.is_empty()); // nothing newer
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub async fn wait_for_accepted(&self, after: u64, timeout: Duration) -> Vec<AcceptedEvent> {
         let page = self.shared.events.wait_after(after, usize::MAX, timeout, self.shared.stop.clone()).await;
@@ -854,6 +902,7 @@ impl SandboxHandle {
     /// How many events were accepted since the start (the latest sequence number).
     ///
     /// ```
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -872,6 +921,8 @@ impl SandboxHandle {
     /// assert_eq!(sandbox.accepted_count(), 2); // a reset does not turn it back
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn accepted_count(&self) -> u64 {
         self.shared.events.latest()
@@ -881,6 +932,7 @@ impl SandboxHandle {
     ///
     /// ```
     /// use loop_contracts::sandbox::{FaultConfig, SandboxError};
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -901,6 +953,8 @@ impl SandboxHandle {
     /// assert!(matches!(err, SandboxError::Faults(_))); // the shares add up to more than 1
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn set_faults(&self, faults: FaultConfig) -> Result<(), SandboxError> {
         faults.validate().map_err(SandboxError::Faults)?;
@@ -938,6 +992,7 @@ impl SandboxHandle {
     /// use std::time::Duration;
     /// use loop_contracts::delivery::WebhookSecret;
     /// use loop_contracts::sandbox::SandboxError;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -970,6 +1025,8 @@ impl SandboxHandle {
     /// assert!(matches!(sandbox.deliver_to("https://hooks.example.com", None), Err(SandboxError::Delivery(_))));
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn deliver_to(&self, url: &str, secret: Option<WebhookSecret>) -> Result<(), SandboxError> {
         self.shared.deliveries.register(Some(url), secret).map_err(SandboxError::Delivery)
@@ -979,6 +1036,7 @@ impl SandboxHandle {
     /// deliveries go on). The secret is kept for a later [`deliver_to`](Self::deliver_to).
     ///
     /// ```
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -997,6 +1055,8 @@ impl SandboxHandle {
     /// assert_eq!(sandbox.delivery_stats().endpoint, None);
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn stop_deliveries(&self) {
         // Removing never fails: only a URL can be invalid.
@@ -1008,6 +1068,7 @@ impl SandboxHandle {
     /// ```
     /// use std::time::Duration;
     /// use loop_contracts::sandbox::{DeliveryConfig, DeliveryState, Sandbox};
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
@@ -1034,6 +1095,8 @@ impl SandboxHandle {
     /// }
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn deliveries(&self) -> Vec<DeliveryRecord> {
         self.shared.deliveries.records(0, usize::MAX)
@@ -1044,6 +1107,7 @@ impl SandboxHandle {
     /// ```
     /// use std::time::Duration;
     /// use loop_contracts::sandbox::{DeliveryConfig, Sandbox};
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
@@ -1074,6 +1138,8 @@ impl SandboxHandle {
     /// assert_eq!((stats.delivered, stats.attempts, stats.pending, stats.failed), (2, 2, 0, 0));
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn delivery_stats(&self) -> DeliveryStats {
         self.shared.deliveries.stats()
@@ -1085,6 +1151,7 @@ impl SandboxHandle {
     /// ```
     /// use std::time::Duration;
     /// use loop_contracts::sandbox::{DeliveryConfig, Sandbox};
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
@@ -1107,6 +1174,8 @@ impl SandboxHandle {
     /// sandbox.shutdown().await; // cancels them
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub async fn wait_for_deliveries(&self, timeout: Duration) -> bool {
         self.shared.deliveries.wait_idle(timeout).await
@@ -1117,6 +1186,7 @@ impl SandboxHandle {
     /// ids and counters go on, and the delivery endpoint stays registered. Rate-limit state is kept.
     ///
     /// ```
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
@@ -1136,6 +1206,8 @@ impl SandboxHandle {
     /// assert_eq!(sandbox.accepted()[0].sequence, 2); // sequence numbers go on
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub fn reset(&self) {
         self.shared.reset();
@@ -1146,9 +1218,10 @@ impl SandboxHandle {
     /// and waits for the server to stop.
     ///
     /// ```
-    /// use loop_contracts::client::AttemptOutcome;
+    /// # #[cfg(feature = "client")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use loop_contracts::client::AttemptOutcome;
     /// # let sandbox = loop_contracts::sandbox::Sandbox::builder().start().await?;
     /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
     /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
@@ -1164,6 +1237,8 @@ impl SandboxHandle {
     /// assert!(matches!(err.attempts()[0].outcome, AttemptOutcome::Network(_)));
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "client"))]
+    /// # fn main() {}
     /// ```
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
