@@ -1003,11 +1003,12 @@ impl Inner {
             self.counters.attempts.fetch_add(1, Ordering::Relaxed);
             let succeeded = outcome.succeeded();
             let delay = retry_delay(&self.schedule, attempts, succeeded);
-            let last = match (&outcome.status, &outcome.error) {
-                (Some(status), _) => format!("status {status}"),
-                (None, Some(error)) => error.clone(),
-                (None, None) => String::new(),
-            };
+            // Described only when this attempt is the last of a failed delivery.
+            let gave_up = (delay.is_none() && !succeeded).then(|| match (&outcome.status, &outcome.error) {
+                (Some(status), _) => format!("gave up after {attempts} attempts; the last: status {status}"),
+                (None, Some(error)) => format!("gave up after {attempts} attempts; the last: {error}"),
+                (None, None) => format!("gave up after {attempts} attempts"),
+            });
             {
                 let mut record = lock(record);
                 record.attempts.push(DeliveryAttempt {
@@ -1022,11 +1023,9 @@ impl Inner {
                     .map(time_text);
             }
             let Some(delay) = delay else {
-                if succeeded {
-                    self.finish(record, DeliveryState::Delivered, None);
-                } else {
-                    let error = format!("gave up after {attempts} attempts; the last: {last}");
-                    self.finish(record, DeliveryState::Failed, Some(error));
+                match gave_up {
+                    None => self.finish(record, DeliveryState::Delivered, None),
+                    Some(error) => self.finish(record, DeliveryState::Failed, Some(error)),
                 }
                 return Ok(());
             };
