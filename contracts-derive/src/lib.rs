@@ -6,6 +6,7 @@
 //! that expansion still runs), and `expand` generates the code.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod ast;
 mod check;
