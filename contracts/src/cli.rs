@@ -73,14 +73,17 @@ struct SandboxArgs {
     /// The rate-limit tier of every key: standard, premium, or `<per second>/<burst>`.
     #[arg(long, default_value = "standard")]
     tier: crate::api_key::Tier,
-    /// Accept only this key (repeatable); by default any well-formed lk_test_ or lk_dev_ key.
-    #[arg(long = "key", value_name = "KEY")]
+    /// Accept only this key (repeatable; the environment variable takes a comma-separated list); by
+    /// default any well-formed lk_test_ or lk_dev_ key.
+    #[arg(long = "key", value_name = "KEY", env = "LOOP_SANDBOX_KEYS", value_delimiter = ',', hide_env_values = true)]
     keys: Vec<String>,
     /// The brand of the webhook intake (the `brandId` of webhook events).
     #[arg(long, value_name = "UUID")]
     brand_id: Option<String>,
-    /// A source's signing secret, `SOURCE=SECRET` (repeatable); sources without one are accepted unsigned.
-    #[arg(long = "secret", value_name = "SOURCE=SECRET")]
+    /// A source's signing secret, `SOURCE=SECRET` (repeatable; the environment variable takes a
+    /// comma-separated list); sources without one are accepted unsigned. Prefer the environment
+    /// variable: arguments show in the process list and shell history.
+    #[arg(long = "secret", value_name = "SOURCE=SECRET", env = "LOOP_SANDBOX_SECRETS", hide_env_values = true)]
     secrets: Vec<String>,
     /// A declaration (the `events.declare` input) to serve at its webhookPath (repeatable).
     #[arg(long = "declaration", value_name = "FILE")]
@@ -439,6 +442,30 @@ fn sandbox(_args: SandboxArgs, _stdout: &mut dyn Write) -> io::Result<u8> {
     Err(usage("this loop-contracts was built without the sandbox: rebuild with `--features cli,sandbox`"))
 }
 
+/// Splits a list of `SOURCE=SECRET` pairs at each comma that starts another pair (`,shopify=`, ...).
+/// A comma anywhere else belongs to the secret: vendors such as Typeform let users choose theirs.
+#[cfg(feature = "sandbox")]
+fn secret_pairs(list: &str) -> impl Iterator<Item = &str> {
+    use crate::inbound::Source;
+    let starts_pair =
+        |rest: &str| Source::ALL.iter().any(|s| rest.strip_prefix(s.as_str()).is_some_and(|r| r.starts_with('=')));
+    let mut rest = Some(list);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        let end = text.match_indices(',').map(|(i, _)| i).find(|&i| starts_pair(&text[i + 1..]));
+        match end {
+            Some(i) => {
+                rest = Some(&text[i + 1..]);
+                Some(&text[..i])
+            }
+            None => {
+                rest = None;
+                Some(text)
+            }
+        }
+    })
+}
+
 /// Starts the sandbox, prints where it listens, and serves until Ctrl-C (or SIGTERM).
 #[cfg(feature = "sandbox")]
 fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u8> {
@@ -454,7 +481,7 @@ fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u8> {
     };
     let mut intake = Intake::new(TransformContext { brand_id });
     let mut signed = Vec::new();
-    for pair in &args.secrets {
+    for pair in args.secrets.iter().flat_map(|list| secret_pairs(list)) {
         let (source, secret) =
             pair.split_once('=').ok_or_else(|| usage("--secret must be `SOURCE=SECRET`, e.g. shopify=shpss_..."))?;
         let source: Source = source.parse().map_err(|e: crate::inbound::UnknownSource| usage(e.to_string()))?;
@@ -532,5 +559,20 @@ fn stop_signal() -> io::Result<impl std::future::Future<Output = ()>> {
         Ok(async {
             let _ = tokio::signal::ctrl_c().await;
         })
+    }
+}
+
+#[cfg(all(test, feature = "sandbox"))]
+mod tests {
+    use super::secret_pairs;
+
+    #[test]
+    fn secret_lists_split_only_where_a_pair_starts() {
+        let pairs: Vec<&str> = secret_pairs("shopify=a,b,typeform=c=d,,calendly=e").collect();
+        assert_eq!(pairs, ["shopify=a,b", "typeform=c=d,", "calendly=e"]);
+        assert_eq!(secret_pairs("shopify=x").collect::<Vec<_>>(), ["shopify=x"]);
+        // Not a source name, so part of the secret; the pair check reports the first one.
+        assert_eq!(secret_pairs("nope=1,shopifyx=2").collect::<Vec<_>>(), ["nope=1,shopifyx=2"]);
+        assert_eq!(secret_pairs("").collect::<Vec<_>>(), [""]);
     }
 }

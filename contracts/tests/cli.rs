@@ -208,3 +208,92 @@ fn transform_reads_the_signing_secret_from_the_environment() {
     assert_eq!(forged.status.code(), Some(1));
     assert!(!stdout(&forged).contains("shpss_wrong"), "the secret is never printed");
 }
+
+/// Kills the child when the test ends, passing or not.
+#[cfg(feature = "sandbox")]
+struct Running(std::process::Child);
+
+#[cfg(feature = "sandbox")]
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One HTTP/1.1 POST over a plain socket; returns the status code.
+#[cfg(feature = "sandbox")]
+fn post(addr: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> u16 {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let mut head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or_else(|| panic!("{response}"))
+}
+
+#[cfg(feature = "sandbox")]
+#[test]
+fn the_sandbox_reads_its_keys_and_signing_secrets_from_the_environment() {
+    use std::io::BufRead;
+    const LISTED: &str = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1";
+    const ALSO_LISTED: &str = "lk_dev_0123456789abcdef01234567";
+    const NOT_LISTED: &str = "lk_test_ffffffffffffffffffffffff";
+    const SHOPIFY_SECRET: &str = "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";
+    let child = Command::new(env!("CARGO_BIN_EXE_loop-contracts"))
+        .args(["sandbox", "--addr", "127.0.0.1:0", "--brand-id", BRAND])
+        .env("LOOP_SANDBOX_KEYS", format!("{LISTED},{ALSO_LISTED}"))
+        // A comma inside a secret stays in it: only `,<source>=` starts another pair.
+        .env("LOOP_SANDBOX_SECRETS", format!("typeform=chosen,by a user,shopify={SHOPIFY_SECRET}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut sandbox = Running(child);
+    // Kept open to the end: the sandbox writes more lines, and a closed pipe would stop it.
+    let mut output = std::io::BufReader::new(sandbox.0.stdout.take().unwrap());
+    let mut line = String::new();
+    output.read_line(&mut line).unwrap();
+    let addr =
+        line.trim().strip_prefix("loop-contracts sandbox listening on http://").unwrap_or_else(|| panic!("{line}"));
+
+    let request = format!(r#"{{"event":"lead.captured.v1","payload":{VALID_LEAD}}}"#);
+    let send = |key: &str| {
+        let auth = format!("Bearer {key}");
+        let headers = [("Authorization", auth.as_str()), ("Idempotency-Key", "550e8400-e29b-41d4-a716-446655440000")];
+        post(addr, "/api/events", &headers, request.as_bytes())
+    };
+    assert_eq!(send(ALSO_LISTED), 200);
+    assert_eq!(send(LISTED), 200);
+    assert_eq!(send(NOT_LISTED), 401, "only the listed keys are accepted");
+
+    let order = std::fs::read(fixture("shopify/orders-create.json")).unwrap();
+    let signed = |signature: &str| {
+        let headers = [("X-Shopify-Hmac-Sha256", signature), ("X-Shopify-Topic", "orders/create")];
+        post(addr, "/webhooks/shopify", &headers, &order)
+    };
+    assert_eq!(signed("8zMWGPkAUjqrPS6N/wZpZlqsDjLbemYmdXe2Z5oNBMU="), 200, "signed with {SHOPIFY_SECRET}");
+    assert_eq!(signed("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="), 401, "a forged signature");
+
+    // The Typeform secret is the whole of `chosen,by a user`.
+    use loop_contracts::inbound::{SigningSecret, Source};
+    let form = std::fs::read(fixture("typeform/form-response.json")).unwrap();
+    let scheme = Source::Typeform.signature_scheme().unwrap();
+    let sign = |secret: &str| scheme.sign(&SigningSecret::from_text(secret), &form, std::time::SystemTime::now());
+    let (header, signature) = sign("chosen,by a user");
+    assert_eq!(post(addr, "/webhooks/typeform", &[(header, &signature)], &form), 200);
+    let (header, signature) = sign("chosen");
+    assert_eq!(post(addr, "/webhooks/typeform", &[(header, &signature)], &form), 401);
+    assert_eq!(post(addr, "/webhooks/typeform", &[], &form), 401, "unsigned, now that it has a secret");
+}
