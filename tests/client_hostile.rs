@@ -87,9 +87,47 @@ async fn an_endless_response_body_is_cut_off_not_buffered() {
 
 #[test]
 fn credentials_in_the_base_url_are_refused_and_not_shown() {
-    let err = Client::builder().key(key(KEY)).base_url("https://user:hunter2@comms.example.com/").build().unwrap_err();
-    assert_eq!(err, BuildError::InvalidBaseUrl { url: "https://[REDACTED]@comms.example.com/".into() });
-    assert!(!err.to_string().contains("hunter2"));
-    let err = Client::builder().key(key(KEY)).base_url("not a url, pw@secret").build().unwrap_err();
-    assert!(matches!(err, BuildError::InvalidBaseUrl { .. }));
+    let refused = |url: &str| match Client::builder().key(key(KEY)).base_url(url).build() {
+        Err(BuildError::InvalidBaseUrl { url, reason }) => (url, reason),
+        other => panic!("{url}: {other:?}"),
+    };
+    let (shown, reason) = refused("https://user:hunter2@comms.example.com/");
+    assert_eq!(
+        (shown.as_str(), reason),
+        ("https://[REDACTED]@comms.example.com/", "it carries credentials: the API key is the only one sent")
+    );
+    // Passwords that end the authority early (`#`, `?`, `/`), and URLs without `//`, do not parse
+    // or parse otherwise: whatever comes before the last `@` is never shown.
+    for (url, expected) in [
+        ("https://ops:hun#ter2@comms.example.com", "https://[REDACTED]@comms.example.com"),
+        ("https://ops:hun?ter2@comms.example.com", "https://[REDACTED]@comms.example.com"),
+        ("https://ops:hun/ter2@comms.example.com", "https://[REDACTED]@comms.example.com"),
+        ("https:ops:hunter2@comms.example.com", "https:[REDACTED]@comms.example.com"),
+        ("ops:hunter2@comms.example.com", "ops:[REDACTED]@comms.example.com"),
+        ("not a url, pw@secret", "[REDACTED]@secret"),
+    ] {
+        let (shown, _) = refused(url);
+        assert_eq!(shown, expected, "{url}");
+        let err = Client::builder().key(key(KEY)).base_url(url).build().unwrap_err();
+        assert!(!err.to_string().contains("ter2") && !format!("{err:?}").contains("ter2"), "{err}");
+    }
+}
+
+#[test]
+fn base_urls_that_would_misroute_are_refused_with_the_reason() {
+    let refused = |url: &str| match Client::builder().key(key(KEY)).base_url(url).build() {
+        Err(err @ BuildError::InvalidBaseUrl { .. }) => err.to_string(),
+        other => panic!("{url}: {other:?}"),
+    };
+    // `localhost:8787` parses as the scheme `localhost` with nothing after it.
+    assert!(refused("localhost:8787").contains("it has no scheme"));
+    assert!(refused("comms.example.com").contains("it has no scheme"));
+    assert!(refused("http://127.0.0.1:8787/api/events").contains("give the platform's root"));
+    assert!(refused("https://comms.example.com/api").contains("give the platform's root"));
+    assert!(refused("https://comms.example.com/?region=eu").contains("query or fragment"));
+    assert!(refused("https://comms.example.com/#x").contains("query or fragment"));
+    assert!(refused("ftp://comms.example.com").ends_with("its scheme is not http or https"));
+    // A path prefix (a proxy in front of the platform) is a base URL.
+    let client = Client::builder().key(key(KEY)).base_url("https://proxy.example.com/loop/").build().unwrap();
+    assert_eq!(client.base_url(), "https://proxy.example.com/loop");
 }

@@ -1008,8 +1008,7 @@ fn a_key_is_never_sent_over_plain_http_to_a_host_that_is_not_loopback() {
             "refusing to send an API key over plain http:// to {host}, which is not a loopback host; use https://"
         ))
     };
-    let invalid =
-        |url: &str| Err(format!("the base URL {url:?} is not an http(s) URL with a host and without credentials"));
+    let invalid = |url: &str, reason: &str| Err(format!("the base URL {url:?} is refused: {reason}"));
     let cases: Vec<(&str, Result<(), String>)> = vec![
         ("http://comms.example.com", refused("comms.example.com")),
         ("http://10.0.0.1:8787", refused("10.0.0.1")),
@@ -1017,9 +1016,15 @@ fn a_key_is_never_sent_over_plain_http_to_a_host_that_is_not_loopback() {
         ("http://localhost.example.com", refused("localhost.example.com")),
         ("http://127.0.0.1.nip.io", refused("127.0.0.1.nip.io")),
         ("http://[::ffff:127.0.0.1]:8787", refused("[::ffff:7f00:1]")),
-        ("ftp://comms.example.com", invalid("ftp://comms.example.com")),
-        ("comms.example.com", invalid("comms.example.com")),
-        ("https://user:pw@comms.example.com", invalid("https://[REDACTED]@comms.example.com")),
+        ("ftp://comms.example.com", invalid("ftp://comms.example.com", "its scheme is not http or https")),
+        (
+            "comms.example.com",
+            invalid("comms.example.com", "it has no scheme: write https://host (or http:// to a loopback host)"),
+        ),
+        (
+            "https://user:pw@comms.example.com",
+            invalid("https://[REDACTED]@comms.example.com", "it carries credentials: the API key is the only one sent"),
+        ),
         ("http://127.0.0.1:8787", Ok(())),
         ("http://127.8.9.10:8787", Ok(())),
         ("http://localhost:8787", Ok(())),

@@ -105,7 +105,8 @@ pub struct Attempt {
 /// assert_eq!(Client::builder().build().unwrap_err(), BuildError::MissingKey);
 /// let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse().unwrap();
 /// let err = Client::builder().key(key).base_url("https://ops:hunter2@comms.example.com").build().unwrap_err();
-/// assert_eq!(err, BuildError::InvalidBaseUrl { url: "https://[REDACTED]@comms.example.com".into() });
+/// let BuildError::InvalidBaseUrl { url, .. } = &err else { panic!("{err}") };
+/// assert_eq!(url, "https://[REDACTED]@comms.example.com");
 /// assert!(!err.to_string().contains("hunter2"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -114,11 +115,14 @@ pub enum BuildError {
     /// No API key was given.
     #[error("no API key was given")]
     MissingKey,
-    /// The base URL does not parse, is not `http`/`https` with a host, or carries credentials.
-    #[error("the base URL {url:?} is not an http(s) URL with a host and without credentials")]
+    /// The base URL does not parse, is not `http`/`https` with a host, carries credentials, a query
+    /// or a fragment, or names the API path itself.
+    #[error("the base URL {url:?} is refused: {reason}")]
     InvalidBaseUrl {
-        /// The URL as given, any `user:password@` replaced by `[REDACTED]@`.
+        /// The URL as given, anything between the scheme and the last `@` replaced by `[REDACTED]`.
         url: String,
+        /// What is wrong with it.
+        reason: &'static str,
     },
     /// The key would travel in clear text: plain `http://` to a host that is not loopback.
     #[error("refusing to send an API key over plain http:// to {host}, which is not a loopback host; use https://")]

@@ -552,13 +552,32 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, BuildError> {
         let key = self.key.ok_or(BuildError::MissingKey)?;
         let base = self.base_url.trim_end_matches('/').to_owned();
-        let invalid = || BuildError::InvalidBaseUrl { url: without_credentials(&self.base_url) };
-        let url = url::Url::parse(&base).map_err(|_| invalid())?;
+        let invalid =
+            |reason: &'static str| BuildError::InvalidBaseUrl { url: without_credentials(&self.base_url), reason };
+        let url = url::Url::parse(&base).map_err(|_| {
+            invalid(if base.contains("://") {
+                "it does not parse as a URL"
+            } else {
+                "it has no scheme: write https://host (or http:// to a loopback host)"
+            })
+        })?;
         // Credentials in the URL would travel beside the bearer key and show wherever it is logged.
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(invalid());
+            return Err(invalid("it carries credentials: the API key is the only one sent"));
         }
-        let host = url.host().ok_or_else(invalid)?;
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(invalid("it has a query or fragment: the client appends /api/events to the base URL"));
+        }
+        if url.path().ends_with("/api/events") || url.path().ends_with("/api") {
+            return Err(invalid("it names the API path: give the platform's root, the client appends /api/events"));
+        }
+        let Some(host) = url.host() else {
+            return Err(invalid(if base.contains("://") {
+                "it has no host"
+            } else {
+                "it has no scheme: write https://host (or http:// to a loopback host)"
+            }));
+        };
         let loopback = match &host {
             url::Host::Domain(d) => {
                 d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
@@ -570,7 +589,7 @@ impl ClientBuilder {
             "https" => {}
             "http" if loopback => {}
             "http" => return Err(BuildError::InsecureBaseUrl { host: host.to_string() }),
-            _ => return Err(invalid()),
+            _ => return Err(invalid("its scheme is not http or https")),
         }
         let mut http = reqwest::Client::builder()
             .timeout(self.timeout)
@@ -582,7 +601,8 @@ impl ClientBuilder {
             http = http.no_proxy();
         }
         let http = http.build().map_err(|e| BuildError::Http(e.to_string()))?;
-        let events_url = reqwest::Url::parse(&format!("{base}/api/events")).map_err(|_| invalid())?;
+        let events_url =
+            reqwest::Url::parse(&format!("{base}/api/events")).map_err(|_| invalid("it does not parse as a URL"))?;
         let mut authorization = reqwest::header::HeaderValue::try_from(format!("Bearer {}", key.expose_secret()))
             .map_err(|e| BuildError::Http(e.to_string()))?;
         authorization.set_sensitive(true);
@@ -890,14 +910,19 @@ fn refuse_deep(payload: &Value) -> Result<(), SendError> {
     }
 }
 
-/// A URL as it may be shown: any `user:password@` replaced.
+/// A URL as it may be shown: everything between the scheme and the last `@` replaced.
+///
+/// The text may not parse, and a password may hold `/`, `?` or `#`, so where the authority ends
+/// cannot be known: any `@` may close credentials, and the last one is taken.
 fn without_credentials(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_owned() };
-    let authority_end = url[scheme_end..].find(['/', '?', '#']).map_or(url.len(), |i| scheme_end + i);
-    match url[scheme_end..authority_end].rfind('@') {
-        Some(at) => format!("{}[REDACTED]@{}", &url[..scheme_end], &url[scheme_end + at + 1..]),
-        None => url.to_owned(),
-    }
+    let Some(at) = url.rfind('@') else { return url.to_owned() };
+    let scheme_end = match url.find("://") {
+        Some(i) if i < at => i + 3,
+        _ => {
+            url.find(':').filter(|&i| i < at && url[..i].bytes().all(|b| b.is_ascii_alphabetic())).map_or(0, |i| i + 1)
+        }
+    };
+    format!("{}[REDACTED]@{}", &url[..scheme_end], &url[at + 1..])
 }
 
 fn unix_now() -> u64 {
