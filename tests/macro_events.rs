@@ -485,3 +485,38 @@ mod naming {
         assert_eq!(rules.to_payload(), value);
     }
 }
+
+mod meter {
+    loop_contracts::event! {
+        #[event("meter.read.v1")]
+        pub struct MeterRead {
+            value: number,
+            note?: number,
+        }
+    }
+}
+
+#[test]
+fn a_number_json_cannot_hold_is_refused_not_written_as_null() {
+    use meter::MeterRead;
+    let good = json!({"eventId": EVENT_ID, "occurredAt": "2026-05-19T12:00:00Z", "brandId": BRAND_ID, "value": 1.5});
+    let mut read = MeterRead::from_json_value(&good).unwrap();
+    assert!(read.validate_payload().is_ok());
+    for (value, note, shown) in [
+        (f64::NAN, None, "NaN"),
+        (f64::INFINITY, None, "inf"),
+        // An optional field would have been dropped without a word as `null`.
+        (1.5, Some(f64::NEG_INFINITY), "-inf"),
+    ] {
+        (read.value, read.note) = (value, note);
+        let err = read.validate_payload().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "MALFORMED_REQUEST: the event does not serialize: a `number` field holds {shown}, which JSON cannot represent"
+            )
+        );
+        assert!(serde_json::to_string(&read).is_err());
+        assert_eq!(read.to_payload(), Value::Null);
+    }
+}

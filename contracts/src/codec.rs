@@ -332,6 +332,8 @@ impl Codec for IntCodec {
 ///
 /// assert_eq!(NumCodec::decode(&json!(2)).unwrap(), 2.0);
 /// assert!(NumCodec::decode(&json!("2")).is_err()); // no string coercion
+/// let err = NumCodec::encode(&f64::NAN, serde_json::value::Serializer).unwrap_err();
+/// assert_eq!(err.to_string(), "a `number` field holds NaN, which JSON cannot represent");
 /// ```
 pub struct NumCodec;
 
@@ -357,6 +359,13 @@ impl Codec for NumCodec {
         d.deserialize_f64(V)
     }
     fn encode<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+        // serde_json would write `null`: an optional field would silently lose its value, a
+        // required one would be reported as null. Zod's `number()` refuses both anyway.
+        if !value.is_finite() {
+            return Err(serde::ser::Error::custom(format_args!(
+                "a `number` field holds {value}, which JSON cannot represent"
+            )));
+        }
         s.serialize_f64(*value)
     }
 }

@@ -155,6 +155,9 @@ pub trait Event: Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send +
     /// assert_eq!(LeadCaptured::from_json_value(&payload)?.event_id(), lead.event_id());
     /// # Ok::<(), loop_contracts::ValidationError>(())
     /// ```
+    ///
+    /// An event that does not serialize (a `number` field holding NaN or an infinity, which JSON
+    /// cannot represent) gives `null`; [`validate_payload`](Self::validate_payload) reports why.
     fn to_payload(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
@@ -176,6 +179,8 @@ pub trait Event: Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send +
     /// # Ok::<(), loop_contracts::ValidationError>(())
     /// ```
     fn validate_payload(&self) -> Result<(), ValidationError> {
-        Self::schema().check(&self.to_payload())
+        let payload = serde_json::to_value(self)
+            .map_err(|e| ValidationError::malformed(format!("the event does not serialize: {e}")))?;
+        Self::schema().check(&payload)
     }
 }
