@@ -255,5 +255,32 @@ fn a_route_for_a_signing_source_without_its_secret_is_refused() {
     let route = Route::BuiltIn { source: Source::Typeform, topic: None };
     let err = intake.receive(route, &[("content-type", "application/json")], &body).unwrap_err();
     assert_eq!(err.http_status(), 401);
-    assert_eq!(err.to_string(), "webhook signature rejected: missing signature header `Typeform-Signature`");
+    // The request is not to blame: the message names the missing configuration.
+    assert_eq!(
+        err.to_string(),
+        "webhook signature rejected: no signing secret is configured for `typeform`, so its signature cannot be checked"
+    );
+}
+
+#[test]
+fn a_secret_for_a_source_that_does_not_sign_refuses_rather_than_checks_nothing() {
+    // BigCommerce does not sign its callbacks: a secret given for it could verify nothing, and
+    // accepting its webhooks as if verified would hide that.
+    let body = std::fs::read(suite::fixture("webhooks/bigcommerce/customer-created.json")).unwrap();
+    let route = || Route::BuiltIn { source: Source::BigCommerce, topic: None };
+    let open = Intake::new(TransformContext::for_brand(BRAND.parse().unwrap()));
+    assert!(open.receive(route(), &[("content-type", "application/json")], &body).is_ok());
+    let intake = open.with_secret(Source::BigCommerce, SigningSecret::from_text(SECRET));
+    let err = intake.receive(route(), &[("content-type", "application/json")], &body).unwrap_err();
+    assert_eq!(err.http_status(), 401);
+    assert_eq!(
+        err.to_string(),
+        "webhook signature rejected: a signing secret is configured for `bigcommerce`, which does not sign its webhooks"
+    );
+    // The command-line sandbox refuses such a secret when it starts.
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let args = ["loop-contracts", "sandbox", "--secret", "bigcommerce=x", "--addr", "127.0.0.1:0"];
+    assert_eq!(loop_contracts::cli::run(args, &mut std::io::empty(), &mut out, &mut err), 2);
+    let err = String::from_utf8(err).unwrap();
+    assert!(err.contains("bigcommerce does not sign its webhooks"), "{err}");
 }

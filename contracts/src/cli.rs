@@ -485,6 +485,11 @@ fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u8> {
         let (source, secret) =
             pair.split_once('=').ok_or_else(|| usage("--secret must be `SOURCE=SECRET`, e.g. shopify=shpss_..."))?;
         let source: Source = source.parse().map_err(|e: crate::inbound::UnknownSource| usage(e.to_string()))?;
+        if source.signature_scheme().is_none() {
+            return Err(usage(format!(
+                "--secret: {source} does not sign its webhooks, so a secret would check nothing"
+            )));
+        }
         intake = intake.with_secret(source, SigningSecret::from_text(secret));
         signed.push(source);
     }

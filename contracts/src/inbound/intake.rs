@@ -117,7 +117,13 @@ impl Intake {
     }
 
     /// The signing secret of a source. Webhooks from a source that signs (Shopify, Typeform,
-    /// Calendly) are refused until it has a secret, or until [`accept_unsigned`](Self::accept_unsigned).
+    /// Calendly) are refused until it has a secret ([`SignatureError::NoSecret`]), or until
+    /// [`accept_unsigned`](Self::accept_unsigned). A source that does not sign (BigCommerce, a
+    /// declared transform) has nothing a secret could check: with one, its webhooks are refused
+    /// ([`SignatureError::SourceDoesNotSign`]) rather than accepted unverified.
+    ///
+    /// [`SignatureError::NoSecret`]: super::SignatureError::NoSecret
+    /// [`SignatureError::SourceDoesNotSign`]: super::SignatureError::SourceDoesNotSign
     ///
     /// ```
     /// use loop_contracts::inbound::{Intake, Route, SignatureScheme, SigningSecret, Source, TransformContext};
@@ -269,11 +275,15 @@ impl Intake {
     }
 
     fn verify(&self, source: Source, headers: &(impl Headers + ?Sized), body: &[u8]) -> Result<(), InboundError> {
-        let Some(scheme) = source.signature_scheme() else { return Ok(()) };
-        match self.secrets.get(&source) {
-            Some(secret) => Ok(scheme.verify(secret, headers, body)?),
-            None if self.unsigned.contains(&source) => Ok(()),
-            None => Err(InboundError::Signature(super::SignatureError::Missing { header: scheme.header_name() })),
+        use super::SignatureError;
+        let source_name = source.as_str();
+        match (source.signature_scheme(), self.secrets.get(&source)) {
+            (Some(scheme), Some(secret)) => Ok(scheme.verify(secret, headers, body)?),
+            (Some(_), None) if self.unsigned.contains(&source) => Ok(()),
+            (Some(_), None) => Err(SignatureError::NoSecret { source_name }.into()),
+            // The host meant these to be verified; accepting them unverified would be silent.
+            (None, Some(_)) => Err(SignatureError::SourceDoesNotSign { source_name }.into()),
+            (None, None) => Ok(()),
         }
     }
 }

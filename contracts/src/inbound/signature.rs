@@ -359,6 +359,20 @@ pub enum SignatureError {
     /// misconfigured.
     #[error("the signing secret is empty")]
     EmptySecret,
+    /// The source signs its webhooks, but the receiver has no secret to check them with (and
+    /// does not accept them unsigned); the receiver is misconfigured, not the request.
+    #[error("no signing secret is configured for `{source_name}`, so its signature cannot be checked")]
+    NoSecret {
+        /// The source.
+        source_name: &'static str,
+    },
+    /// A secret is configured for a source that does not sign its webhooks (BigCommerce, a
+    /// declared transform): nothing could be verified, so nothing is accepted.
+    #[error("a signing secret is configured for `{source_name}`, which does not sign its webhooks")]
+    SourceDoesNotSign {
+        /// The source.
+        source_name: &'static str,
+    },
 }
 
 fn check_secret(secret: &SigningSecret) -> Result<(), SignatureError> {
