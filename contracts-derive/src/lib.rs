@@ -23,10 +23,10 @@ use proc_macro::TokenStream;
 /// One or more definitions, each:
 ///
 /// ```text
-/// /// Doc comments: the struct's docs, and the event's description in the schema documents.
+/// /// Doc comments: the struct's docs, and the event's description in the JSON Schema document.
 /// #[event("<domain>.<action>.v<N>")]
 /// <visibility> struct <Name> {
-///     /// Doc comments: the field's docs and description.
+///     /// Doc comments: the field's docs, and its description in the JSON Schema document.
 ///     <wire name>[?]: <type>,
 ///     ...
 /// }
