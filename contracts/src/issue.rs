@@ -272,11 +272,24 @@ impl fmt::Display for ErrorCode {
 /// }}));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{code}: {message}")]
+#[error("{code}: {message}{}", MoreIssues(.issues.len()))]
 pub struct ValidationError {
     code: ErrorCode,
     message: String,
     issues: Vec<Issue>,
+}
+
+/// How many issues a one-line display leaves out: the message summarises the first.
+struct MoreIssues(usize);
+
+impl fmt::Display for MoreIssues {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            0 | 1 => Ok(()),
+            2 => f.write_str(" (and 1 more issue)"),
+            n => write!(f, " (and {} more issues)", n - 1),
+        }
+    }
 }
 
 impl ValidationError {
@@ -292,6 +305,7 @@ impl ValidationError {
     /// assert_eq!(err.code(), ErrorCode::ValidationError);
     /// assert_eq!(err.message(), "payload.email is required");
     /// assert_eq!(err.issues().len(), 2);
+    /// assert_eq!(err.to_string(), "VALIDATION_ERROR: payload.email is required (and 1 more issue)");
     /// ```
     pub fn from_issues(issues: Vec<Issue>) -> Self {
         let message = issues.first().map_or_else(|| "payload is invalid".to_owned(), Issue::summary);
