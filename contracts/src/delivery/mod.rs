@@ -102,6 +102,8 @@ pub const WEBHOOK_SIGNATURE: &str = "webhook-signature";
 /// let err = DeliveryError::InvalidSignature { v1_entries: 2 };
 /// assert_eq!(err.to_string(), "no `v1` signature matches this request under a known secret (2 entries checked)");
 /// assert_eq!(err.http_status(), 401);
+/// let one = DeliveryError::InvalidSignature { v1_entries: 1 };
+/// assert!(one.to_string().ends_with("(1 entry checked)"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -122,7 +124,10 @@ pub enum DeliveryError {
     },
     /// No `v1` entry matches: the request was forged or altered (a re-serialised body, a changed
     /// header), or signed with a secret this receiver does not hold (401).
-    #[error("no `v1` signature matches this request under a known secret ({v1_entries} entries checked)")]
+    #[error(
+        "no `v1` signature matches this request under a known secret ({v1_entries} {} checked)",
+        if *.v1_entries == 1 { "entry" } else { "entries" }
+    )]
     InvalidSignature {
         /// How many well-formed `v1` entries the header had.
         v1_entries: usize,
