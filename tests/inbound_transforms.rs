@@ -159,6 +159,13 @@ fn email_is_found_where_each_vendor_puts_it() {
 }
 
 #[test]
+fn numbers_are_carried_as_the_vendor_wrote_them() {
+    // Typeform's `calculated.score` is the integer 9: it stays `9`, not `9.0`.
+    let event = Source::Typeform.transform("form_response", &body("typeform/form-response.json"), &brand()).unwrap();
+    assert_eq!(serde_json::to_string(&event.payload["score"]).unwrap(), "9");
+}
+
+#[test]
 fn without_a_configured_brand_the_issue_says_so() {
     let err = Source::Shopify
         .transform("orders/create", &body("shopify/orders-create.json"), &TransformContext::default())

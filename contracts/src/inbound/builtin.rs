@@ -497,7 +497,8 @@ struct TypeformResponse {
 
 #[derive(Deserialize)]
 struct TypeformCalculated {
-    score: Option<f64>,
+    // As sent: an `f64` would turn the integer 9 into `9.0`.
+    score: Option<serde_json::Number>,
 }
 
 #[derive(Deserialize)]
@@ -604,7 +605,7 @@ fn typeform(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> 
         candidate.set("hidden", Value::Object(hidden));
     }
     if let Some(score) = response.calculated.and_then(|c| c.score) {
-        candidate.set("score", json!(score));
+        candidate.set("score", Value::Number(score));
     }
     if let Some(id) = delivery.event_id {
         candidate.set_delivery_id(id.chars().take(100).collect::<String>());
