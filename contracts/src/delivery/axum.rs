@@ -5,20 +5,10 @@ use std::sync::Arc;
 use ::axum::body::Bytes;
 use ::axum::extract::rejection::BytesRejection;
 use ::axum::extract::{FromRef, FromRequest, Request};
-use ::axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use ::axum::http::{header, HeaderValue, StatusCode};
 use ::axum::response::{IntoResponse, Response};
 
 use super::{Delivery, DeliveryError, Receiver};
-use crate::inbound::Headers;
-
-/// axum's header map seen through [`Headers`]; a value that is not visible ASCII reads as absent.
-struct HeaderMapView<'a>(&'a HeaderMap);
-
-impl Headers for HeaderMapView<'_> {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.0.get(name)?.to_str().ok()
-    }
-}
 
 /// A verified, typed delivery webhook, extracted from an axum request (feature `axum`).
 ///
@@ -56,7 +46,7 @@ where
         let headers = std::mem::take(&mut parts.headers);
         let body =
             Bytes::from_request(Request::from_parts(parts, body), state).await.map_err(DeliveryRejection::Body)?;
-        receiver.receive(&HeaderMapView(&headers), &body).map_err(DeliveryRejection::Refused)
+        receiver.receive(&headers, &body).map_err(DeliveryRejection::Refused)
     }
 }
 

@@ -6,8 +6,9 @@ use std::hash::BuildHasher;
 /// Case-insensitive header lookup (HTTP/2 lowercases names; vendors document mixed case).
 ///
 /// Implemented for lists of `(name, value)` pairs (slices, arrays and `Vec`s of anything that is
-/// `AsRef<str>`), for `HashMap` and `BTreeMap` of such pairs, and for references to any of them, so
-/// a web framework's headers need only be copied into one of these (or given their own impl) to be
+/// `AsRef<str>`), for `HashMap` and `BTreeMap` of such pairs, for `http::HeaderMap` (feature `http`:
+/// hyper, axum, reqwest and tonic use it), and for references to any of them, so another
+/// framework's headers need only be copied into one of these (or given their own impl) to be
 /// verified. When a name occurs more than once, the first occurrence wins; a map that holds one
 /// name under two spellings has no first one (a `BTreeMap` gives the one that sorts first, a
 /// `HashMap` any of them).
@@ -76,6 +77,24 @@ impl<K: AsRef<str>, V: AsRef<str>, S: BuildHasher> Headers for HashMap<K, V, S> 
 impl<K: AsRef<str>, V: AsRef<str>> Headers for BTreeMap<K, V> {
     fn header(&self, name: &str) -> Option<&str> {
         scan(self, name)
+    }
+}
+
+/// The first value of the name; a value that is not visible ASCII (which no signature or topic
+/// header holds) reads as absent.
+///
+/// ```
+/// use loop_contracts::inbound::Headers;
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("x-shopify-topic", http::HeaderValue::from_static("orders/create"));
+/// assert_eq!(headers.header("X-Shopify-Topic"), Some("orders/create"));
+/// assert_eq!(headers.header("not a header name"), None);
+/// ```
+#[cfg(feature = "http")]
+impl Headers for http::HeaderMap {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.get(name)?.to_str().ok()
     }
 }
 

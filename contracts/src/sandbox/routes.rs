@@ -464,9 +464,7 @@ async fn webhook_or_not_found(
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
-    let pairs: Vec<(&str, &str)> =
-        headers.iter().filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?))).collect();
-    let event = match shared.intake.receive(route, &pairs, &bytes) {
+    let event = match shared.intake.receive(route, &headers, &bytes) {
         Ok(event) => event,
         Err(e) => {
             let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
