@@ -22,6 +22,54 @@ const KNOWN_TYPES: &str = "`string`, `string(min = N, max = N)`, `uuid`, `dateti
                            `number`, `boolean`, `object`, `object Name { ... }`, `enum Name { \"a\", ... }`, \
                            `array<T>`";
 
+/// The type keywords, for spelling suggestions.
+const TYPE_KEYWORDS: &[&str] =
+    &["string", "uuid", "datetime", "email", "url", "integer", "number", "boolean", "object", "enum", "array"];
+
+/// The candidate within two edits (insertions, deletions, substitutions or swaps of neighbours,
+/// ignoring ASCII case) of `written`, the nearest first; none when two are equally near.
+fn closest<'a>(written: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let written = written.to_ascii_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    let mut tied = false;
+    for &candidate in candidates {
+        let distance = edit_distance(written.as_bytes(), candidate.as_bytes());
+        // One edit in a short word already makes most other short words.
+        let reach = if written.len() <= 4 { 1 } else { 2 };
+        if distance > reach || distance >= written.len() {
+            continue;
+        }
+        match best {
+            Some((d, _)) if distance > d => {}
+            Some((d, _)) if distance == d => tied = true,
+            _ => (best, tied) = (Some((distance, candidate)), false),
+        }
+    }
+    best.filter(|_| !tied).map(|(_, candidate)| candidate)
+}
+
+/// Optimal string alignment distance: Levenshtein plus swaps of two neighbours (`lenght`).
+fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+    let width = b.len() + 1;
+    let mut rows = vec![0usize; (a.len() + 1) * width];
+    let at = |i: usize, j: usize| i * width + j;
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            rows[at(i, j)] = if i == 0 || j == 0 {
+                i + j
+            } else {
+                let substitute = rows[at(i - 1, j - 1)] + usize::from(a[i - 1] != b[j - 1]);
+                let mut best = substitute.min(rows[at(i - 1, j)] + 1).min(rows[at(i, j - 1)] + 1);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    best = best.min(rows[at(i - 2, j - 2)] + 1);
+                }
+                best
+            };
+        }
+    }
+    rows[at(a.len(), b.len())]
+}
+
 /// The envelope every event starts with: wire name, Rust name.
 pub const ENVELOPE: [(&str, &str); 3] =
     [("eventId", "event_id"), ("occurredAt", "occurred_at"), ("brandId", "brand_id")];
@@ -320,9 +368,16 @@ impl Checker {
                         "min" => (&mut min, &mut min_at),
                         "max" => (&mut max, &mut max_at),
                         other => {
+                            let hint = match (other, closest(other, &["min", "max"])) {
+                                ("len" | "length" | "size" | "exact", _) => {
+                                    "; for an exact length write `min = N, max = N`".to_owned()
+                                }
+                                (_, Some(option)) => format!("; did you mean `{option}`?"),
+                                (_, None) => String::new(),
+                            };
                             self.errors.push(
                                 option.name.span(),
-                                format!("unknown string option `{other}`; expected `min` or `max`"),
+                                format!("unknown string option `{other}`; expected `min` or `max`{hint}"),
                             );
                             continue;
                         }
@@ -379,8 +434,14 @@ impl Checker {
                     "map" | "record" | "Map" | "Value" | "json" => "; did you mean `object`, a free-form object?",
                     _ => "",
                 };
-                self.errors
-                    .push(token.span(), format!("unknown type `{written}`; expected one of {KNOWN_TYPES}{hint}"));
+                let spelled = match (hint, closest(&written, TYPE_KEYWORDS)) {
+                    ("", Some(keyword)) => format!("; did you mean `{keyword}`?"),
+                    _ => String::new(),
+                };
+                self.errors.push(
+                    token.span(),
+                    format!("unknown type `{written}`; expected one of {KNOWN_TYPES}{hint}{spelled}"),
+                );
                 // Stand in as a free-form object, the type that constrains the least.
                 Type { kind: TypeKind::Simple(SimpleKind::Record), span: token.span() }
             }
@@ -423,5 +484,24 @@ impl Checker {
             out.push(Variant { ident: Ident::new(&variant, lit.span()), value });
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{closest, edit_distance, TYPE_KEYWORDS};
+
+    #[test]
+    fn near_misses_are_suggested_and_far_ones_are_not() {
+        assert_eq!(edit_distance(b"lenght", b"length"), 1, "a swap of neighbours is one edit");
+        assert_eq!(closest("interger", TYPE_KEYWORDS), Some("integer"));
+        assert_eq!(closest("strng", TYPE_KEYWORDS), Some("string"));
+        assert_eq!(closest("Boolen", TYPE_KEYWORDS), Some("boolean"));
+        assert_eq!(closest("uri", TYPE_KEYWORDS), Some("url"));
+        assert_eq!(closest("datetiem", TYPE_KEYWORDS), Some("datetime"));
+        assert_eq!(closest("mx", &["min", "max"]), Some("max"));
+        assert_eq!(closest("len", &["min", "max"]), None, "two edits in three letters is a guess");
+        assert_eq!(closest("xyz", TYPE_KEYWORDS), None);
+        assert_eq!(closest("mix", &["min", "max"]), None, "as near to both");
     }
 }
