@@ -1,4 +1,4 @@
-//! Compile-fail tests of the `event!` macro: one mistake per file in `tests/ui/`, each with the
+//! Compile-fail tests of the `event!` macro: one kind of mistake per file in `tests/ui/`, each with the
 //! exact error it gives (`TRYBUILD=overwrite cargo test --test macro_ui` refreshes the `.stderr`).
 
 #[test]
