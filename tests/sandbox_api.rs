@@ -44,7 +44,10 @@ async fn a_valid_event_is_accepted_with_rate_limit_headers() {
 async fn malformed_bodies_are_400_malformed_request() {
     let sandbox = start(builder()).await;
     let client = client();
+    // serde's derive would read `{"event", "payload"}` from an array of the two, in order.
+    let array = format!(r#"["lead.captured.v1", {}]"#, lead(1));
     let cases: &[(&[u8], &str)] = &[
+        (array.as_bytes(), "invalid type: sequence, expected a JSON object"),
         (b"{\"event\": \"lead.captured.v1\", ", "malformed JSON"),
         (b"", "malformed JSON"),
         (b"[1, 2]", "the body must be"),

@@ -511,7 +511,7 @@ fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u8> {
         builder = builder.accept_key(key);
     }
     if let Some(json) = &args.faults {
-        let faults: FaultConfig = serde_json::from_str(json).map_err(|e| usage(format!("--faults: {e}")))?;
+        let faults: FaultConfig = crate::strict::from_str(json).map_err(|e| usage(format!("--faults: {e}")))?;
         builder = builder.faults(faults);
     }
     if let Some(secret) = &args.delivery_secret {

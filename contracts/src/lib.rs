@@ -23,6 +23,7 @@ mod plan;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod schema;
+mod strict;
 mod validate;
 
 pub use api_key::{ApiKey, ApiKeyError, KeyScope};

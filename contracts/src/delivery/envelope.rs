@@ -409,7 +409,7 @@ impl Envelope {
     /// assert_eq!(err.http_status(), 422);
     /// ```
     pub fn from_slice(body: &[u8]) -> Result<Self, DeliveryError> {
-        let raw: RawEnvelope<'_> = serde_json::from_slice(body).map_err(|e| {
+        let raw: RawEnvelope<'_> = crate::strict::from_slice(body).map_err(|e| {
             // A shape error can come before a syntax error further on (`{} trailing`): only a body
             // that is JSON throughout is called a malformed envelope.
             if e.classify() != serde_json::error::Category::Data {

@@ -297,9 +297,9 @@ impl Declaration {
     /// ```
     pub fn parse_in(text: &str, catalog: &Catalog) -> Result<Declaration, DeclarationError> {
         let malformed = |e: serde_json::Error| DeclarationError::Malformed(e.to_string());
-        let raw: RawDeclaration = match serde_json::from_str::<ToolCall>(text) {
-            Ok(call) => serde_json::from_str(call.input.get()).map_err(malformed)?,
-            Err(_) => serde_json::from_str(text).map_err(malformed)?,
+        let raw: RawDeclaration = match crate::strict::from_str::<ToolCall>(text) {
+            Ok(call) => crate::strict::from_str(call.input.get()).map_err(malformed)?,
+            Err(_) => crate::strict::from_str(text).map_err(malformed)?,
         };
         Declaration::compile(raw, catalog)
     }

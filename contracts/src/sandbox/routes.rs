@@ -330,7 +330,7 @@ async fn post_event(State(shared): State<Arc<Shared>>, request: Request) -> Resp
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
-    let request: EventRequest = match serde_json::from_slice(&bytes) {
+    let request: EventRequest = match crate::strict::from_slice(&bytes) {
         Ok(request) => request,
         Err(e) if e.is_data() => {
             let message = format!("the body must be {{\"event\": \"<name>\", \"payload\": {{...}}}}: {e}");
@@ -569,7 +569,7 @@ async fn set_faults(State(shared): State<Arc<Shared>>, headers: HeaderMap, body:
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
-    let config: FaultConfig = match serde_json::from_slice(&bytes) {
+    let config: FaultConfig = match crate::strict::from_slice(&bytes) {
         Ok(config) => config,
         Err(e) => return coded(ErrorCode::MalformedRequest, &format!("invalid fault configuration: {e}")),
     };

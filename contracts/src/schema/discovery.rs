@@ -87,7 +87,7 @@ impl EventSchema {
     /// assert_eq!(err.issues()[1].message, "Invalid enum value. Expected 'low' | 'high', received 'urgent'");
     /// ```
     pub fn from_discovery_str(text: &str) -> Result<Self, DiscoveryError> {
-        let raw: RawDoc = serde_json::from_str(text)?;
+        let raw: RawDoc = crate::strict::from_str(text)?;
         raw.into_schema()
     }
 
@@ -103,7 +103,7 @@ impl EventSchema {
     /// assert!(EventSchema::from_discovery_slice(b"not json").is_err());
     /// ```
     pub fn from_discovery_slice(bytes: &[u8]) -> Result<Self, DiscoveryError> {
-        let raw: RawDoc = serde_json::from_slice(bytes)?;
+        let raw: RawDoc = crate::strict::from_slice(bytes)?;
         raw.into_schema()
     }
 

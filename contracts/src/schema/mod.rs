@@ -178,8 +178,9 @@ impl Field {
 /// ```
 pub fn envelope_fields() -> [Field; 3] {
     [
-        Field::required("eventId", FieldType::Uuid)
-            .with_description("The event's unique id; the platform deduplicates deliveries by it."),
+        Field::required("eventId", FieldType::Uuid).with_description(
+            "The event's unique id, sent as the Idempotency-Key: a repeat under the same key is processed once.",
+        ),
         Field::required("occurredAt", FieldType::Datetime).with_description("When it happened, in UTC."),
         Field::required("brandId", FieldType::Uuid).with_description("The brand the event belongs to."),
     ]
