@@ -20,8 +20,6 @@ pub const EXIT_REJECTED: u8 = 1;
 /// Exit status: usage or I/O error.
 pub const EXIT_USAGE: u8 = 2;
 
-/// Event contracts of the Loop comms platform: validate payloads, print and export schemas.
-///
 /// The parsed command line; [`run`] parses and runs it.
 ///
 /// ```
@@ -33,7 +31,14 @@ pub const EXIT_USAGE: u8 = 2;
 /// assert_eq!(err.kind(), clap::error::ErrorKind::MissingRequiredArgument);
 /// ```
 #[derive(Debug, Parser)]
-#[command(name = "loop-contracts", version, about)]
+// The help text is set here: clap would otherwise show this rustdoc, example and all.
+#[command(
+    name = "loop-contracts",
+    version,
+    about = "Event contracts of the Loop comms platform: validate payloads, print and export schemas, \
+             transform vendor webhooks, run the local sandbox and send events.",
+    long_about = None
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -297,3 +297,17 @@ fn the_sandbox_reads_its_keys_and_signing_secrets_from_the_environment() {
     assert_eq!(post(addr, "/webhooks/typeform", &[(header, &signature)], &form), 401);
     assert_eq!(post(addr, "/webhooks/typeform", &[], &form), 401, "unsigned, now that it has a secret");
 }
+
+#[test]
+fn help_is_written_for_users() {
+    let out = run(&["--help"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let help = stdout(&out);
+    assert!(help.starts_with("Event contracts of the Loop comms platform"), "{help}");
+    for internal in ["```", "[`run`]", "try_parse_from"] {
+        assert!(!help.contains(internal), "rustdoc in --help: {help}");
+    }
+    for command in ["validate", "schema", "transform", "sandbox", "send"] {
+        assert!(help.contains(command), "{command}: {help}");
+    }
+}
