@@ -375,3 +375,51 @@ fn every_error_code_the_sandbox_sends_parses_as_an_error_response() {
         assert_eq!(parsed.error.code.http_status(), status);
     }
 }
+
+/// Reads one HTTP/1.1 response with a `content-length` body; `None` at end of stream.
+async fn read_response(stream: &mut tokio::net::TcpStream) -> Option<(u16, String)> {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buffer.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).await.ok()? == 0 {
+            return None;
+        }
+        buffer.push(byte[0]);
+    }
+    let head = String::from_utf8(buffer).unwrap();
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).await.ok()?;
+    Some((status, head))
+}
+
+#[tokio::test]
+async fn a_refused_request_leaves_its_keep_alive_connection_usable() {
+    use tokio::io::AsyncWriteExt;
+    let sandbox = start(Sandbox::builder().default_tier(Tier::new(1, 1).unwrap())).await;
+    let body = lead_request(1).to_string();
+    let (first, rest) = body.split_at(body.len() / 2);
+    let head = |key: &str| {
+        format!(
+            "POST /api/events HTTP/1.1\r\nhost: sandbox\r\ncontent-type: application/json\r\n\
+             authorization: Bearer {key}\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        )
+    };
+    let mut stream = tokio::net::TcpStream::connect(sandbox.local_addr()).await.unwrap();
+    // Refused before its handler runs (a malformed key, then the rate limit): the body arrives
+    // late, after the server could have answered, and the connection serves the next request.
+    for (key, status) in [("lk_test_short", 401), (KEY, 200), (KEY, 429), (KEY, 429)] {
+        stream.write_all(head(key).as_bytes()).await.unwrap();
+        stream.write_all(first.as_bytes()).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        stream.write_all(rest.as_bytes()).await.unwrap();
+        let (got, head) = read_response(&mut stream).await.expect("an answer on the same connection");
+        assert_eq!(got, status, "{head}");
+    }
+}

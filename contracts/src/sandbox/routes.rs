@@ -159,6 +159,15 @@ fn rate_limited(status: &RateStatus) -> Response {
     coded(ErrorCode::RateLimited, &message)
 }
 
+/// Reads and drops the body of a request refused before its handler ran, up to the body limit,
+/// then gives the response. An unread body makes the server close the connection after
+/// answering, without `Connection: close`: a client that sent the next request on it (most
+/// keep-alive clients) would see it fail.
+async fn drained(request: Request, limit: usize, response: Response) -> Response {
+    let _ = Limited::new(request.into_body(), limit).collect().await;
+    response
+}
+
 fn with_fault(mut response: Response, name: &'static str) -> Response {
     response.headers_mut().insert(FAULT, HeaderValue::from_static(name));
     response
@@ -190,8 +199,8 @@ async fn platform_layer(State(shared): State<Arc<Shared>>, mut request: Request,
     };
     let rate = shared.limiter.check(&caller);
     let (mut response, rate) = match auth {
-        _ if !rate.allowed() => (rate_limited(&rate), rate),
-        Err(refusal) => (refusal, rate),
+        _ if !rate.allowed() => (drained(request, shared.body_limit, rate_limited(&rate)).await, rate),
+        Err(refusal) => (drained(request, shared.body_limit, refusal).await, rate),
         Ok(_) => {
             let key = match caller {
                 Caller::Key(key) => Some(key),
@@ -203,11 +212,13 @@ async fn platform_layer(State(shared): State<Arc<Shared>>, mut request: Request,
                 Fault::None => (next.run(request).await, rate),
                 Fault::InternalError => {
                     let message = "internal error (injected by the sandbox; retrying is safe)";
-                    (with_fault(coded(ErrorCode::InternalError, message), "internal-error"), rate)
+                    let response = with_fault(coded(ErrorCode::InternalError, message), "internal-error");
+                    (drained(request, shared.body_limit, response).await, rate)
                 }
                 Fault::RateLimited => {
                     let refusal = RateStatus::injected_refusal(rate.tier);
-                    (with_fault(rate_limited(&refusal), "rate-limited"), refusal)
+                    let response = with_fault(rate_limited(&refusal), "rate-limited");
+                    (drained(request, shared.body_limit, response).await, refusal)
                 }
                 Fault::DropConnection => {
                     if decision.drop_after_processing {
