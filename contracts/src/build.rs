@@ -61,13 +61,14 @@ pub fn write_documents<'a>(
     schemas: impl IntoIterator<Item = &'a EventSchema>,
 ) -> io::Result<Vec<PathBuf>> {
     let dir = dir.as_ref();
-    fs::create_dir_all(dir)?;
+    let named = |path: &Path, e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    fs::create_dir_all(dir).map_err(|e| named(dir, e))?;
     let mut paths = Vec::new();
     for schema in schemas {
         for (file, contents) in documents(schema) {
             let path = dir.join(file);
             if fs::read_to_string(&path).ok().as_deref() != Some(contents.as_str()) {
-                fs::write(&path, contents)?;
+                fs::write(&path, contents).map_err(|e| named(&path, e))?;
             }
             paths.push(path);
         }

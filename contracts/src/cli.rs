@@ -216,9 +216,15 @@ fn open_input<'a>(file: Option<&Path>, stdin: &'a mut dyn Read) -> io::Result<Bo
     match file {
         None => Ok(Box::new(stdin)),
         Some(p) if p == Path::new("-") => Ok(Box::new(stdin)),
-        Some(p) => fs::File::open(p)
-            .map(|f| Box::new(f) as Box<dyn Read>)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display()))),
+        Some(p) => {
+            let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", p.display()));
+            let file = fs::File::open(p).map_err(named)?;
+            // Opening a directory succeeds; reading it would fail without naming it.
+            if file.metadata().map_err(named)?.is_dir() {
+                return Err(io::Error::other(format!("{}: is a directory, not a file", p.display())));
+            }
+            Ok(Box::new(file))
+        }
     }
 }
 

@@ -311,3 +311,23 @@ fn help_is_written_for_users() {
         assert!(help.contains(command), "{command}: {help}");
     }
 }
+
+#[test]
+fn file_errors_name_the_path() {
+    let dir = std::env::temp_dir().join(format!("loop-contracts-cli-paths-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shown = dir.display().to_string();
+    let out = run(&["validate", "lead.captured.v1", &shown], "");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.contains(&format!("{shown}: is a directory")), "{err}");
+
+    // Exporting into a path that is a file names it.
+    let file = dir.join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let out = run(&["schema", "--export", &file.display().to_string()], "");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.contains(&file.display().to_string()), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
