@@ -41,6 +41,22 @@ fn send_posts_one_event_and_prints_the_answer() {
     assert!(out.contains("MALFORMED_REQUEST"));
     assert_eq!(sandbox.accepted().len(), 1);
 
+    // A failed attempt: the wait before the retry is announced on stderr, then the send succeeds.
+    use loop_contracts::sandbox::{Fault, FaultConfig};
+    let fails_then_passes = |seed: &u64| {
+        let config = FaultConfig::seeded(*seed).with_error_rate(0.5);
+        let mut plan = config.plan();
+        matches!((plan.next(), plan.next()), (Some((Fault::InternalError, _)), Some((Fault::None, _))))
+    };
+    let seed = (0..1_000).find(fails_then_passes).unwrap();
+    sandbox.set_faults(FaultConfig::seeded(seed).with_error_rate(0.5)).unwrap();
+    let (code, out, err) = send(&["lead.captured.v1"], &lead(4).to_string());
+    assert_eq!(code, EXIT_OK, "{out} {err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("loop-contracts: waiting 1.0 s before the next attempt"), "{err}");
+    assert_eq!(sandbox.accepted().len(), 2);
+    sandbox.set_faults(FaultConfig::default()).unwrap();
+
     std::env::set_var("LOOP_BASE_URL", "http://comms.example.com");
     let (code, _, err) = send(&["lead.captured.v1"], &lead(3).to_string());
     assert_eq!(code, EXIT_USAGE);

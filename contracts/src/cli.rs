@@ -408,6 +408,18 @@ fn send(_args: SendArgs, _stdin: &mut dyn Read, _stdout: &mut dyn Write, _stderr
     Err(usage("this loop-contracts was built without the client: rebuild with `--features cli,client`"))
 }
 
+/// The client's waits, slept as usual and told to the command's stderr.
+#[cfg(feature = "client")]
+struct Announced(tokio::sync::mpsc::UnboundedSender<std::time::Duration>);
+
+#[cfg(feature = "client")]
+impl crate::client::Sleeper for Announced {
+    fn sleep(&self, delay: std::time::Duration) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        let _ = self.0.send(delay);
+        crate::client::TokioSleeper.sleep(delay)
+    }
+}
+
 /// Sends one event; prints the platform's acceptance (exit 0) or the error response (exit 1).
 #[cfg(feature = "client")]
 fn send(args: SendArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> io::Result<u8> {
@@ -417,7 +429,10 @@ fn send(args: SendArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &m
         .map_err(|_| usage("set LOOP_API_KEY to an lk_live_, lk_test_ or lk_dev_ key"))?
         .parse()
         .map_err(|e| usage(format!("LOOP_API_KEY: {e}")))?;
-    let mut builder = Client::builder().key(key);
+    // Every wait (a retry on the schedule, a 429's reset) is announced: the schedule's last steps
+    // are minutes long, and a silent command looks hung.
+    let (waits, mut announced) = tokio::sync::mpsc::unbounded_channel();
+    let mut builder = Client::builder().key(key).sleeper(Announced(waits));
     if let Ok(url) = std::env::var("LOOP_BASE_URL") {
         builder = builder.base_url(url);
     }
@@ -432,7 +447,22 @@ fn send(args: SendArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &m
         }
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    match runtime.block_on(client.send_json(&args.event, &payload)) {
+    let result = runtime.block_on(async {
+        let send = client.send_json(&args.event, &payload);
+        tokio::pin!(send);
+        loop {
+            tokio::select! {
+                result = &mut send => break Ok::<_, io::Error>(result),
+                Some(delay) = announced.recv() => writeln!(
+                    stderr,
+                    "loop-contracts: waiting {:.1} s before the next attempt (the last failed or was rate limited; \
+                     Ctrl-C stops, and the same eventId can be sent again safely)",
+                    delay.as_secs_f64()
+                )?,
+            }
+        }
+    })?;
+    match result {
         Ok(accepted) => {
             writeln!(stdout, "{}", accepted.body)?;
             Ok(EXIT_OK)
