@@ -242,17 +242,30 @@ fn resolve(event: &str, schema_doc: Option<&Path>) -> io::Result<Result<EventSch
     Ok(catalog().get(event).cloned().ok_or_else(|| ValidationError::unknown_event(event)))
 }
 
-/// Validates one document and writes its result line; `true` when it was accepted.
+/// Validates one document and writes its result line; `true` when it was accepted. `line` is
+/// the document's line number in `--jsonl` input, where serde's own position (always line 1)
+/// would mislead.
 fn validate_one(
     schema: &Result<EventSchema, ValidationError>,
     event: &str,
     bytes: &[u8],
+    line: Option<u64>,
     out: &mut impl Write,
 ) -> io::Result<bool> {
     let outcome = match schema {
         Err(e) => Err(e.clone()),
         Ok(schema) => match serde_json::from_slice::<Value>(bytes) {
-            Err(e) => Err(ValidationError::malformed(format!("malformed JSON: {e}"))),
+            Err(e) => Err(ValidationError::malformed(match line {
+                None => format!("malformed JSON: {e}"),
+                Some(n) if bytes.iter().all(u8::is_ascii_whitespace) => {
+                    format!("malformed JSON: input line {n} is empty")
+                }
+                Some(n) => {
+                    let text = e.to_string();
+                    let reason = text.rsplit_once(" at line ").map_or(text.as_str(), |(reason, _)| reason);
+                    format!("malformed JSON at input line {n}, column {}: {reason}", e.column())
+                }
+            })),
             Ok(value) => schema.validate_owned(value),
         },
     };
@@ -278,7 +291,9 @@ fn validate(args: ValidateArgs, stdin: &mut dyn Read, stdout: &mut dyn Write) ->
         let mut reader = BufReader::with_capacity(1 << 16, input);
         let mut line = Vec::with_capacity(4096);
         let mut all_ok = true;
+        let mut number = 0u64;
         loop {
+            number += 1;
             line.clear();
             if reader.read_until(b'\n', &mut line)? == 0 {
                 break;
@@ -286,14 +301,14 @@ fn validate(args: ValidateArgs, stdin: &mut dyn Read, stdout: &mut dyn Write) ->
             let mut bytes = line.as_slice();
             bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
             bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-            all_ok &= validate_one(&schema, &args.event, bytes, &mut out)?;
+            all_ok &= validate_one(&schema, &args.event, bytes, Some(number), &mut out)?;
         }
         all_ok
     } else {
         let mut bytes = Vec::new();
         let mut input = input;
         input.read_to_end(&mut bytes)?;
-        validate_one(&schema, &args.event, &bytes, &mut out)?
+        validate_one(&schema, &args.event, &bytes, None, &mut out)?
     };
     out.flush()?;
     Ok(if all_ok { EXIT_OK } else { EXIT_REJECTED })

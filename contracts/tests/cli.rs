@@ -71,8 +71,19 @@ fn jsonl_prints_one_result_per_line_in_order() {
     assert_eq!(lines.len(), 4);
     assert_eq!(lines[0]["ok"], true);
     assert_eq!(lines[1]["error"]["code"], "MALFORMED_REQUEST");
+    // The position is the input's line, not serde's (always line 1 of a one-line document).
+    assert_eq!(lines[1]["error"]["message"], "malformed JSON at input line 2, column 2: expected ident");
     assert_eq!(lines[2]["error"]["issues"][3]["message"], "Expected string, received number");
     assert_eq!(lines[3]["ok"], true);
+
+    // A blank line is a line: it gets its own result, so results stay aligned with the input.
+    let out = run(&["validate", "lead.captured.v1", "--jsonl"], &format!("{VALID_LEAD}
+
+{VALID_LEAD}
+"));
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[1]["error"]["message"], "malformed JSON: input line 2 is empty");
+    assert_eq!((lines.len(), out.status.code()), (3, Some(1)));
 
     let out = run(&["validate", "lead.captured.v1", "--jsonl", "-"], &format!("{VALID_LEAD}\n{VALID_LEAD}\n"));
     assert_eq!(out.status.code(), Some(0));
