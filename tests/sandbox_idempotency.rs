@@ -70,8 +70,19 @@ async fn a_repeat_with_another_payload_is_409_idempotency_conflict() {
     assert!(headers.get("idempotent-replayed").is_none());
     assert_eq!(body["ok"], false);
     assert_eq!(body["error"]["code"], "IDEMPOTENCY_CONFLICT");
-    assert!(body["error"]["message"].as_str().unwrap().contains("\"k-1\""), "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert_eq!(message, "the Idempotency-Key \"k-1\" was already used with a different payload");
     assert_eq!(sandbox.accepted().len(), 1);
+
+    // Without the header the eventId is the key, and the message says so.
+    assert_eq!(post_with_key(&client, &url, KEY, None, &lead_request(2)).await.status(), 200);
+    let mut changed = lead(2);
+    changed["email"] = json!("someone-else@example.com");
+    let body = json!({"event": "lead.captured.v1", "payload": changed});
+    let (status, _, body) = parts(post_with_key(&client, &url, KEY, None, &body).await).await;
+    assert_eq!(status, 409);
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.starts_with("the eventId (no Idempotency-Key was sent) \"550e8400-"), "{message}");
 }
 
 #[tokio::test]

@@ -77,10 +77,15 @@ fn jsonl_prints_one_result_per_line_in_order() {
     assert_eq!(lines[3]["ok"], true);
 
     // A blank line is a line: it gets its own result, so results stay aligned with the input.
-    let out = run(&["validate", "lead.captured.v1", "--jsonl"], &format!("{VALID_LEAD}
+    let out = run(
+        &["validate", "lead.captured.v1", "--jsonl"],
+        &format!(
+            "{VALID_LEAD}
 
 {VALID_LEAD}
-"));
+"
+        ),
+    );
     let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines[1]["error"]["message"], "malformed JSON: input line 2 is empty");
     assert_eq!((lines.len(), out.status.code()), (3, Some(1)));

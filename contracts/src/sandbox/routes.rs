@@ -362,6 +362,8 @@ async fn post_event(State(shared): State<Arc<Shared>>, request: Request) -> Resp
     };
     let event_id = payload.get("eventId").and_then(Value::as_str).unwrap_or_default().to_owned();
     let idempotency = header_key.or((!event_id.is_empty()).then_some(event_id.as_str()));
+    // Messages name the key as the request gave it: the header, or the eventId standing in.
+    let named = if header_key.is_some() { "the Idempotency-Key" } else { "the eventId (no Idempotency-Key was sent)" };
     let guard = match idempotency {
         None => None,
         Some(idempotency) => {
@@ -370,15 +372,12 @@ async fn post_event(State(shared): State<Arc<Shared>>, request: Request) -> Resp
                 Claim::Fresh(guard) => Some(guard),
                 Claim::Replay { body, same_payload: true } => return replay(body),
                 Claim::Replay { same_payload: false, .. } | Claim::ConflictInProgress => {
-                    let message = format!(
-                        "the Idempotency-Key {:?} was already used with a different payload",
-                        shown(idempotency)
-                    );
+                    let message = format!("{named} {:?} was already used with a different payload", shown(idempotency));
                     return error(StatusCode::CONFLICT, "IDEMPOTENCY_CONFLICT", &message);
                 }
                 Claim::StillInProgress => {
                     let message = format!(
-                        "a request with the Idempotency-Key {:?} is still being processed: retry later",
+                        "a request with {named} {:?} is still being processed: retry later",
                         shown(idempotency)
                     );
                     return error(StatusCode::CONFLICT, "IDEMPOTENCY_IN_PROGRESS", &message);
