@@ -143,7 +143,7 @@ struct ValidateArgs {
 #[derive(Debug, Args)]
 struct SchemaArgs {
     /// The event name.
-    #[arg(required_unless_present_any = ["list", "export"])]
+    #[arg(required_unless_present_any = ["list", "export"], conflicts_with_all = ["list", "export"])]
     event: Option<String>,
     /// Print the JSON Schema (2020-12) instead of the discovery document.
     #[arg(long, conflicts_with_all = ["list", "export"])]

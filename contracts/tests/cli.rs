@@ -108,6 +108,8 @@ fn schema_prints_documents_and_lists_and_exports_the_catalog() {
     let out = run(&["schema", "--list"], "");
     let names: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
     assert!(names.len() >= 8 && names.contains(&"order.completed.v1".to_owned()));
+    // An event name beside --list would be ignored: it is a usage error instead.
+    assert_eq!(run(&["schema", "--list", "lead.captured.v1"], "").status.code(), Some(2));
 
     let dir = std::env::temp_dir().join(format!("loop-contracts-export-{}", std::process::id()));
     let out = run(&["schema", "--export", dir.to_str().unwrap()], "");
