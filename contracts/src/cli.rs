@@ -199,7 +199,7 @@ where
     let result = match cli.command {
         Command::Validate(args) => validate(args, stdin, stdout),
         Command::Schema(args) => schema(args, stdout),
-        Command::Transform(args) => transform(args, stdin, stdout),
+        Command::Transform(args) => transform(args, stdin, stdout, stderr),
         Command::Sandbox(args) => sandbox(args, stdout),
         Command::Send(args) => send(args, stdin, stdout, stderr),
     };
@@ -349,7 +349,12 @@ fn usage(message: impl Into<String>) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, message.into())
 }
 
-fn transform(args: TransformArgs, stdin: &mut dyn Read, stdout: &mut dyn Write) -> io::Result<u8> {
+fn transform(
+    args: TransformArgs,
+    stdin: &mut dyn Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<u8> {
     use crate::inbound::{Declaration, Intake, Route, SigningSecret, Source, TransformContext};
 
     let brand_id = match &args.brand_id {
@@ -409,7 +414,15 @@ fn transform(args: TransformArgs, stdin: &mut dyn Read, stdout: &mut dyn Write) 
             EXIT_OK
         }
         Err(e) => {
-            serde_json::to_writer(&mut out, &crate::issue::ErrorResponse::from(&e.to_validation_error()))?;
+            let error = e.to_validation_error();
+            serde_json::to_writer(&mut out, &crate::issue::ErrorResponse::from(&error))?;
+            // The issue is the platform's ("Required"); where it comes from is this command's.
+            if brand_id.is_none() && error.issues().iter().any(|i| i.path == "brandId" && i.message == "Required") {
+                writeln!(
+                    stderr,
+                    "loop-contracts: the webhook carries no brandId; give the integration's with --brand-id UUID"
+                )?;
+            }
             EXIT_REJECTED
         }
     };

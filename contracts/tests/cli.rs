@@ -349,3 +349,13 @@ fn file_errors_name_the_path() {
     assert!(err.contains(&file.display().to_string()), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn transform_without_a_brand_says_which_option_gives_one() {
+    let out = run(&["transform", "shopify", "orders/create", &fixture("shopify/orders-create.json")], "");
+    assert_eq!(out.status.code(), Some(1));
+    let line: serde_json::Value = serde_json::from_str(stdout(&out).trim_end()).unwrap();
+    assert_eq!(line["error"]["issues"][0]["path"], "brandId", "the platform's issue, unchanged");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.contains("--brand-id UUID"), "{err}");
+}
