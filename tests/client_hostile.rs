@@ -46,27 +46,17 @@ async fn a_payload_deeper_than_json_text_is_refused_before_anything_is_sent() {
     }
 }
 
-mod meter {
-    loop_contracts::event! {
-        #[event("meter.read.v1")]
-        pub struct MeterRead {
-            value: number,
-            note?: number,
-        }
-    }
-}
-
 #[tokio::test]
 async fn a_typed_event_holding_nan_is_refused_before_anything_is_sent() {
     use loop_contracts::Event;
-    let catalog = loop_contracts::catalog().clone().with_event::<meter::MeterRead>();
+    let catalog = loop_contracts::catalog().clone().with_event::<suite::meter::MeterRead>();
     let sandbox = start(builder().catalog(catalog)).await;
     let client = client_builder(&sandbox).build().unwrap();
     let payload = serde_json::json!({
         "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
         "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "value": 1.5,
     });
-    let mut read = meter::MeterRead::from_json_value(&payload).unwrap();
+    let mut read = suite::meter::MeterRead::from_json_value(&payload).unwrap();
     read.note = Some(f64::NAN); // serde_json would have written `null`, and the note was gone
     let err = client.send(&read).await.unwrap_err();
     let SendError::Invalid(error) = &err else { panic!("{err:?}") };

@@ -486,19 +486,9 @@ mod naming {
     }
 }
 
-mod meter {
-    loop_contracts::event! {
-        #[event("meter.read.v1")]
-        pub struct MeterRead {
-            value: number,
-            note?: number,
-        }
-    }
-}
-
 #[test]
 fn a_number_json_cannot_hold_is_refused_not_written_as_null() {
-    use meter::MeterRead;
+    use suite::meter::MeterRead;
     let good = json!({"eventId": EVENT_ID, "occurredAt": "2026-05-19T12:00:00Z", "brandId": BRAND_ID, "value": 1.5});
     let mut read = MeterRead::from_json_value(&good).unwrap();
     assert!(read.validate_payload().is_ok());

@@ -158,3 +158,14 @@ pub fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }
+
+/// A small event of the tests' own, with a required and an optional `number` field.
+pub mod meter {
+    loop_contracts::event! {
+        #[event("meter.read.v1")]
+        pub struct MeterRead {
+            value: number,
+            note?: number,
+        }
+    }
+}
