@@ -404,18 +404,28 @@ async fn a_refused_request_leaves_its_keep_alive_connection_usable() {
     let sandbox = start(Sandbox::builder().default_tier(Tier::new(1, 1).unwrap())).await;
     let body = lead_request(1).to_string();
     let (first, rest) = body.split_at(body.len() / 2);
-    let head = |key: &str| {
+    let head = |method: &str, path: &str, key: &str| {
+        let authorization = if key.is_empty() { String::new() } else { format!("authorization: Bearer {key}\r\n") };
         format!(
-            "POST /api/events HTTP/1.1\r\nhost: sandbox\r\ncontent-type: application/json\r\n\
-             authorization: Bearer {key}\r\ncontent-length: {}\r\n\r\n",
+            "{method} {path} HTTP/1.1\r\nhost: sandbox\r\ncontent-type: application/json\r\n{authorization}\
+             content-length: {}\r\n\r\n",
             body.len()
         )
     };
     let mut stream = tokio::net::TcpStream::connect(sandbox.local_addr()).await.unwrap();
-    // Refused before its handler runs (a malformed key, then the rate limit): the body arrives
-    // late, after the server could have answered, and the connection serves the next request.
-    for (key, status) in [("lk_test_short", 401), (KEY, 200), (KEY, 429), (KEY, 429)] {
-        stream.write_all(head(key).as_bytes()).await.unwrap();
+    // Refused without its body being needed (a malformed key, no such route, a wrong method, then
+    // the rate limit): the body arrives late, after the server could have answered, and the
+    // connection serves the next request.
+    for (method, path, key, status) in [
+        ("POST", "/api/events", "lk_test_short", 401),
+        ("POST", "/nowhere", "lk_test_short", 404),
+        ("PUT", "/api/events/schema/lead.captured.v1", "", 405),
+        ("POST", "/webhooks/nowhere", "lk_test_short", 404),
+        ("POST", "/api/events", KEY, 200),
+        ("POST", "/api/events", KEY, 429),
+        ("POST", "/api/events", KEY, 429),
+    ] {
+        stream.write_all(head(method, path, key).as_bytes()).await.unwrap();
         stream.write_all(first.as_bytes()).await.unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         stream.write_all(rest.as_bytes()).await.unwrap();

@@ -164,8 +164,13 @@ fn rate_limited(status: &RateStatus) -> Response {
 /// answering, without `Connection: close`: a client that sent the next request on it (most
 /// keep-alive clients) would see it fail.
 async fn drained(request: Request, limit: usize, response: Response) -> Response {
-    let _ = Limited::new(request.into_body(), limit).collect().await;
+    drain(request.into_body(), limit).await;
     response
+}
+
+/// Reads and drops a body nobody will look at, up to the body limit (see [`drained`]).
+async fn drain(body: Body, limit: usize) {
+    let _ = Limited::new(body, limit).collect().await;
 }
 
 fn with_fault(mut response: Response, name: &'static str) -> Response {
@@ -463,9 +468,11 @@ async fn webhook_or_not_found(
             .map(|source| Route::BuiltIn { source, topic: None })
     };
     let Some(route) = route else {
+        drain(body, shared.body_limit).await;
         return error(StatusCode::NOT_FOUND, "NOT_FOUND", &format!("no route {:?}", shown(path)));
     };
     if method != Method::POST {
+        drain(body, shared.body_limit).await;
         let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "webhooks are POSTed");
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
@@ -502,7 +509,8 @@ async fn webhook_or_not_found(
     json(StatusCode::OK, body)
 }
 
-async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+async fn method_not_allowed(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, body: Body) -> Response {
+    drain(body, shared.body_limit).await;
     let allowed = if uri.path() == "/api/events" { "POST" } else { "GET" };
     let message = format!("{method} is not allowed on {}: use {allowed}", shown(uri.path()));
     let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", &message);
