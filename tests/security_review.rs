@@ -282,5 +282,5 @@ fn a_secret_for_a_source_that_does_not_sign_refuses_rather_than_checks_nothing()
     let args = ["loop-contracts", "sandbox", "--secret", "bigcommerce=x", "--addr", "127.0.0.1:0"];
     assert_eq!(loop_contracts::cli::run(args, &mut std::io::empty(), &mut out, &mut err), 2);
     let err = String::from_utf8(err).unwrap();
-    assert!(err.contains("bigcommerce does not sign its webhooks"), "{err}");
+    assert!(err.contains("--secret: a signing secret is configured for `bigcommerce`, which does not sign"), "{err}");
 }

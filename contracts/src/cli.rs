@@ -554,10 +554,10 @@ fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u8> {
         let (source, secret) =
             pair.split_once('=').ok_or_else(|| usage("--secret must be `SOURCE=SECRET`, e.g. shopify=shpss_..."))?;
         let source: Source = source.parse().map_err(|e: crate::inbound::UnknownSource| usage(e.to_string()))?;
+        // Refused here, at start, with the message the intake would give each webhook.
         if source.signature_scheme().is_none() {
-            return Err(usage(format!(
-                "--secret: {source} does not sign its webhooks, so a secret would check nothing"
-            )));
+            let refusal = crate::inbound::SignatureError::SourceDoesNotSign { source_name: source.as_str() };
+            return Err(usage(format!("--secret: {refusal}")));
         }
         intake = intake.with_secret(source, SigningSecret::from_text(secret));
         signed.push(source);

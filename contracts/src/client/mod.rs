@@ -554,13 +554,11 @@ impl ClientBuilder {
         let base = self.base_url.trim_end_matches('/').to_owned();
         let invalid =
             |reason: &'static str| BuildError::InvalidBaseUrl { url: without_credentials(&self.base_url), reason };
-        let url = url::Url::parse(&base).map_err(|_| {
-            invalid(if base.contains("://") {
-                "it does not parse as a URL"
-            } else {
-                "it has no scheme: write https://host (or http:// to a loopback host)"
-            })
-        })?;
+        // `localhost:8787` would parse, as the scheme `localhost`.
+        if !base.contains("://") {
+            return Err(invalid("it has no scheme: write https://host (or http:// to a loopback host)"));
+        }
+        let url = url::Url::parse(&base).map_err(|_| invalid("it does not parse as a URL"))?;
         // Credentials in the URL would travel beside the bearer key and show wherever it is logged.
         if !url.username().is_empty() || url.password().is_some() {
             return Err(invalid("it carries credentials: the API key is the only one sent"));
@@ -571,13 +569,7 @@ impl ClientBuilder {
         if url.path().ends_with("/api/events") || url.path().ends_with("/api") {
             return Err(invalid("it names the API path: give the platform's root, the client appends /api/events"));
         }
-        let Some(host) = url.host() else {
-            return Err(invalid(if base.contains("://") {
-                "it has no host"
-            } else {
-                "it has no scheme: write https://host (or http:// to a loopback host)"
-            }));
-        };
+        let Some(host) = url.host() else { return Err(invalid("it has no host")) };
         let loopback = match &host {
             url::Host::Domain(d) => {
                 d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
