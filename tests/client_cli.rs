@@ -3,7 +3,7 @@
 mod client_support;
 
 use client_support::*;
-use loop_contracts::cli::{run, EXIT_OK, EXIT_REJECTED, EXIT_USAGE};
+use loop_contracts_cli::{run, EXIT_OK, EXIT_REJECTED, EXIT_USAGE};
 use serde_json::{json, Value};
 
 fn send(args: &[&str], stdin: &str) -> (u8, String, String) {

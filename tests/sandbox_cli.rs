@@ -9,7 +9,7 @@ use sandbox_support::*;
 
 fn run(args: &[&str]) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = loop_contracts::cli::run(args.iter().copied(), &mut std::io::empty(), &mut out, &mut err);
+    let code = loop_contracts_cli::run(args.iter().copied(), &mut std::io::empty(), &mut out, &mut err);
     (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
 }
 
@@ -22,7 +22,7 @@ async fn the_command_line_sandbox_serves_until_interrupted() {
         move || {
             let mut err = Vec::new();
             let args = ["loop-contracts", "sandbox", "--addr", "127.0.0.1:0", "--tier", "5/10", "--brand-id", BRAND];
-            let code = loop_contracts::cli::run(args, &mut std::io::empty(), &mut out, &mut err);
+            let code = loop_contracts_cli::run(args, &mut std::io::empty(), &mut out, &mut err);
             (code, String::from_utf8_lossy(&err).into_owned())
         }
     });

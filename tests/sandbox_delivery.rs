@@ -582,7 +582,7 @@ async fn bad_delivery_configurations_do_not_start() {
 
 fn run(args: &[&str]) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = loop_contracts::cli::run(args.iter().copied(), &mut std::io::empty(), &mut out, &mut err);
+    let code = loop_contracts_cli::run(args.iter().copied(), &mut std::io::empty(), &mut out, &mut err);
     (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
 }
 
@@ -630,7 +630,7 @@ async fn the_command_line_sandbox_delivers_to_its_endpoint() {
                 "--delivery-secret",
                 SECRET,
             ];
-            let code = loop_contracts::cli::run(args, &mut std::io::empty(), &mut Shared(out), &mut err);
+            let code = loop_contracts_cli::run(args, &mut std::io::empty(), &mut Shared(out), &mut err);
             (code, String::from_utf8_lossy(&err).into_owned())
         }
     });

@@ -162,9 +162,9 @@ fn the_command_line_tool_never_prints_a_signing_secret() {
             &header,
         ];
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let code = loop_contracts::cli::run(argv, &mut &b""[..], &mut out, &mut err);
+        let code = loop_contracts_cli::run(argv, &mut &b""[..], &mut out, &mut err);
         let shown = format!("{} {}", String::from_utf8_lossy(&out), String::from_utf8_lossy(&err));
-        assert_eq!(code, loop_contracts::cli::EXIT_REJECTED, "{shown}");
+        assert_eq!(code, loop_contracts_cli::EXIT_REJECTED, "{shown}");
         assert!(shown.contains("UNAUTHORIZED"), "{shown}");
         assert_hidden("transform output", &shown);
     }
@@ -280,7 +280,7 @@ fn a_secret_for_a_source_that_does_not_sign_refuses_rather_than_checks_nothing()
     // The command-line sandbox refuses such a secret when it starts.
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let args = ["loop-contracts", "sandbox", "--secret", "bigcommerce=x", "--addr", "127.0.0.1:0"];
-    assert_eq!(loop_contracts::cli::run(args, &mut std::io::empty(), &mut out, &mut err), 2);
+    assert_eq!(loop_contracts_cli::run(args, &mut std::io::empty(), &mut out, &mut err), 2);
     let err = String::from_utf8(err).unwrap();
     assert!(err.contains("--secret: a signing secret is configured for `bigcommerce`, which does not sign"), "{err}");
 }

@@ -7,8 +7,6 @@ extern crate self as loop_contracts;
 pub mod api_key;
 pub mod build;
 pub mod catalog;
-#[cfg(feature = "cli")]
-pub mod cli;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod codec;

@@ -101,6 +101,20 @@ impl FaultConfig {
         FaultConfig { seed, ..FaultConfig::default() }
     }
 
+    /// Reads a configuration from the JSON of `POST /__sandbox/faults`: an object, unknown keys
+    /// refused.
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::FaultConfig;
+    ///
+    /// let faults = FaultConfig::from_json(r#"{"seed": 7, "errorRate": 0.1}"#).unwrap();
+    /// assert_eq!(faults, FaultConfig::seeded(7).with_error_rate(0.1));
+    /// assert!(FaultConfig::from_json(r#"[7, 0.1]"#).is_err());
+    /// ```
+    pub fn from_json(text: &str) -> serde_json::Result<FaultConfig> {
+        crate::strict::from_str(text)
+    }
+
     /// Sets the share of `500`s.
     ///
     /// ```

@@ -1,5 +1,5 @@
-//! The `loop-contracts` command-line tool (SPEC §6), as a library function so that it can be
-//! driven in-process as well as from the binary.
+//! The `loop-contracts` command-line tool, as a library function so that it can be driven
+//! in-process as well as from the binary.
 
 use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -9,9 +9,9 @@ use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::issue::ValidationError;
-use crate::schema::EventSchema;
-use crate::{build, catalog};
+use loop_contracts::EventSchema;
+use loop_contracts::ValidationError;
+use loop_contracts::{build, catalog};
 
 /// Exit status: success.
 pub const EXIT_OK: u8 = 0;
@@ -24,7 +24,7 @@ pub const EXIT_USAGE: u8 = 2;
 ///
 /// ```
 /// use clap::Parser;
-/// use loop_contracts::cli::Cli;
+/// use loop_contracts_cli::Cli;
 ///
 /// assert!(Cli::try_parse_from(["loop-contracts", "schema", "--list"]).is_ok());
 /// let err = Cli::try_parse_from(["loop-contracts", "schema"]).unwrap_err();
@@ -77,7 +77,7 @@ struct SandboxArgs {
     addr: std::net::SocketAddr,
     /// The rate-limit tier of every key: standard, premium, or `<per second>/<burst>`.
     #[arg(long, default_value = "standard")]
-    tier: crate::api_key::Tier,
+    tier: loop_contracts::api_key::Tier,
     /// Accept only this key (repeatable; the environment variable takes a comma-separated list); by
     /// default any well-formed lk_test_ or lk_dev_ key.
     #[arg(long = "key", value_name = "KEY", env = "LOOP_SANDBOX_KEYS", value_delimiter = ',', hide_env_values = true)]
@@ -167,7 +167,7 @@ struct Accepted<'a> {
 /// returning the exit status.
 ///
 /// ```
-/// use loop_contracts::cli::{run, EXIT_OK, EXIT_REJECTED};
+/// use loop_contracts_cli::{run, EXIT_OK, EXIT_REJECTED};
 ///
 /// let (mut out, mut err) = (Vec::new(), Vec::new());
 /// let status = run(["loop-contracts", "schema", "--list"], &mut std::io::empty(), &mut out, &mut err);
@@ -276,7 +276,7 @@ fn validate_one(
             Ok(true)
         }
         Err(e) => {
-            serde_json::to_writer(&mut *out, &crate::issue::ErrorResponse::from(&e))?;
+            serde_json::to_writer(&mut *out, &loop_contracts::ErrorResponse::from(&e))?;
             out.write_all(b"\n")?;
             Ok(false)
         }
@@ -330,7 +330,7 @@ fn schema(args: SchemaArgs, stdout: &mut dyn Write) -> io::Result<u8> {
     let event = args.event.unwrap_or_default();
     let Some(schema) = catalog().get(&event) else {
         let err = ValidationError::unknown_event(&event);
-        serde_json::to_writer(&mut *stdout, &crate::issue::ErrorResponse::from(&err))?;
+        serde_json::to_writer(&mut *stdout, &loop_contracts::ErrorResponse::from(&err))?;
         writeln!(stdout)?;
         return Ok(EXIT_REJECTED);
     };
@@ -355,12 +355,13 @@ fn transform(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> io::Result<u8> {
-    use crate::inbound::{Declaration, Intake, Route, SigningSecret, Source, TransformContext};
+    use loop_contracts::inbound::{Declaration, Intake, Route, SigningSecret, Source, TransformContext};
 
     let brand_id = match &args.brand_id {
-        Some(text) => {
-            Some(crate::format::parse_uuid(text).ok_or_else(|| usage(format!("--brand-id {text:?} is not a UUID")))?)
-        }
+        Some(text) => Some(
+            loop_contracts::format::parse_uuid(text)
+                .ok_or_else(|| usage(format!("--brand-id {text:?} is not a UUID")))?,
+        ),
         None => None,
     };
     let headers: Vec<(String, String)> = args
@@ -392,7 +393,8 @@ fn transform(
                     "expected `transform <SOURCE> <TOPIC> [FILE|-]` or `transform --declaration FILE [FILE|-]`",
                 ));
             };
-            let source: Source = source.parse().map_err(|e: crate::inbound::UnknownSource| usage(e.to_string()))?;
+            let source: Source =
+                source.parse().map_err(|e: loop_contracts::inbound::UnknownSource| usage(e.to_string()))?;
             (source, Ok(topic.clone()), rest.first())
         }
     };
@@ -415,7 +417,7 @@ fn transform(
         }
         Err(e) => {
             let error = e.to_validation_error();
-            serde_json::to_writer(&mut out, &crate::issue::ErrorResponse::from(&error))?;
+            serde_json::to_writer(&mut out, &loop_contracts::ErrorResponse::from(&error))?;
             // The issue is the platform's ("Required"); where it comes from is this command's.
             if brand_id.is_none() && error.issues().iter().any(|i| i.path == "brandId" && i.message == "Required") {
                 writeln!(
@@ -441,19 +443,19 @@ fn send(_args: SendArgs, _stdin: &mut dyn Read, _stdout: &mut dyn Write, _stderr
 struct Announced(tokio::sync::mpsc::UnboundedSender<std::time::Duration>);
 
 #[cfg(feature = "client")]
-impl crate::client::Sleeper for Announced {
+impl loop_contracts::client::Sleeper for Announced {
     fn sleep(&self, delay: std::time::Duration) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
         let _ = self.0.send(delay);
-        crate::client::TokioSleeper.sleep(delay)
+        loop_contracts::client::TokioSleeper.sleep(delay)
     }
 }
 
 /// Sends one event; prints the platform's acceptance (exit 0) or the error response (exit 1).
 #[cfg(feature = "client")]
 fn send(args: SendArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> io::Result<u8> {
-    use crate::client::{Client, SendError};
+    use loop_contracts::client::{Client, SendError};
 
-    let key: crate::ApiKey = std::env::var("LOOP_API_KEY")
+    let key: loop_contracts::ApiKey = std::env::var("LOOP_API_KEY")
         .map_err(|_| usage("set LOOP_API_KEY to an lk_live_, lk_test_ or lk_dev_ key"))?
         .parse()
         .map_err(|e| usage(format!("LOOP_API_KEY: {e}")))?;
@@ -515,7 +517,7 @@ fn sandbox(_args: SandboxArgs, _stdout: &mut dyn Write) -> io::Result<u8> {
 /// A comma anywhere else belongs to the secret: vendors such as Typeform let users choose theirs.
 #[cfg(feature = "sandbox")]
 fn secret_pairs(list: &str) -> impl Iterator<Item = &str> {
-    use crate::inbound::Source;
+    use loop_contracts::inbound::Source;
     let starts_pair =
         |rest: &str| Source::ALL.iter().any(|s| rest.strip_prefix(s.as_str()).is_some_and(|r| r.starts_with('=')));
     let mut rest = Some(list);
@@ -538,14 +540,15 @@ fn secret_pairs(list: &str) -> impl Iterator<Item = &str> {
 /// Starts the sandbox, prints where it listens, and serves until Ctrl-C (or SIGTERM).
 #[cfg(feature = "sandbox")]
 fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u8> {
-    use crate::delivery::WebhookSecret;
-    use crate::inbound::{Declaration, Intake, SigningSecret, Source, TransformContext};
-    use crate::sandbox::{DeliveryConfig, FaultConfig, Sandbox};
+    use loop_contracts::delivery::WebhookSecret;
+    use loop_contracts::inbound::{Declaration, Intake, SigningSecret, Source, TransformContext};
+    use loop_contracts::sandbox::{DeliveryConfig, FaultConfig, Sandbox};
 
     let brand_id = match &args.brand_id {
-        Some(text) => {
-            Some(crate::format::parse_uuid(text).ok_or_else(|| usage(format!("--brand-id {text:?} is not a UUID")))?)
-        }
+        Some(text) => Some(
+            loop_contracts::format::parse_uuid(text)
+                .ok_or_else(|| usage(format!("--brand-id {text:?} is not a UUID")))?,
+        ),
         None => None,
     };
     let mut intake = Intake::new(TransformContext { brand_id });
@@ -553,10 +556,11 @@ fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u8> {
     for pair in args.secrets.iter().flat_map(|list| secret_pairs(list)) {
         let (source, secret) =
             pair.split_once('=').ok_or_else(|| usage("--secret must be `SOURCE=SECRET`, e.g. shopify=shpss_..."))?;
-        let source: Source = source.parse().map_err(|e: crate::inbound::UnknownSource| usage(e.to_string()))?;
+        let source: Source =
+            source.parse().map_err(|e: loop_contracts::inbound::UnknownSource| usage(e.to_string()))?;
         // Refused here, at start, with the message the intake would give each webhook.
         if source.signature_scheme().is_none() {
-            let refusal = crate::inbound::SignatureError::SourceDoesNotSign { source_name: source.as_str() };
+            let refusal = loop_contracts::inbound::SignatureError::SourceDoesNotSign { source_name: source.as_str() };
             return Err(usage(format!("--secret: {refusal}")));
         }
         intake = intake.with_secret(source, SigningSecret::from_text(secret));
@@ -576,11 +580,11 @@ fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u8> {
     let mut builder = Sandbox::builder().addr(args.addr).default_tier(args.tier).intake(intake);
     for key in &args.keys {
         // The error never echoes the key.
-        let key = key.parse().map_err(|e: crate::api_key::ApiKeyError| usage(format!("--key: {e}")))?;
+        let key = key.parse().map_err(|e: loop_contracts::api_key::ApiKeyError| usage(format!("--key: {e}")))?;
         builder = builder.accept_key(key);
     }
     if let Some(json) = &args.faults {
-        let faults: FaultConfig = crate::strict::from_str(json).map_err(|e| usage(format!("--faults: {e}")))?;
+        let faults: FaultConfig = FaultConfig::from_json(json).map_err(|e| usage(format!("--faults: {e}")))?;
         builder = builder.faults(faults);
     }
     if let Some(secret) = &args.delivery_secret {

@@ -4,7 +4,7 @@ use std::io;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let code = loop_contracts::cli::run(
+    let code = loop_contracts_cli::run(
         std::env::args_os(),
         &mut io::stdin().lock(),
         &mut io::stdout().lock(),

@@ -1,5 +1,4 @@
-//! The `loop-contracts` binary, run as a user runs it (SPEC §6).
-#![cfg(feature = "cli")]
+//! The `loop-contracts` binary, run as a user runs it.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
