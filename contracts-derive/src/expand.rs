@@ -127,26 +127,32 @@ fn expand_event(event: &Event, out: &mut Output) {
             }
         }
 
-        #[automatically_derived]
-        impl #p::schemars::JsonSchema for #ident {
-            fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(::core::stringify!(#ident))
-            }
+        // Present only when the runtime crate was built with the feature: the runtime's macros
+        // decide, since a `cfg` here would be evaluated against the user's crate.
+        #p::if_schemars! {
+            #[automatically_derived]
+            impl #p::schemars::JsonSchema for #ident {
+                fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed(::core::stringify!(#ident))
+                }
 
-            // The event name is unique where the Rust name may not be (two `Channel`s, two versions).
-            fn schema_id() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(#name)
-            }
+                // The event name is unique where the Rust name may not be (two `Channel`s, two versions).
+                fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed(#name)
+                }
 
-            fn json_schema(_: &mut #p::schemars::SchemaGenerator) -> #p::schemars::Schema {
-                #p::schemars_schema(<Self as #p::Event>::schema())
+                fn json_schema(_: &mut #p::schemars::SchemaGenerator) -> #p::schemars::Schema {
+                    #p::schemars_schema(<Self as #p::Event>::schema())
+                }
             }
         }
 
-        #[automatically_derived]
-        impl #p::validator::Validate for #ident {
-            fn validate(&self) -> ::core::result::Result<(), #p::validator::ValidationErrors> {
-                #p::validate_typed(self)
+        #p::if_validator! {
+            #[automatically_derived]
+            impl #p::validator::Validate for #ident {
+                fn validate(&self) -> ::core::result::Result<(), #p::validator::ValidationErrors> {
+                    #p::validate_typed(self)
+                }
             }
         }
     });

@@ -1,11 +1,15 @@
 //! What generated code names. Paths here are stable only within one release of the crate.
 
 pub use chrono;
+#[cfg(feature = "schemars")]
 pub use schemars;
 pub use serde;
 pub use serde_json;
 pub use uuid;
+#[cfg(feature = "validator")]
 pub use validator;
+
+pub use crate::{__if_schemars as if_schemars, __if_validator as if_validator};
 
 pub use std::sync::LazyLock;
 
@@ -33,7 +37,40 @@ pub fn field(name: &str, required: bool, ty: FieldType, description: Option<&str
     Field { name: name.to_owned(), required, ty, description: description.map(str::to_owned) }
 }
 
+/// Expands to its input when this crate has the `schemars` feature, to nothing otherwise.
+#[cfg(feature = "schemars")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __if_schemars {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Expands to its input when this crate has the `schemars` feature, to nothing otherwise.
+#[cfg(not(feature = "schemars"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __if_schemars {
+    ($($item:tt)*) => {};
+}
+
+/// Expands to its input when this crate has the `validator` feature, to nothing otherwise.
+#[cfg(feature = "validator")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __if_validator {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Expands to its input when this crate has the `validator` feature, to nothing otherwise.
+#[cfg(not(feature = "validator"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __if_validator {
+    ($($item:tt)*) => {};
+}
+
 /// `schemars::JsonSchema::json_schema` of a generated event: its emitted JSON Schema document.
+#[cfg(feature = "schemars")]
 pub fn schemars_schema(schema: &EventSchema) -> schemars::Schema {
     let mut doc = schema.to_json_schema();
     if let Some(map) = doc.as_object_mut() {
@@ -45,6 +82,7 @@ pub fn schemars_schema(schema: &EventSchema) -> schemars::Schema {
 }
 
 /// `validator::Validate::validate` of a generated event: the validation engine over its payload.
+#[cfg(feature = "validator")]
 pub fn validate_typed<T: Event>(event: &T) -> Result<(), validator::ValidationErrors> {
     let payload = event.to_payload();
     let issues = T::schema().issues(&payload);

@@ -297,12 +297,14 @@ pub fn utf16_len(s: &str) -> u64 {
 
 /// Whether a JSON number parsed as a float stands for a whole number too large for a double to
 /// hold exactly (2^53 and up): its digits were rounded, and as an id it would name another object.
+#[cfg(feature = "webhooks")]
 pub(crate) fn is_rounded_whole(v: f64) -> bool {
     v.fract() == 0.0 && v.abs() >= 9_007_199_254_740_992.0
 }
 
 /// A JSON number that is a rounded whole number (see [`is_rounded_whole`]); exact integers, kept
 /// as `u64`/`i64` by serde_json whatever their size, are not.
+#[cfg(feature = "jsonpath")]
 pub(crate) fn is_rounded_number(n: &serde_json::Number) -> bool {
     n.is_f64() && n.as_f64().is_some_and(is_rounded_whole)
 }

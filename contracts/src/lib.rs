@@ -1,29 +1,42 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("lib.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 extern crate self as loop_contracts;
 
+#[cfg(any(feature = "__client", feature = "sandbox"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "client", feature = "sandbox"))))]
 pub mod api_key;
 pub mod build;
 pub mod catalog;
-#[cfg(feature = "client")]
+#[cfg(feature = "__client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod client;
 pub mod codec;
+#[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub mod delivery;
 mod email;
 mod event;
 pub mod format;
+#[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub mod inbound;
 mod issue;
+#[cfg(feature = "jsonpath")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jsonpath")))]
 pub mod jsonpath;
 mod plan;
+pub mod platform;
 #[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 pub mod schema;
 mod strict;
 mod validate;
 
+#[cfg(any(feature = "__client", feature = "sandbox"))]
 pub use api_key::{ApiKey, ApiKeyError, KeyScope};
 pub use catalog::{catalog, validate_event, Catalog};
 pub use email::{Email, InvalidEmail};

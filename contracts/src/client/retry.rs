@@ -100,7 +100,7 @@ impl Default for RetryPolicy {
     /// each at most 10 min (1 s when the server names no wait).
     fn default() -> Self {
         RetryPolicy {
-            delays: crate::delivery::RETRY_SCHEDULE.to_vec(),
+            delays: crate::platform::RETRY_SCHEDULE.to_vec(),
             jitter: 0.0,
             max_rate_limit_waits: 100,
             max_rate_limit_wait: Duration::from_secs(600),

@@ -2,10 +2,13 @@
 //! transformed, validated event out (or a typed error that maps to an HTTP status). No web
 //! framework is involved.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+#[cfg(feature = "jsonpath")]
+use std::collections::BTreeMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
+#[cfg(feature = "jsonpath")]
 use super::declaration::{Declaration, DeclarationError};
 use super::headers::Headers;
 use super::signature::SigningSecret;
@@ -67,6 +70,7 @@ pub struct Intake {
     catalog: Catalog,
     secrets: HashMap<Source, SigningSecret>,
     unsigned: HashSet<Source>,
+    #[cfg(feature = "jsonpath")]
     declarations: BTreeMap<String, Declaration>,
 }
 
@@ -90,6 +94,7 @@ impl Intake {
             catalog: crate::catalog().clone(),
             secrets: HashMap::new(),
             unsigned: HashSet::new(),
+            #[cfg(feature = "jsonpath")]
             declarations: BTreeMap::new(),
         }
     }
@@ -172,6 +177,8 @@ impl Intake {
     /// assert!(intake.declare(declaration).is_err(), "the path is taken");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg(feature = "jsonpath")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jsonpath")))]
     pub fn declare(&mut self, declaration: Declaration) -> Result<(), DeclarationError> {
         let path = declaration.webhook_path().to_owned();
         if self.declarations.contains_key(&path) {
@@ -194,6 +201,8 @@ impl Intake {
     /// assert_eq!(paths, ["/webhooks/crm/lead"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg(feature = "jsonpath")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jsonpath")))]
     pub fn declarations(&self) -> impl Iterator<Item = &Declaration> {
         self.declarations.values()
     }
@@ -246,11 +255,7 @@ impl Intake {
     ) -> Result<Candidate, InboundError> {
         let source = match route {
             Route::BuiltIn { source, .. } => source,
-            Route::Path(path) => self
-                .declarations
-                .get(path)
-                .ok_or_else(|| InboundError::UnknownRoute(path.chars().take(200).collect()))?
-                .source(),
+            Route::Path(path) => self.declared(path)?.source(),
         };
         self.verify(source, headers, body)?;
         let mut candidate = match route {
@@ -262,8 +267,7 @@ impl Intake {
                 source.candidate(&topic, body, headers)?
             }
             Route::Path(path) => {
-                let declaration = &self.declarations[path];
-                let mut candidate = declaration.candidate(body)?;
+                let mut candidate = self.declared(path)?.candidate(body)?;
                 if let Some(id) = headers.header("X-Shopify-Webhook-Id").or(headers.header("webhook-id")) {
                     candidate.set_delivery_id(id.chars().take(200).collect::<String>());
                 }
@@ -272,6 +276,18 @@ impl Intake {
         };
         candidate.apply_context(&self.context);
         Ok(candidate)
+    }
+
+    /// The declaration at a webhook path.
+    #[cfg(feature = "jsonpath")]
+    fn declared(&self, path: &str) -> Result<&Declaration, InboundError> {
+        self.declarations.get(path).ok_or_else(|| InboundError::UnknownRoute(path.chars().take(200).collect()))
+    }
+
+    /// Without declarations, no path is declared.
+    #[cfg(not(feature = "jsonpath"))]
+    fn declared(&self, path: &str) -> Result<&NoDeclaration, InboundError> {
+        Err(InboundError::UnknownRoute(path.chars().take(200).collect()))
     }
 
     fn verify(&self, source: Source, headers: &(impl Headers + ?Sized), body: &[u8]) -> Result<(), InboundError> {
@@ -285,6 +301,22 @@ impl Intake {
             (None, Some(_)) => Err(SignatureError::SourceDoesNotSign { source_name }.into()),
             (None, None) => Ok(()),
         }
+    }
+}
+
+/// What [`Intake::declared`] finds in a build without declarations (feature `jsonpath`): nothing,
+/// so the routes to declared webhooks type-check and never run.
+#[cfg(not(feature = "jsonpath"))]
+enum NoDeclaration {}
+
+#[cfg(not(feature = "jsonpath"))]
+impl NoDeclaration {
+    fn source(&self) -> Source {
+        match *self {}
+    }
+
+    fn candidate(&self, _body: &[u8]) -> Result<Candidate, InboundError> {
+        match *self {}
     }
 }
 

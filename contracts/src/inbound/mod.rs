@@ -6,6 +6,7 @@
 //! [`Intake`] ties them together for a host service without requiring a web framework.
 
 mod builtin;
+#[cfg(feature = "jsonpath")]
 mod declaration;
 mod headers;
 mod intake;
@@ -16,6 +17,8 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use builtin::BUILT_IN_TOPICS;
+#[cfg(feature = "jsonpath")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jsonpath")))]
 pub use declaration::{Coercion, Declaration, DeclarationError, Mapping, ValueSource};
 
 pub use headers::Headers;

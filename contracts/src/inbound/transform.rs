@@ -461,6 +461,7 @@ impl From<ValidationError> for InboundError {
 }
 
 /// An issue-friendly description of what a JSONPath matched.
+#[cfg(feature = "jsonpath")]
 pub(crate) fn describe_match(path: &str, found: Option<&Value>) -> String {
     match found {
         None => format!("`{path}` matched nothing"),

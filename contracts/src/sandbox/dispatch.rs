@@ -63,9 +63,9 @@ use super::routes::{coded, json, read_body, shown, PageQuery, Shared};
 use crate::delivery::{DeliveryEvent, Envelope, Signer, WebhookId, WebhookSecret};
 use crate::issue::ErrorCode;
 
-/// The platform's retry schedule, [`crate::delivery::RETRY_SCHEDULE`]: 1 s, 5 s, 30 s, 2 min,
+/// The platform's retry schedule, [`crate::platform::RETRY_SCHEDULE`]: 1 s, 5 s, 30 s, 2 min,
 /// 10 min.
-pub const DEFAULT_RETRY_SCHEDULE: [Duration; 5] = crate::delivery::RETRY_SCHEDULE;
+pub const DEFAULT_RETRY_SCHEDULE: [Duration; 5] = crate::platform::RETRY_SCHEDULE;
 /// The default time one attempt may take, connection included: 15 s.
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
 /// The default number of pending deliveries (waiting, being sent, or between retries).

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
-use governor::state::keyed::DashMapStateStore;
+use governor::state::keyed::HashMapStateStore;
 use governor::{Quota, RateLimiter};
 
 use crate::api_key::{ApiKey, Tier};
@@ -20,7 +20,7 @@ pub(crate) enum Caller {
     Address(IpAddr),
 }
 
-type Keyed = RateLimiter<Caller, DashMapStateStore<Caller>, DefaultClock, StateInformationMiddleware>;
+type Keyed = RateLimiter<Caller, HashMapStateStore<Caller>, DefaultClock, StateInformationMiddleware>;
 
 /// How often (in checks) idle callers' state is purged, so that a stream of distinct keys cannot
 /// grow the limiter without bound (a purged caller had a full bucket: forgetting it changes nothing).
@@ -87,7 +87,7 @@ impl Limiter {
         for tier in key_tiers.values().copied().chain([default_tier, anonymous_tier]) {
             buckets.entry(tier).or_insert_with(|| {
                 let quota = Quota::per_second(tier_rate(tier)).allow_burst(tier_burst(tier));
-                RateLimiter::dashmap(quota).with_middleware::<StateInformationMiddleware>()
+                RateLimiter::hashmap(quota).with_middleware::<StateInformationMiddleware>()
             });
         }
         Limiter { buckets, key_tiers, default_tier, anonymous_tier, checks: AtomicU64::new(0) }
