@@ -592,6 +592,10 @@ impl ClientBuilder {
         if loopback {
             http = http.no_proxy();
         }
+        // With `client-rustls-ring` alone, reqwest has no crypto provider of its own: ring becomes
+        // the process default unless the host installed one first (then that one is kept).
+        #[cfg(all(feature = "client-rustls-ring", not(feature = "client")))]
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = http.build().map_err(|e| BuildError::Http(e.to_string()))?;
         let events_url =
             reqwest::Url::parse(&format!("{base}/api/events")).map_err(|_| invalid("it does not parse as a URL"))?;
