@@ -1,4 +1,4 @@
-//! The `loop-contracts` command-line tool (SPEC §6), as a library function so that it can be
+//! The `loop-contracts` command-line tool (`docs/platform.md` §6), as a library function so that it can be
 //! driven in-process as well as from the binary.
 
 use std::fs;
@@ -398,7 +398,7 @@ fn transform(
     };
     intake = match &args.secret {
         Some(secret) => intake.with_secret(route_source, SigningSecret::from_text(secret)),
-        // Signature checks are skipped here unless a secret is given (SPEC §6).
+        // Signature checks are skipped here unless a secret is given (docs/platform.md §6).
         None => intake.accept_unsigned(route_source),
     };
     let mut body = Vec::new();

@@ -1,4 +1,4 @@
-//! The `loop-contracts` binary, run as a user runs it (SPEC §6).
+//! The `loop-contracts` binary, run as a user runs it (docs/platform.md §6).
 #![cfg(feature = "cli")]
 
 use std::io::Write;
