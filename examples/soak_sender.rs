@@ -14,7 +14,7 @@
 //! pending in the journal and is sent again until it is accepted.
 //!
 //! Retry waits go through a [`Sleeper`] that records each wait the client asks for and sleeps
-//! that wait divided by `--time-scale`, so the seed's schedule (1 s … 10 min) is kept exactly
+//! that wait divided by `--time-scale`, so the platform's schedule (1 s … 10 min) is kept exactly
 //! while a run of 100,000 events takes minutes. Waits for 429s also hold the client in real time.
 //! The last line on standard output is a JSON summary.
 

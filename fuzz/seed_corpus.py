@@ -3,7 +3,7 @@
 
 Sources: the Zod parity corpus (tests/parity/corpus.jsonl), the discovery documents
 (schemas/*.fields.json), the vendor webhook bodies, the RFC 9535 compliance suite and the Standard
-Webhooks test vectors (../shared/fixtures/). Each seed is written in its target's input format (see
+Webhooks test vectors (the fixtures directory, --fixtures). Each seed is written in its target's input format (see
 the comment at the top of each fuzz_targets/*.rs). Signatures on seeds are computed here with the
 standard library's hmac, so that the fuzzer starts from requests that verify.
 
@@ -25,7 +25,7 @@ ROOT = FUZZ.parent
 EVENTS = sorted(p.name[: -len(".fields.json")] for p in (ROOT / "schemas").glob("*.fields.json"))
 
 DECLARATIONS = [
-    # The seed's declaration, as the platform's tool call.
+    # The integration guide's example declaration, as the platform's tool call.
     {"tool": "events.declare", "input": {"name": "order.completed.v1", "source": "shopify",
      "webhookPath": "/webhooks/shopify/order-completed",
      "transform": {"eventId": "$.id", "occurredAt": "$.created_at", "brandId": "$.note_attributes.brand_id",

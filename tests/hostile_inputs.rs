@@ -1,4 +1,4 @@
-//! The hostile-input table (README, "Hostile input"): each bad input at the level a user meets it,
+//! The hostile-input tables (docs/hostile-input.md): each bad input at the level a user meets it,
 //! with the exact error it gets.
 //!
 //! Nothing panics or overflows the stack, and nothing is half-processed: a request the sandbox

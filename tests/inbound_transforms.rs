@@ -1,5 +1,5 @@
-//! The built-in transforms on every real vendor payload in `../shared/fixtures/webhooks/`, the
-//! seed's declaration on the real Shopify order, declared transforms, enrichment and the intake.
+//! The built-in transforms on every real vendor payload among the fixtures (`webhooks/`), the
+//! integration guide's example declaration on the real Shopify order, declared transforms, enrichment and the intake.
 
 use loop_contracts::inbound::{
     Declaration, DeclarationError, InboundError, Intake, Route, SignatureScheme, SigningSecret, Source,

@@ -96,7 +96,7 @@ async fn unknown_events_and_invalid_payloads_are_422_in_the_platform_format() {
     assert_eq!(status, 422);
     assert_eq!(body, ValidationError::unknown_event("lead.captured.v9").to_response());
 
-    // The seed's example, exactly.
+    // The integration guide's example, exactly.
     let mut payload = lead(2);
     payload["email"] = json!("not-an-email");
     let response = post_event(&client, &sandbox, KEY, &json!({"event": "lead.captured.v1", "payload": payload})).await;
@@ -237,7 +237,7 @@ async fn schema_discovery_and_catalog_listing() {
     assert_eq!(status, 200);
     let committed: Value =
         serde_json::from_slice(&std::fs::read(root.join("lead.captured.v1.fields.json")).unwrap()).unwrap();
-    assert_eq!(body, committed, "the seed's discovery document");
+    assert_eq!(body, committed, "the platform's published discovery document");
 
     let response = client
         .get(format!("{}/api/events/schema/order.completed.v1?format=json-schema", sandbox.url()))

@@ -453,7 +453,7 @@ async fn a_full_queue_is_counted_and_shutdown_does_not_wait_for_retries() {
     let status = get_json(&client, format!("{}/__sandbox", sandbox.url())).await;
     assert_eq!(status["deliveries"]["dropped"], 2);
 
-    // The first delivery is waiting a second before its first retry; the seed's schedule would
+    // The first delivery is waiting a second before its first retry; the platform's schedule would
     // keep it going for 13 minutes.
     tokio::time::timeout(Duration::from_secs(5), async {
         while sandbox.deliveries()[0].next_attempt_at.is_none() {

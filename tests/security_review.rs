@@ -1,6 +1,6 @@
-//! What the README's security review claims, pinned: no secret shows in `Debug`, `Display`, an
-//! error, a sandbox response or the command-line tool's output; the client follows no redirect;
-//! both crates forbid `unsafe`.
+//! What the security review (docs/security-review.md) claims, pinned: no secret shows in `Debug`,
+//! `Display`, an error, a sandbox response or the command-line tool's output; the client follows
+//! no redirect; both crates forbid `unsafe`.
 
 mod sandbox_support;
 

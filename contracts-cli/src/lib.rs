@@ -1,5 +1,5 @@
-//! The `loop-contracts` command-line tool, as a library function so that it can be driven
-//! in-process as well as from the binary.
+//! The `loop-contracts` command-line tool (the forms are in `docs/platform.md` §6), as a library
+//! function so that it can be driven in-process as well as from the binary.
 
 use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -400,7 +400,7 @@ fn transform(
     };
     intake = match &args.secret {
         Some(secret) => intake.with_secret(route_source, SigningSecret::from_text(secret)),
-        // Signature checks are skipped here unless a secret is given (SPEC §6).
+        // Signature checks are skipped here unless a secret is given (docs/platform.md §6).
         None => intake.accept_unsigned(route_source),
     };
     let mut body = Vec::new();

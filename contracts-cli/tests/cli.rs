@@ -1,4 +1,4 @@
-//! The `loop-contracts` binary, run as a user runs it.
+//! The `loop-contracts` binary, run as a user runs it (docs/platform.md §6).
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

@@ -1,4 +1,5 @@
-//! Platform API keys (`lk_live_…`, `lk_test_…`, `lk_dev_…`) and rate-limit tiers (SPEC §4).
+//! Platform API keys (`lk_live_…`, `lk_test_…`, `lk_dev_…`) and rate-limit tiers
+//! (`docs/platform.md` §4.4 and §4.3 in the repository).
 //!
 //! An [`ApiKey`] is parsed once, checked for its shape, and from then on never shows its secret:
 //! `Debug` and `Display` print the scope's prefix and a short [fingerprint](ApiKey::fingerprint),
@@ -22,7 +23,7 @@ use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
 
-/// What a key may do, from its prefix (the seed's key format table).
+/// What a key may do, from its prefix (the platform's key prefixes, `docs/platform.md` §4.4).
 ///
 /// ```
 /// use loop_contracts::api_key::{ApiKey, KeyScope};
@@ -291,7 +292,7 @@ impl Hash for ApiKey {
     }
 }
 
-/// A rate-limit tier: a sustained rate and a burst (the seed's table).
+/// A rate-limit tier: a sustained rate and a burst (the platform's tiers, `docs/platform.md` §4.3).
 ///
 /// ```
 /// use loop_contracts::api_key::Tier;

@@ -34,7 +34,8 @@ pub const EMAIL_PATTERN: &str = concat!(
 );
 
 /// A loose prefix check for URLs in JSON Schema documents: a scheme and a colon. The exact rule
-/// (the WHATWG URL parser) cannot be written as a regular expression; see the README's notes.
+/// (the WHATWG URL parser) cannot be written as a regular expression; see `docs/design.md` in the
+/// repository.
 pub const URL_PATTERN: &str = "^[\\x00-\\x20]*[A-Za-z][A-Za-z0-9+.-]*:";
 
 /// Zod's `uuid()` check.

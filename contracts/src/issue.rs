@@ -1,4 +1,4 @@
-//! Validation issues and the platform's error response (SPEC §2.2).
+//! Validation issues and the platform's error response (`docs/platform.md` §2.2 in the repository).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -103,7 +103,7 @@ impl Issue {
         Issue { path: path.into(), message: message.into(), code, source: None }
     }
 
-    /// The summary sentence of SPEC §2.2: `payload.<path> <phrase>`, e.g.
+    /// The summary sentence of the error response (`docs/platform.md` §2.2): `payload.<path> <phrase>`, e.g.
     /// `payload.email must be a valid email address`.
     ///
     /// ```
@@ -165,7 +165,7 @@ impl fmt::Display for Issue {
     }
 }
 
-/// The error codes of the platform's error response (SPEC §2.2).
+/// The error codes of the platform's error response (`docs/platform.md` §2.2).
 ///
 /// ```
 /// use loop_contracts::ErrorCode;

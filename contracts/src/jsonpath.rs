@@ -1,6 +1,6 @@
 //! JSONPath selectors (RFC 9535), the language transforms pick payload fields with.
 //!
-//! A transform declaration maps each event field to a JSONPath (SPEC §3); [`JsonPath::parse`]
+//! A transform declaration maps each event field to a JSONPath (`docs/platform.md` §3.2); [`JsonPath::parse`]
 //! checks the selector once, at declaration time, and [`JsonPath::query`] evaluates it on every
 //! payload.
 //!

@@ -1,6 +1,6 @@
 //! The validation engine: one walk over a `serde_json::Value` driven by an [`EventSchema`].
 //!
-//! It reproduces Zod 3's `safeParse` of the equivalent schema (SPEC §2.1): every issue is
+//! It reproduces Zod 3's `safeParse` of the equivalent schema (`docs/platform.md` §2.1): every issue is
 //! collected, in the order Zod reports them (fields in definition order, depth first), with Zod's
 //! codes and messages; unknown keys are stripped from the output. Valid input never pays for
 //! issue paths: a path is only rendered when an issue is recorded.

@@ -43,7 +43,7 @@ export function normalizeSpec(raw, where, isItem = false) {
   return spec;
 }
 
-/** Zod 3 schema of one field spec (SPEC §2.1), before `.nullish()`. */
+/** Zod 3 schema of one field spec (docs/platform.md §2.1), before `.nullish()`. */
 export function zodOf(spec) {
   let schema;
   switch (spec.type) {

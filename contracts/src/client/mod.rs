@@ -1,4 +1,4 @@
-//! The idempotency-aware HTTP client of the platform API (SPEC §4, §5). Behind the `client`
+//! The idempotency-aware HTTP client of the platform API (`docs/platform.md` §4, §5.1). Behind the `client`
 //! cargo feature (reqwest with rustls, tokio, governor).
 //!
 //! ```no_run

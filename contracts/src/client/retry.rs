@@ -1,5 +1,5 @@
 //! The retry decision as a pure function: what happened on an attempt, how many retries were
-//! already spent → stop, or wait this long (SPEC §5).
+//! already spent → stop, or wait this long (`docs/platform.md` §5.1 in the repository).
 
 use std::time::Duration;
 

@@ -170,7 +170,7 @@ pub enum DeliveryError {
 }
 
 impl DeliveryError {
-    /// The platform's error code for this error (SPEC §2.2): `UNAUTHORIZED`, `MALFORMED_REQUEST`,
+    /// The platform's error code for this error (`docs/platform.md` §2.2): `UNAUTHORIZED`, `MALFORMED_REQUEST`,
     /// `UNKNOWN_EVENT` or `VALIDATION_ERROR`.
     ///
     /// ```

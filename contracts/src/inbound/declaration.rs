@@ -7,8 +7,9 @@
 //! ```
 //!
 //! Each field maps to one of:
-//! - a JSONPath (RFC 9535): the first value it matches, as is (the seed's meaning). When the field
-//!   is an array and the path can match several nodes, all matches form the array;
+//! - a JSONPath (RFC 9535): the first value it matches, as is (the platform's meaning,
+//!   `docs/platform.md` §3.2). When the field is an array and the path can match several nodes,
+//!   all matches form the array;
 //! - `{"path": "$.a", "coerce": "datetime"}`: the same, converted (see [`Coercion`]);
 //! - `{"first": ["$.email", "$.customer.email"]}`: the first path that matches a non-null value;
 //! - `{"const": "shopify"}`: a constant;

@@ -29,7 +29,7 @@ pub use transform::{
     EVENT_ID_NAMESPACE,
 };
 
-/// A webhook source (SPEC §3).
+/// A webhook source (`docs/platform.md` §3.1 in the repository).
 ///
 /// ```
 /// use loop_contracts::inbound::Source;

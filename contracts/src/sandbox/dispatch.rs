@@ -3,7 +3,7 @@
 //! For every accepted event (once: an idempotent replay is not accepted again), the sandbox
 //! produces the delivery events the platform would report about the message that event triggers,
 //! signs each with the Standard Webhooks scheme ([`Signer`]) and POSTs it to the registered
-//! endpoint, retrying on the seed's schedule. Each delivery is one `webhook-id`, the same on every
+//! endpoint, retrying on the platform's schedule. Each delivery is one `webhook-id`, the same on every
 //! attempt; every attempt is signed anew with its own timestamp.
 //!
 //! # What is delivered
@@ -119,7 +119,7 @@ pub struct DeliveryConfig {
 }
 
 impl Default for DeliveryConfig {
-    /// No endpoint and no secret; the seed's schedule, 15 s per attempt, 10,000 pending deliveries,
+    /// No endpoint and no secret; the platform's schedule, 15 s per attempt, 10,000 pending deliveries,
     /// 10,000 records kept, 16 requests in flight.
     fn default() -> Self {
         DeliveryConfig {

@@ -1,5 +1,5 @@
-//! The sandbox: a local server that answers like the platform (SPEC §4), with inspection and
-//! seeded fault injection. Behind the `sandbox` cargo feature.
+//! The sandbox: a local server that answers like the platform (`docs/platform.md` §4), with
+//! inspection and seeded fault injection. Behind the `sandbox` cargo feature.
 //!
 //! It serves, on a loopback address:
 //!
@@ -56,17 +56,17 @@
 //! Accepted: `200 {"ok": true, "event", "eventId", "sequence", "receivedAt"}`.
 //!
 //! **Idempotency.** The key is the `Idempotency-Key` header, or the payload's `eventId` when the
-//! header is absent (the seed tells clients to send the `eventId` as the key, so both agree),
-//! scoped per API key. A key is claimed after validation and kept only when the event is accepted:
-//! a request that is rejected or fails leaves no trace, so a corrected payload can be sent under
-//! the same key. A repeat with the same event (same name and validated payload; key order, spacing
-//! and unknown keys do not matter) gets the first response again, with `Idempotent-Replayed: true`,
-//! and is not processed (no second entry in the events list). A repeat with a different payload is
-//! `409 IDEMPOTENCY_CONFLICT`. A repeat that arrives while the first is still being processed waits
-//! for the first's result (and replays it, or takes over if the first was not accepted); if the
-//! first is still processing after the wait (default 10 s), it gets `409 IDEMPOTENCY_IN_PROGRESS`
-//! (retry later). Keys are kept for a window (default 24 h) and at most a number of them (default
-//! 100,000; the oldest go first), so memory stays bounded.
+//! header is absent (the platform's integration guide tells clients to send the `eventId` as the
+//! key, so both agree), scoped per API key. A key is claimed after validation and kept only when
+//! the event is accepted: a request that is rejected or fails leaves no trace, so a corrected
+//! payload can be sent under the same key. A repeat with the same event (same name and validated
+//! payload; key order, spacing and unknown keys do not matter) gets the first response again, with
+//! `Idempotent-Replayed: true`, and is not processed (no second entry in the events list). A repeat
+//! with a different payload is `409 IDEMPOTENCY_CONFLICT`. A repeat that arrives while the first is
+//! still being processed waits for the first's result (and replays it, or takes over if the first
+//! was not accepted); if the first is still processing after the wait (default 10 s), it gets
+//! `409 IDEMPOTENCY_IN_PROGRESS` (retry later). Keys are kept for a window (default 24 h) and at most a
+//! number of them (default 100,000; the oldest go first), so memory stays bounded.
 //!
 //! **Webhooks.** `POST /webhooks/<source>` runs the source's built-in transform, the topic read from
 //! where the vendor puts it; a declared transform answers at its `webhookPath` (declared paths win
@@ -86,11 +86,12 @@
 //! **Delivery webhooks.** With an endpoint registered ([`SandboxBuilder::deliveries`],
 //! [`SandboxHandle::deliver_to`] or `POST /__sandbox/deliveries`), every accepted event (once: an
 //! idempotent replay is not dispatched again) produces the delivery events the platform would
-//! report, signed per Standard Webhooks and POSTed in the background with the seed's retry schedule:
-//! an event with an `email` (or a `phone`) a `message.sent.v1` then a `message.delivered.v1`, an
-//! accepted delivery event itself. Ids are derived from the accepted event, so they are stable; each
-//! delivery keeps its `webhook-id` across attempts. Pending deliveries are bounded; what does not fit
-//! is recorded as dropped. See [`DeliveryConfig`] and [`DeliveryRecord`] for the details.
+//! report, signed per Standard Webhooks and POSTed in the background with the platform's retry
+//! schedule: an event with an `email` (or a `phone`) a `message.sent.v1` then a
+//! `message.delivered.v1`, an accepted delivery event itself. Ids are derived from the accepted
+//! event, so they are stable; each delivery keeps its `webhook-id` across attempts. Pending
+//! deliveries are bounded; what does not fit is recorded as dropped. See [`DeliveryConfig`] and
+//! [`DeliveryRecord`] for the details.
 
 mod dispatch;
 mod events;

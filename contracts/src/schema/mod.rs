@@ -60,7 +60,7 @@ pub struct Field {
     pub description: Option<String>,
 }
 
-/// The type of a field, one variant per discovery `type` of SPEC §2.1.
+/// The type of a field, one variant per discovery `type` (`docs/platform.md` §2.1 in the repository).
 ///
 /// ```
 /// use loop_contracts::{EventSchema, FieldType};
@@ -167,7 +167,7 @@ impl Field {
     }
 }
 
-/// The three envelope fields every event starts with (SPEC §2): `eventId`, `occurredAt`, `brandId`.
+/// The three envelope fields every event starts with (`docs/platform.md` §2): `eventId`, `occurredAt`, `brandId`.
 ///
 /// ```
 /// use loop_contracts::schema::envelope_fields;

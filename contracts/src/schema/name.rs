@@ -1,7 +1,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// A checked event name: `<domain>.<action>.v<N>` in lower snake case segments (SPEC §2),
+/// A checked event name: `<domain>.<action>.v<N>` in lower snake case segments (`docs/platform.md` §2),
 /// e.g. `lead.captured.v1`.
 ///
 /// ```
