@@ -21,7 +21,7 @@ fn version(text: &str) -> Vec<u64> {
 fn metadata() -> Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--all-features", "--locked", "--offline"])
+        .args(["metadata", "--format-version", "1", "--all-features", "--locked"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");
