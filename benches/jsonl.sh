@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lines=${1:-500000}
-cargo build --release -q -p loop-contracts --features cli
+cargo build --release -q -p loop-contracts-cli
 bin=target/release/loop-contracts
 input=$(mktemp)
 trap 'rm -f "$input"' EXIT

@@ -76,7 +76,7 @@ def main():
     ap.add_argument("--no-faults", action="store_true", help="memory run: no faults, no kill")
     args = ap.parse_args()
 
-    subprocess.run(["cargo", "build", "--release", "-q", "-p", "loop-contracts", "--features", "cli,sandbox,client"],
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "loop-contracts-cli"],
                    cwd=ROOT, check=True)
     subprocess.run(["cargo", "build", "--release", "-q", "--example", "soak_sender"], cwd=ROOT, check=True)
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))

@@ -4,7 +4,7 @@
 use loop_contracts::{build, catalog};
 use serde_json::json;
 
-const REGENERATE: &str = "cargo run -p loop-contracts --features cli -- schema --export schemas";
+const REGENERATE: &str = "cargo run -p loop-contracts-cli -- schema --export schemas";
 
 #[test]
 fn committed_schema_documents_are_up_to_date() {

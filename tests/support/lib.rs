@@ -169,3 +169,8 @@ pub mod meter {
         }
     }
 }
+
+/// The README's examples, compiled and run as doc tests: the front page cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
