@@ -2,9 +2,9 @@
 //! receiver and the deduplicator.
 //!
 //! Signatures come from three places, none of them the code under test: the published vectors of
-//! the Standard Webhooks reference libraries (`../shared/fixtures/standard-webhooks/`, read in
-//! place), vectors computed with `openssl` when these tests were written (command beside each), and
-//! Python's `hmac` module at test time (skipped when `python3` is absent).
+//! the Standard Webhooks reference libraries (`tests/fixtures/standard-webhooks/`), vectors
+//! computed with `openssl` when these tests were written (command beside each), and Python's
+//! `hmac` module at test time (skipped when `python3` is absent).
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

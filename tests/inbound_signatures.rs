@@ -12,13 +12,13 @@ use loop_contracts::inbound::{Headers, SignatureError, SignatureScheme, SigningS
 
 const SHOPIFY_FIXTURE: &str = "webhooks/shopify/orders-create.json";
 const SHOPIFY_SECRET: &str = "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";
-/// In `../shared/fixtures`:
+/// In `tests/fixtures`:
 /// `openssl dgst -sha256 -hmac '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' -binary webhooks/shopify/orders-create.json | openssl base64 -A`
 const SHOPIFY_SIGNATURE: &str = "8zMWGPkAUjqrPS6N/wZpZlqsDjLbemYmdXe2Z5oNBMU=";
 
 const TYPEFORM_FIXTURE: &str = "webhooks/typeform/form-response.json";
 const TYPEFORM_SECRET: &str = "tf-webhook-secret-6b1d0c";
-/// `sha256=` + (in `../shared/fixtures`)
+/// `sha256=` + (in `tests/fixtures`)
 /// `openssl dgst -sha256 -hmac 'tf-webhook-secret-6b1d0c' -binary webhooks/typeform/form-response.json | openssl base64 -A`
 const TYPEFORM_SIGNATURE: &str = "sha256=xffIQF7MzV2sstfJxlDgtZtA3YiFxXUjsxYnd7Yb6ik=";
 
@@ -26,7 +26,7 @@ const CALENDLY_FIXTURE: &str = "webhooks/calendly/invitee-created.json";
 const CALENDLY_SECRET: &str = "calendly-signing-key-9c4e2a";
 /// The fixture's `created_at`: `date -u -d 2020-11-23T17:51:19Z +%s`.
 const CALENDLY_T: u64 = 1_606_153_879;
-/// `t=1606153879,v1=` + (in `../shared/fixtures`)
+/// `t=1606153879,v1=` + (in `tests/fixtures`)
 /// `{ printf '1606153879.'; cat webhooks/calendly/invitee-created.json; } | openssl dgst -sha256 -hmac 'calendly-signing-key-9c4e2a' -hex`
 const CALENDLY_SIGNATURE: &str = "t=1606153879,v1=94c7cfbd53648ef77cf401b77c5d4d0775054bbb55aa23e61bf4daf6a9c97b26";
 

@@ -1,4 +1,4 @@
-//! The built-in transforms on every real vendor payload in `../shared/fixtures/webhooks/`, the
+//! The built-in transforms on every real vendor payload in `tests/fixtures/webhooks/`, the
 //! seed's declaration on the real Shopify order, declared transforms, enrichment and the intake.
 
 use loop_contracts::inbound::{
