@@ -42,10 +42,7 @@ const DELIVERY_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 fn main() -> Result<(), Error> {
     let fixture = std::env::args().nth(1).map_or_else(
-        || {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/fixtures/webhooks/shopify/orders-create.json")
-        },
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/webhooks/shopify/orders-create.json"),
         Into::into,
     );
     let body =

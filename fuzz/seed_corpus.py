@@ -3,7 +3,7 @@
 
 Sources: the Zod parity corpus (tests/parity/corpus.jsonl), the discovery documents
 (schemas/*.fields.json), the vendor webhook bodies, the RFC 9535 compliance suite and the Standard
-Webhooks test vectors (the fixtures directory, --fixtures). Each seed is written in its target's input format (see
+Webhooks test vectors (tests/fixtures/). Each seed is written in its target's input format (see
 the comment at the top of each fuzz_targets/*.rs). Signatures on seeds are computed here with the
 standard library's hmac, so that the fuzzer starts from requests that verify.
 
@@ -182,7 +182,7 @@ def seed_delivery_signature(fixtures, cases):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fixtures", type=pathlib.Path, default=ROOT.parent / "shared/fixtures")
+    parser.add_argument("--fixtures", type=pathlib.Path, default=ROOT / "tests/fixtures")
     fixtures = parser.parse_args().fixtures
     cases = parity_cases()
     bodies = webhook_bodies(fixtures)

@@ -2,23 +2,25 @@
 //!
 //! Expected signatures never come from the code under test: the fixed vectors below were computed
 //! with OpenSSL (and cross-checked with Python's `hmac` module) over the fixture files as stored,
-//! and one test per scheme computes a fresh one with `python3` at test time.
+//! and one test per scheme checks a second vector, with a secret of its own, that Python's `hmac`
+//! module computed once: `tests/fixtures/signatures/compute.py` wrote it to the committed
+//! `reference.json` beside it. The tests run nothing but the code under test.
 
 use std::collections::{BTreeMap, HashMap};
-use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use loop_contracts::inbound::{Headers, SignatureError, SignatureScheme, SigningSecret};
+use sha2::{Digest, Sha256};
 
 const SHOPIFY_FIXTURE: &str = "webhooks/shopify/orders-create.json";
 const SHOPIFY_SECRET: &str = "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";
-/// In the fixtures directory:
+/// In `tests/fixtures`:
 /// `openssl dgst -sha256 -hmac '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' -binary webhooks/shopify/orders-create.json | openssl base64 -A`
 const SHOPIFY_SIGNATURE: &str = "8zMWGPkAUjqrPS6N/wZpZlqsDjLbemYmdXe2Z5oNBMU=";
 
 const TYPEFORM_FIXTURE: &str = "webhooks/typeform/form-response.json";
 const TYPEFORM_SECRET: &str = "tf-webhook-secret-6b1d0c";
-/// `sha256=` + (in the fixtures directory)
+/// `sha256=` + (in `tests/fixtures`)
 /// `openssl dgst -sha256 -hmac 'tf-webhook-secret-6b1d0c' -binary webhooks/typeform/form-response.json | openssl base64 -A`
 const TYPEFORM_SIGNATURE: &str = "sha256=xffIQF7MzV2sstfJxlDgtZtA3YiFxXUjsxYnd7Yb6ik=";
 
@@ -26,7 +28,7 @@ const CALENDLY_FIXTURE: &str = "webhooks/calendly/invitee-created.json";
 const CALENDLY_SECRET: &str = "calendly-signing-key-9c4e2a";
 /// The fixture's `created_at`: `date -u -d 2020-11-23T17:51:19Z +%s`.
 const CALENDLY_T: u64 = 1_606_153_879;
-/// `t=1606153879,v1=` + (in the fixtures directory)
+/// `t=1606153879,v1=` + (in `tests/fixtures`)
 /// `{ printf '1606153879.'; cat webhooks/calendly/invitee-created.json; } | openssl dgst -sha256 -hmac 'calendly-signing-key-9c4e2a' -hex`
 const CALENDLY_SIGNATURE: &str = "t=1606153879,v1=94c7cfbd53648ef77cf401b77c5d4d0775054bbb55aa23e61bf4daf6a9c97b26";
 
@@ -135,73 +137,76 @@ fn the_first_of_repeated_signature_headers_is_the_one_checked() {
     assert_eq!(SignatureScheme::Shopify.verify(&secret, &valid_second, &body), Err(SignatureError::Mismatch));
 }
 
-// ----- signatures computed by Python at test time -----
+// ----- reference vectors computed with Python -----
 
-/// Runs `python3 -c script args...` and returns its trimmed standard output.
-fn python(script: &str, args: &[&str]) -> String {
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("python3 must be on PATH to compute reference signatures");
-    assert!(out.status.success(), "python3 failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+/// An inbound vector of `tests/fixtures/signatures/reference.json`, written by `compute.py` beside
+/// it with Python's `hmac` module.
+#[derive(Debug, serde::Deserialize)]
+struct Reference {
+    fixture: String,
+    body_sha256: String,
+    secret: String,
+    /// The signing time, for the schemes that sign one (Calendly).
+    timestamp: Option<u64>,
+    header: String,
+    value: String,
 }
 
-/// A secret no committed vector uses, so these tests cannot pass on the constants alone.
-fn fresh_secret() -> String {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
-    format!("runtime-secret-{nanos}")
-}
-
-const PY_BASE64_HMAC: &str = "import sys, hmac, hashlib, base64; \
-     body = open(sys.argv[1], 'rb').read(); \
-     print(base64.b64encode(hmac.new(sys.argv[2].encode(), body, hashlib.sha256).digest()).decode())";
-
-#[test]
-fn shopify_matches_python_hmac_at_test_time() {
-    let secret = fresh_secret();
-    let path = suite::fixture(SHOPIFY_FIXTURE);
-    let value = python(PY_BASE64_HMAC, &[path.to_str().unwrap(), &secret]);
-    let headers = [("x-shopify-hmac-sha256", value.as_str())];
-    let scheme = SignatureScheme::Shopify;
-    let secret = SigningSecret::from_text(&secret);
-    assert_eq!(scheme.verify(&secret, &headers, &body(SHOPIFY_FIXTURE)), Ok(()));
-    assert_eq!(scheme.sign(&secret, &body(SHOPIFY_FIXTURE), SystemTime::now()).1, value);
-}
-
-#[test]
-fn typeform_matches_python_hmac_at_test_time() {
-    let secret = fresh_secret();
-    let path = suite::fixture(TYPEFORM_FIXTURE);
-    let value = format!("sha256={}", python(PY_BASE64_HMAC, &[path.to_str().unwrap(), &secret]));
-    let headers = [("typeform-signature", value.as_str())];
-    let scheme = SignatureScheme::Typeform;
-    let secret = SigningSecret::from_text(&secret);
-    assert_eq!(scheme.verify(&secret, &headers, &body(TYPEFORM_FIXTURE)), Ok(()));
-    assert_eq!(scheme.sign(&secret, &body(TYPEFORM_FIXTURE), SystemTime::now()).1, value);
-}
-
-#[test]
-fn calendly_matches_python_hmac_at_test_time() {
-    let secret = fresh_secret();
-    let now = SystemTime::now();
-    let t = now.duration_since(UNIX_EPOCH).unwrap().as_secs().to_string();
-    let path = suite::fixture(CALENDLY_FIXTURE);
-    let hex = python(
-        "import sys, hmac, hashlib; \
-         body = open(sys.argv[1], 'rb').read(); \
-         print(hmac.new(sys.argv[2].encode(), sys.argv[3].encode() + b'.' + body, hashlib.sha256).hexdigest())",
-        &[path.to_str().unwrap(), &secret, &t],
+/// The committed reference vector of `scheme` (`shopify`, `typeform` or `calendly`) and the body
+/// it signs, checked to be the bytes it was computed over.
+fn reference(scheme: &str) -> (Reference, Vec<u8>) {
+    let path = suite::fixture("signatures/reference.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let file: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let entry = file["inbound"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["scheme"] == scheme)
+        .unwrap_or_else(|| panic!("no `{scheme}` vector in {}", path.display()));
+    let reference: Reference = serde_json::from_value(entry.clone()).unwrap();
+    let body = body(&reference.fixture);
+    assert_eq!(
+        format!("{:x}", Sha256::digest(&body)),
+        reference.body_sha256,
+        "{} changed since the reference vector was computed: re-run tests/fixtures/signatures/compute.py",
+        reference.fixture
     );
-    let value = format!("t={t},v1={hex}");
-    let headers = [("calendly-webhook-signature", value.as_str())];
-    let scheme = SignatureScheme::calendly();
-    let secret = SigningSecret::from_text(&secret);
-    // The real clock: this also exercises `verify`, which reads it.
-    assert_eq!(scheme.verify(&secret, &headers, &body(CALENDLY_FIXTURE)), Ok(()));
-    assert_eq!(scheme.sign(&secret, &body(CALENDLY_FIXTURE), now).1, value);
+    (reference, body)
+}
+
+/// The library verifies the reference vector of `name` (under its header name in lower case) and
+/// `sign` produces exactly it. `fixed_secret` is the secret of the scheme's fixed vector above: the
+/// reference uses another, so that it checks something the fixed vector does not.
+fn matches_the_reference(name: &str, scheme: SignatureScheme, fixed_secret: &str) {
+    let (reference, body) = reference(name);
+    assert_ne!(reference.secret, fixed_secret, "{name}: the reference vector needs a secret of its own");
+    assert_eq!(reference.header, scheme.header_name(), "{name}");
+    let secret = SigningSecret::from_text(&reference.secret);
+    let header = reference.header.to_lowercase();
+    let headers = [(header.as_str(), reference.value.as_str())];
+    let (verified, signed_at) = match reference.timestamp {
+        // A signed timestamp is checked against the clock: set it to the signing time.
+        Some(t) => (scheme.verify_at(&secret, &headers, &body, at(t)), at(t)),
+        None => (scheme.verify(&secret, &headers, &body), SystemTime::now()),
+    };
+    assert_eq!(verified, Ok(()), "{name}: {reference:?}");
+    assert_eq!(scheme.sign(&secret, &body, signed_at), (scheme.header_name(), reference.value.clone()), "{name}");
+}
+
+#[test]
+fn shopify_matches_the_committed_reference_vector() {
+    matches_the_reference("shopify", SignatureScheme::Shopify, SHOPIFY_SECRET);
+}
+
+#[test]
+fn typeform_matches_the_committed_reference_vector() {
+    matches_the_reference("typeform", SignatureScheme::Typeform, TYPEFORM_SECRET);
+}
+
+#[test]
+fn calendly_matches_the_committed_reference_vector() {
+    matches_the_reference("calendly", SignatureScheme::calendly(), CALENDLY_SECRET);
 }
 
 // ----- forgeries -----

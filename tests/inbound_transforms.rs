@@ -1,4 +1,4 @@
-//! The built-in transforms on every real vendor payload among the fixtures (`webhooks/`), the
+//! The built-in transforms on every real vendor payload in `tests/fixtures/webhooks/`, the
 //! integration guide's example declaration on the real Shopify order, declared transforms, enrichment and the intake.
 
 use loop_contracts::inbound::{

@@ -1,5 +1,5 @@
 //! `loop_contracts::jsonpath::JsonPath` against the RFC 9535 compliance test suite
-//! (the fixtures' `jsonpath-cts/cts.json`, 703 cases), its bounds against hostile selectors,
+//! (`tests/fixtures/jsonpath-cts/cts.json`, 703 cases), its bounds against hostile selectors,
 //! and its fast path against the general engine.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -33,7 +33,7 @@ const ROUNDS = Number(process.env.COMPARE_ROUNDS ?? 200);
 const BATCH_NS = 2e6;
 const WARM_UP_NS = 1e8;
 const BRAND = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e";
-const FIXTURE = resolve(root, "../shared/fixtures/webhooks/shopify/orders-create.json");
+const FIXTURE = resolve(root, "tests/fixtures/webhooks/shopify/orders-create.json");
 
 let sink = 0;
 

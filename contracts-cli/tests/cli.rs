@@ -3,6 +3,12 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+/// The vendor webhook payloads these tests run the binary on: `tests/fixtures/webhooks/` of the
+/// workspace, one level above this package. Every fixture path of this file is computed here.
+fn fixture(path: &str) -> String {
+    format!("{}/../tests/fixtures/webhooks/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
 const VALID_LEAD: &str = r#"{"eventId":"550e8400-e29b-41d4-a716-446655440000","occurredAt":"2026-05-19T12:00:00Z","brandId":"6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e","email":"user@example.com","source":"inbound_lead","attribution":{},"personId":null,"extra":1}"#;
 
 fn run(args: &[&str], stdin: &str) -> Output {
@@ -132,10 +138,6 @@ fn validate_against_a_discovery_document_file() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("Expected integer, received float"));
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-fn fixture(path: &str) -> String {
-    format!("{}/../../shared/fixtures/webhooks/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
 const BRAND: &str = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e";

@@ -7,9 +7,9 @@ pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A path under `../shared/fixtures/` (the vendor payloads and test vectors the tests read in place).
+/// A path under `tests/fixtures/` (the vendor payloads and test vectors; see its README.md).
 pub fn fixture(relative: &str) -> PathBuf {
-    workspace_root().join("../shared/fixtures").join(relative)
+    workspace_root().join("tests/fixtures").join(relative)
 }
 
 use loop_contracts::catalog::*;

@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 use loop_contracts::jsonpath::JsonPath;
 use serde_json::{json, Value};
 
-const CTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/jsonpath-cts/cts.json");
+const CTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/jsonpath-cts/cts.json");
 const ORDER: &str =
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/webhooks/shopify/orders-create.json");
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/webhooks/shopify/orders-create.json");
 const CASE_TIME_LIMIT: Duration = Duration::from_secs(5);
 
 #[derive(Clone, serde::Deserialize)]

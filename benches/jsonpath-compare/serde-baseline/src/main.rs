@@ -5,7 +5,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 const ORDER: &str =
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../../shared/fixtures/webhooks/shopify/orders-create.json");
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/webhooks/shopify/orders-create.json");
 
 fn main() {
     let bytes = std::fs::read(ORDER).expect("the Shopify fixture");
