@@ -56,12 +56,11 @@ async fn a_long_poll_returns_as_soon_as_an_event_is_accepted() {
     let sandbox = start(builder()).await;
     let client = client();
     let url = sandbox.url();
+    // The clock starts before the spawn: a poll task that is scheduled late must not shorten it.
+    let started = Instant::now();
     let poll = tokio::spawn({
         let (client, url) = (client.clone(), url.clone());
-        async move {
-            let started = Instant::now();
-            (list(&client, &url, "?after=0&wait=10000").await, started.elapsed())
-        }
+        async move { (list(&client, &url, "?after=0&wait=10000").await, started.elapsed()) }
     });
     tokio::time::sleep(Duration::from_millis(150)).await;
     assert_eq!(post_event(&client, &sandbox, KEY, &lead_request(1)).await.status(), 200);
