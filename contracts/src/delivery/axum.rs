@@ -33,6 +33,7 @@ use super::{Delivery, DeliveryError, Receiver};
 /// # let _ = app;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 impl<S> FromRequest<S> for Delivery
 where
     S: Send + Sync,

@@ -58,6 +58,7 @@ mod secret;
 mod signature;
 
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use self::axum::DeliveryRejection;
 pub use crate::inbound::Headers;
 pub use envelope::{DeliveryEvent, Envelope};

@@ -92,6 +92,7 @@ impl<K: AsRef<str>, V: AsRef<str>> Headers for BTreeMap<K, V> {
 /// assert_eq!(headers.header("not a header name"), None);
 /// ```
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 impl Headers for http::HeaderMap {
     fn header(&self, name: &str) -> Option<&str> {
         self.get(name)?.to_str().ok()
