@@ -1,5 +1,10 @@
 //! The `loop-contracts` command-line tool, as a library function so that it can be driven
 //! in-process as well as from the binary.
+//!
+//! Features: `sandbox` (the `sandbox` command) and `client` (the `send` command), both default.
+//! A build without one leaves its command out of `--help`; the name is still recognised, and
+//! using it is a usage error that says which feature brings it (``this build has no `sandbox`
+//! command: install with `--features sandbox` ``).
 
 use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -35,13 +40,25 @@ pub const EXIT_USAGE: u8 = 2;
 #[command(
     name = "loop-contracts",
     version,
-    about = "Event contracts of the Loop comms platform: validate payloads, print and export schemas, \
-             transform vendor webhooks, run the local sandbox and send events.",
+    about = about(),
     long_about = None
 )]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// The one-line description of `--help`, naming only what this build can do.
+fn about() -> String {
+    let mut can = vec!["validate payloads", "print and export schemas", "transform vendor webhooks"];
+    if cfg!(feature = "sandbox") {
+        can.push("run the local sandbox");
+    }
+    if cfg!(feature = "client") {
+        can.push("send events");
+    }
+    let last = can.pop().unwrap_or_default();
+    format!("Event contracts of the Loop comms platform: {} and {last}.", can.join(", "))
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,14 +71,44 @@ enum Command {
     /// built-in transform, or `transform --declaration FILE [FILE|-]` with a declared one.
     Transform(TransformArgs),
     /// Run the local sandbox: the platform API, webhook routes, inspection and fault injection
-    /// (needs the `sandbox` feature; stops on Ctrl-C).
+    /// (stops on Ctrl-C).
+    #[cfg(feature = "sandbox")]
     Sandbox(SandboxArgs),
+    // A build without the feature keeps the name, hidden from --help, so that the command says
+    // what to install instead of clap's "unrecognized subcommand".
+    #[cfg(not(feature = "sandbox"))]
+    #[command(hide = true, about = "Not in this build: install with `--features sandbox`", long_about = None)]
+    Sandbox(LeftOut),
     /// Send one event through the client: validated locally, posted with its Idempotency-Key,
     /// retried on the platform's schedule. The key comes from `LOOP_API_KEY`, the base URL from
-    /// `LOOP_BASE_URL` (default the platform's). Needs the `client` feature.
+    /// `LOOP_BASE_URL` (default the platform's).
+    #[cfg(feature = "client")]
     Send(SendArgs),
+    #[cfg(not(feature = "client"))]
+    #[command(hide = true, about = "Not in this build: install with `--features client`", long_about = None)]
+    Send(LeftOut),
 }
 
+/// The arguments of a command this build leaves out, taken whole (options and `--help` included),
+/// so that any use of the command gets the same answer: which feature to install it with.
+#[cfg(not(all(feature = "sandbox", feature = "client")))]
+#[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
+struct LeftOut {
+    #[arg(num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    args: Vec<std::ffi::OsString>,
+}
+
+/// The usage error of a command whose feature this build was compiled without.
+#[cfg(not(all(feature = "sandbox", feature = "client")))]
+fn left_out(command: &str, feature: &str) -> io::Error {
+    usage(format!(
+        "this build has no `{command}` command: install with `--features {feature}` \
+         (`cargo install loop-contracts-cli --features {feature}`)"
+    ))
+}
+
+#[cfg(feature = "client")]
 #[derive(Debug, Args)]
 struct SendArgs {
     /// The event name, e.g. `lead.captured.v1`.
@@ -70,6 +117,7 @@ struct SendArgs {
     file: Option<PathBuf>,
 }
 
+#[cfg(feature = "sandbox")]
 #[derive(Debug, Args)]
 struct SandboxArgs {
     /// The address to listen on (port 0 picks a free port; the address is printed).
@@ -200,8 +248,14 @@ where
         Command::Validate(args) => validate(args, stdin, stdout),
         Command::Schema(args) => schema(args, stdout),
         Command::Transform(args) => transform(args, stdin, stdout, stderr),
+        #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => sandbox(args, stdout),
+        #[cfg(not(feature = "sandbox"))]
+        Command::Sandbox(_) => Err(left_out("sandbox", "sandbox")),
+        #[cfg(feature = "client")]
         Command::Send(args) => send(args, stdin, stdout, stderr),
+        #[cfg(not(feature = "client"))]
+        Command::Send(_) => Err(left_out("send", "client")),
     };
     match result {
         Ok(code) => code,
@@ -433,11 +487,6 @@ fn transform(
     Ok(code)
 }
 
-#[cfg(not(feature = "client"))]
-fn send(_args: SendArgs, _stdin: &mut dyn Read, _stdout: &mut dyn Write, _stderr: &mut dyn Write) -> io::Result<u8> {
-    Err(usage("this loop-contracts was built without the client: rebuild with `--features cli,client`"))
-}
-
 /// The client's waits, slept as usual and told to the command's stderr.
 #[cfg(feature = "client")]
 struct Announced(tokio::sync::mpsc::UnboundedSender<std::time::Duration>);
@@ -506,11 +555,6 @@ fn send(args: SendArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &m
             Ok(EXIT_REJECTED)
         }
     }
-}
-
-#[cfg(not(feature = "sandbox"))]
-fn sandbox(_args: SandboxArgs, _stdout: &mut dyn Write) -> io::Result<u8> {
-    Err(usage("this loop-contracts was built without the sandbox: rebuild with `--features cli,sandbox`"))
 }
 
 /// Splits a list of `SOURCE=SECRET` pairs at each comma that starts another pair (`,shopify=`, ...).

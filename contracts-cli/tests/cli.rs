@@ -324,9 +324,42 @@ fn help_is_written_for_users() {
     for internal in ["```", "[`run`]", "try_parse_from"] {
         assert!(!help.contains(internal), "rustdoc in --help: {help}");
     }
-    for command in ["validate", "schema", "transform", "sandbox", "send"] {
+    for command in ["validate", "schema", "transform"] {
         assert!(help.contains(command), "{command}: {help}");
     }
+    // The commands of the optional features are offered only when compiled in.
+    let listed = |command: &str| help.lines().any(|line| line.trim_start().starts_with(&format!("{command} ")));
+    assert_eq!(listed("sandbox"), cfg!(feature = "sandbox"), "{help}");
+    assert_eq!(listed("send"), cfg!(feature = "client"), "{help}");
+}
+
+#[test]
+fn commands_left_out_of_the_build_say_which_feature_brings_them() {
+    for (command, feature, built) in
+        [("sandbox", "sandbox", cfg!(feature = "sandbox")), ("send", "client", cfg!(feature = "client"))]
+    {
+        if built {
+            continue;
+        }
+        for args in [vec![command], vec![command, "--help"], vec![command, "lead.captured.v1", "--addr", "x"]] {
+            let out = run(&args, "");
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+            assert!(out.stdout.is_empty(), "{args:?}");
+            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert_eq!(
+                err,
+                format!(
+                    "loop-contracts: this build has no `{command}` command: install with `--features {feature}` \
+                     (`cargo install loop-contracts-cli --features {feature}`)\n"
+                ),
+                "{args:?}"
+            );
+        }
+    }
+    // Unknown commands are still clap's usage error.
+    let out = run(&["sandboxes"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unrecognized subcommand"));
 }
 
 #[test]
