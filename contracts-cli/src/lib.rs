@@ -18,6 +18,8 @@ use loop_contracts::EventSchema;
 use loop_contracts::ValidationError;
 use loop_contracts::{build, catalog};
 
+mod envelope;
+
 /// Exit status: success.
 pub const EXIT_OK: u8 = 0;
 /// Exit status: a payload was rejected.
@@ -111,9 +113,13 @@ fn left_out(command: &str, feature: &str) -> io::Error {
 #[cfg(feature = "client")]
 #[derive(Debug, Args)]
 struct SendArgs {
-    /// The event name, e.g. `lead.captured.v1`.
-    event: String,
-    /// The payload file (`-` or nothing for standard input).
+    /// The event name, e.g. lead.captured.v1. Optional when the input is an envelope
+    /// ({"event": "<name>", "payload": {...}}, what `transform` prints); an argument not of the
+    /// form <domain>.<action>.v<N> is taken as the FILE.
+    #[arg(value_name = "EVENT")]
+    event: Option<String>,
+    /// The payload or envelope file (`-` or nothing for standard input).
+    #[arg(value_name = "FILE")]
     file: Option<PathBuf>,
 }
 
@@ -176,14 +182,20 @@ struct TransformArgs {
 
 #[derive(Debug, Args)]
 struct ValidateArgs {
-    /// The event name, e.g. lead.captured.v1.
-    event: String,
-    /// The payload file; `-` or nothing reads standard input.
-    file: Option<PathBuf>,
-    /// Read one payload per line and print one result line each.
+    /// The event name, e.g. lead.captured.v1. Optional when the inputs are envelopes
+    /// ({"event": "<name>", "payload": {...}}, what `transform` prints) or with --schema-doc; an
+    /// argument not of the form <domain>.<action>.v<N> is taken as the first FILE.
+    #[arg(value_name = "EVENT")]
+    event: Option<String>,
+    /// The inputs, validated in order with one result line each (one per line with --jsonl); `-`
+    /// or nothing reads standard input. Each is a payload or an envelope.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Read one payload (or envelope) per line and print one result line each.
     #[arg(long)]
     jsonl: bool,
-    /// Validate against this discovery document instead of the built-in catalog.
+    /// Validate against this discovery document instead of the built-in catalog (EVENT, if
+    /// given, must be the event it defines).
     #[arg(long, value_name = "FILE")]
     schema_doc: Option<PathBuf>,
 }
@@ -282,34 +294,75 @@ fn open_input<'a>(file: Option<&Path>, stdin: &'a mut dyn Read) -> io::Result<Bo
     }
 }
 
-/// The schema to validate against, or `UNKNOWN_EVENT`.
-fn resolve(event: &str, schema_doc: Option<&Path>) -> io::Result<Result<EventSchema, ValidationError>> {
-    if let Some(path) = schema_doc {
-        let text = fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-        let schema = EventSchema::from_discovery_slice(&text)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
-        if schema.name().as_str() != event {
-            return Ok(Err(ValidationError::unknown_event(event)));
+/// Reads a `--schema-doc` discovery document; `event`, when given, must be the one it defines.
+fn read_schema_doc(path: &Path, event: Option<&str>) -> io::Result<EventSchema> {
+    let text = fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    let schema = EventSchema::from_discovery_slice(&text)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
+    match event {
+        // Not `UNKNOWN_EVENT`: the catalog was never asked, the two arguments disagree.
+        Some(event) if event != schema.name().as_str() => {
+            Err(usage(format!("{}: the document defines {}, not {event}", path.display(), schema.name().as_str())))
         }
-        return Ok(Ok(schema));
+        _ => Ok(schema),
     }
-    Ok(catalog().get(event).cloned().ok_or_else(|| ValidationError::unknown_event(event)))
+}
+
+/// What `validate` checks documents against: one event fixed by the command line (its schema, or
+/// `UNKNOWN_EVENT` for a name outside the catalog), or, without one, each envelope's own event.
+enum Against {
+    /// The `EVENT` argument's or the `--schema-doc`'s event.
+    Fixed { event: String, schema: Result<EventSchema, ValidationError> },
+    /// Each document's envelope names its event, looked up in the catalog.
+    Envelopes,
+}
+
+impl Against {
+    /// The event's name and schema for this document (a usage error when the two disagree or
+    /// neither names one).
+    fn schema_for<'a>(
+        &'a self,
+        enveloped: Option<&'a str>,
+        payload: &Value,
+        place: impl FnOnce() -> String,
+    ) -> io::Result<(&'a str, Result<&'a EventSchema, ValidationError>)> {
+        Ok(match self {
+            Against::Fixed { event, schema } => {
+                let event = envelope::event_of(Some(event), enveloped, payload, place)?;
+                (event, schema.as_ref().map_err(Clone::clone))
+            }
+            Against::Envelopes => {
+                let event = envelope::event_of(None, enveloped, payload, place)?;
+                (event, catalog().get(event).ok_or_else(|| ValidationError::unknown_event(event)))
+            }
+        })
+    }
+}
+
+/// Where a document came from, for messages: `payload.json`, `standard input line 3`.
+fn place(input: &Path, line: Option<u64>) -> String {
+    let name = if input == Path::new("-") { "standard input".into() } else { input.display().to_string() };
+    match line {
+        Some(n) => format!("{name} line {n}"),
+        None => name,
+    }
 }
 
 /// Validates one document and writes its result line; `true` when it was accepted. `line` is
 /// the document's line number in `--jsonl` input, where serde's own position (always line 1)
-/// would mislead.
+/// would mislead. A document that names no event, or another than the command line's, is a
+/// usage error (after the lines before it were written).
 fn validate_one(
-    schema: &Result<EventSchema, ValidationError>,
-    event: &str,
+    against: &Against,
     bytes: &[u8],
+    input: &Path,
     line: Option<u64>,
     out: &mut impl Write,
 ) -> io::Result<bool> {
-    let outcome = match schema {
-        Err(e) => Err(e.clone()),
-        Ok(schema) => match serde_json::from_slice::<Value>(bytes) {
-            Err(e) => Err(ValidationError::malformed(match line {
+    let value = match serde_json::from_slice::<Value>(bytes) {
+        Ok(value) => value,
+        Err(e) => {
+            let error = ValidationError::malformed(match line {
                 None => format!("malformed JSON: {e}"),
                 Some(n) if bytes.iter().all(u8::is_ascii_whitespace) => {
                     format!("malformed JSON: input line {n} is empty")
@@ -319,11 +372,15 @@ fn validate_one(
                     let reason = text.rsplit_once(" at line ").map_or(text.as_str(), |(reason, _)| reason);
                     format!("malformed JSON at input line {n}, column {}: {reason}", e.column())
                 }
-            })),
-            Ok(value) => schema.validate_owned(value),
-        },
+            });
+            serde_json::to_writer(&mut *out, &loop_contracts::ErrorResponse::from(&error))?;
+            out.write_all(b"\n")?;
+            return Ok(false);
+        }
     };
-    match outcome {
+    let envelope::Document { event: enveloped, payload } = envelope::open(value);
+    let (event, schema) = against.schema_for(enveloped.as_deref(), &payload, || place(input, line))?;
+    match schema.and_then(|schema| schema.validate_owned(payload)) {
         Ok(data) => {
             serde_json::to_writer(&mut *out, &Accepted { ok: true, event, data: &data })?;
             out.write_all(b"\n")?;
@@ -338,32 +395,65 @@ fn validate_one(
 }
 
 fn validate(args: ValidateArgs, stdin: &mut dyn Read, stdout: &mut dyn Write) -> io::Result<u8> {
-    let schema = resolve(&args.event, args.schema_doc.as_deref())?;
-    let input = open_input(args.file.as_deref(), stdin)?;
-    let mut out = BufWriter::with_capacity(1 << 16, stdout);
-    let all_ok = if args.jsonl {
-        let mut reader = BufReader::with_capacity(1 << 16, input);
-        let mut line = Vec::with_capacity(4096);
-        let mut all_ok = true;
-        let mut number = 0u64;
-        loop {
-            number += 1;
-            line.clear();
-            if reader.read_until(b'\n', &mut line)? == 0 {
-                break;
-            }
-            let mut bytes = line.as_slice();
-            bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-            bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-            all_ok &= validate_one(&schema, &args.event, bytes, Some(number), &mut out)?;
+    let mut inputs = args.files;
+    let event = envelope::split_event(args.event, &mut inputs);
+    // The first input may be a mistyped event name; if it cannot be opened, say so.
+    let demoted = event.is_none() && !inputs.is_empty();
+    if inputs.is_empty() {
+        inputs.push(PathBuf::from("-"));
+    }
+    if inputs.iter().filter(|p| p.as_path() == Path::new("-")).count() > 1 {
+        return Err(usage("standard input (`-`) can be read only once"));
+    }
+    let against = match (&args.schema_doc, event) {
+        (Some(path), event) => {
+            let schema = read_schema_doc(path, event.as_deref())?;
+            Against::Fixed { event: schema.name().as_str().to_owned(), schema: Ok(schema) }
         }
-        all_ok
-    } else {
-        let mut bytes = Vec::new();
-        let mut input = input;
-        input.read_to_end(&mut bytes)?;
-        validate_one(&schema, &args.event, &bytes, None, &mut out)?
+        (None, Some(event)) => {
+            let schema = catalog().get(&event).cloned().ok_or_else(|| ValidationError::unknown_event(&event));
+            Against::Fixed { event, schema }
+        }
+        (None, None) => Against::Envelopes,
     };
+    let mut out = BufWriter::with_capacity(1 << 16, stdout);
+    let mut all_ok = true;
+    for (index, path) in inputs.iter().enumerate() {
+        let input = match open_input(Some(path), stdin) {
+            Ok(input) => input,
+            Err(e) if index == 0 && demoted => return Err(envelope::not_an_event_hint(e, path)),
+            Err(e) => return Err(e),
+        };
+        if args.jsonl {
+            let mut reader = BufReader::with_capacity(1 << 16, input);
+            let mut line = Vec::with_capacity(4096);
+            let mut number = 0u64;
+            loop {
+                number += 1;
+                line.clear();
+                if reader.read_until(b'\n', &mut line)? == 0 {
+                    break;
+                }
+                let mut bytes = line.as_slice();
+                bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+                bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                all_ok &= validate_one(&against, bytes, path, Some(number), &mut out)?;
+            }
+        } else {
+            let mut bytes = Vec::new();
+            let mut input = input;
+            input.read_to_end(&mut bytes)?;
+            // An empty standard input with no event named anywhere is a command that was not
+            // finished (`loop-contracts validate` alone), not a malformed payload.
+            if matches!(against, Against::Envelopes) && bytes.iter().all(u8::is_ascii_whitespace) {
+                return Err(usage(format!(
+                    "{}: empty, and no EVENT was given (`validate EVENT [FILE|-]...`)",
+                    place(path, None)
+                )));
+            }
+            all_ok &= validate_one(&against, &bytes, path, None, &mut out)?;
+        }
+    }
     out.flush()?;
     Ok(if all_ok { EXIT_OK } else { EXIT_REJECTED })
 }
@@ -516,18 +606,34 @@ fn send(args: SendArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &m
         builder = builder.base_url(url);
     }
     let client = builder.build().map_err(|e| usage(e.to_string()))?;
+    // Two arguments are EVENT and FILE as before; a lone one is whichever its form says.
+    let (event, input, demoted) = match (args.event, args.file) {
+        (event, Some(file)) => (event, file, false),
+        (first, None) => {
+            let mut inputs = Vec::new();
+            let event = envelope::split_event(first, &mut inputs);
+            let demoted = !inputs.is_empty();
+            (event, inputs.pop().unwrap_or_else(|| PathBuf::from("-")), demoted)
+        }
+    };
     let mut text = Vec::new();
-    open_input(args.file.as_deref(), stdin)?.read_to_end(&mut text)?;
-    let payload: Value = match serde_json::from_slice(&text) {
-        Ok(payload) => payload,
+    match open_input(Some(&input), stdin) {
+        Ok(mut reader) => reader.read_to_end(&mut text)?,
+        Err(e) if demoted => return Err(envelope::not_an_event_hint(e, &input)),
+        Err(e) => return Err(e),
+    };
+    let value: Value = match serde_json::from_slice(&text) {
+        Ok(value) => value,
         Err(e) => {
             writeln!(stdout, "{}", ValidationError::malformed(format!("malformed JSON: {e}")).to_response_json())?;
             return Ok(EXIT_REJECTED);
         }
     };
+    let envelope::Document { event: enveloped, payload } = envelope::open(value);
+    let event = envelope::event_of(event.as_deref(), enveloped.as_deref(), &payload, || place(&input, None))?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let result = runtime.block_on(async {
-        let send = client.send_json(&args.event, &payload);
+        let send = client.send_json(event, &payload);
         tokio::pin!(send);
         loop {
             tokio::select! {

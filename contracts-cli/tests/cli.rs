@@ -391,3 +391,185 @@ fn transform_without_a_brand_says_which_option_gives_one() {
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(err.contains("--brand-id UUID"), "{err}");
 }
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh directory under the system's temporary one, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("loop-contracts-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn write(&self, name: &str, contents: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).unwrap();
+        path.display().to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn what_transform_prints_validates_without_naming_the_event() {
+    let transformed = run(
+        &["transform", "shopify", "orders/create", &fixture("shopify/orders-create.json"), "--brand-id", BRAND],
+        "",
+    );
+    assert_eq!(transformed.status.code(), Some(0), "{}", stderr(&transformed));
+    let envelope = stdout(&transformed);
+
+    // `transform ... | validate`, and the same with the event named.
+    for args in [vec!["validate"], vec!["validate", "-"], vec!["validate", "order.completed.v1"]] {
+        let out = run(&args, &envelope);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        let line: serde_json::Value = serde_json::from_str(stdout(&out).trim_end()).unwrap();
+        assert_eq!(line["event"], "order.completed.v1");
+        assert_eq!(line["data"]["orderId"], "820982911946154508");
+    }
+
+    // Told two different events: a usage error, nothing validated.
+    let out = run(&["validate", "lead.captured.v1"], &envelope);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty());
+    assert_eq!(
+        stderr(&out),
+        "loop-contracts: standard input: the envelope's event is order.completed.v1, not lead.captured.v1 \
+         (leave EVENT out to take the envelope's)\n"
+    );
+
+    // Told none: a plain payload needs EVENT; a failed transform's error response is named as such.
+    let out = run(&["validate"], VALID_LEAD);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("standard input: no event name: give EVENT, or an envelope"), "{}", stderr(&out));
+    let failed = run(&["transform", "shopify", "orders/create", &fixture("shopify/orders-create.json")], "");
+    let out = run(&["validate"], &stdout(&failed));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "loop-contracts: standard input: the input is an error response, not an event: payload.brandId is required\n"
+    );
+    let out = run(&["validate"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("empty, and no EVENT was given"), "{}", stderr(&out));
+
+    // An envelope that only looks like one is a payload: exactly `event` (string) and `payload` (object).
+    let out = run(&["validate", "lead.captured.v1"], r#"{"event":"lead.captured.v1","payload":{},"extra":1}"#);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains(r#""path":"eventId""#));
+}
+
+#[test]
+fn jsonl_lines_may_be_envelopes_or_payloads() {
+    let lead = format!(r#"{{"event":"lead.captured.v1","payload":{VALID_LEAD}}}"#);
+    let unknown = r#"{"event":"lead.captured.v9","payload":{}}"#;
+    let bad_order = r#"{"event":"order.completed.v1","payload":{"orderId":1}}"#;
+
+    // With EVENT, payloads and envelopes of that event mix.
+    let out = run(&["validate", "lead.captured.v1", "--jsonl"], &format!("{lead}\n{VALID_LEAD}\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 2);
+
+    // Without it, every line is an envelope, each of its own event.
+    let out = run(&["validate", "--jsonl"], &format!("{lead}\n{unknown}\n{bad_order}\nnot json\n"));
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(
+        (&lines[0]["ok"], &lines[0]["event"]),
+        (&serde_json::json!(true), &serde_json::json!("lead.captured.v1"))
+    );
+    assert_eq!(lines[1]["error"]["code"], "UNKNOWN_EVENT");
+    assert_eq!(lines[2]["error"]["issues"][0]["path"], "eventId");
+    assert_eq!(lines[3]["error"]["code"], "MALFORMED_REQUEST");
+
+    // A plain payload among them stops the run at its line, after the lines before it.
+    let out = run(&["validate", "--jsonl"], &format!("{lead}\n{VALID_LEAD}\n{lead}\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out).lines().count(), 1);
+    assert!(stderr(&out).starts_with("loop-contracts: standard input line 2: no event name"), "{}", stderr(&out));
+}
+
+#[test]
+fn validate_takes_several_files_with_one_result_line_each() {
+    let dir = TempDir::new("files");
+    let good = dir.write("good.json", VALID_LEAD);
+    let bad = dir.write("bad.json", &VALID_LEAD.replace("user@example.com", "nope"));
+    let envelope = dir.write("envelope.json", &format!(r#"{{"event":"lead.captured.v1","payload":{VALID_LEAD}}}"#));
+
+    let out = run(&["validate", "lead.captured.v1", &good, &envelope, &good], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 3);
+
+    // In order, `-` standing for standard input where it is given; exit 0 only if all are valid.
+    let out = run(&["validate", "lead.captured.v1", &good, "-", &bad], "{");
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["ok"], true);
+    assert_eq!(lines[1]["error"]["code"], "MALFORMED_REQUEST");
+    assert_eq!(lines[2]["error"]["issues"][0]["path"], "email");
+
+    // Envelopes alone need no EVENT; the first file is then the first argument.
+    let out = run(&["validate", &envelope, &envelope], "");
+    assert_eq!((out.status.code(), stdout(&out).lines().count()), (Some(0), 2), "{}", stderr(&out));
+
+    // --jsonl reads every file line by line.
+    let lines = dir.write("lines.jsonl", &format!("{VALID_LEAD}\n{VALID_LEAD}\n"));
+    let out = run(&["validate", "lead.captured.v1", "--jsonl", &lines, &good], "");
+    assert_eq!((out.status.code(), stdout(&out).lines().count()), (Some(0), 3), "{}", stderr(&out));
+
+    // A file that cannot be read stops the run (exit 2) after the lines of those before it.
+    let missing = dir.0.join("missing.json").display().to_string();
+    let out = run(&["validate", "lead.captured.v1", &good, &missing, &good], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out).lines().count(), 1);
+    assert!(stderr(&out).contains(&missing), "{}", stderr(&out));
+    let out = run(&["validate", "lead.captured.v1", "-", &good, "-"], VALID_LEAD);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("standard input (`-`) can be read only once"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_misspelt_event_name_is_not_silently_read_as_a_file() {
+    let out = run(&["validate", "lead.captured"], VALID_LEAD);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.starts_with("loop-contracts: lead.captured: "), "{err}");
+    assert!(err.contains("nor is it an event name: expected three dot-separated parts"), "{err}");
+}
+
+#[test]
+fn validate_with_a_schema_doc_of_another_event_says_which_it_defines() {
+    let dir = TempDir::new("schema-doc");
+    let doc = dir
+        .write("review.json", r#"{"name":"review.posted.v1","fields":{"rating":{"type":"integer","required":true}}}"#);
+    let out = run(&["validate", "lead.captured.v1", "--schema-doc", &doc], VALID_LEAD);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!("loop-contracts: {doc}: the document defines review.posted.v1, not lead.captured.v1\n")
+    );
+    assert!(stdout(&out).is_empty());
+
+    // With --schema-doc, validate needs no EVENT; an envelope must be of the document's event.
+    let out = run(&["validate", "--schema-doc", &doc], r#"{"rating": 4}"#);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "{\"ok\":true,\"event\":\"review.posted.v1\",\"data\":{\"rating\":4}}\n");
+    let out = run(&["validate", "--schema-doc", &doc], r#"{"event":"review.posted.v2","payload":{"rating": 4}}"#);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the envelope's event is review.posted.v2, not review.posted.v1"),
+        "{}",
+        stderr(&out)
+    );
+}
