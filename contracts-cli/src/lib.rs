@@ -202,8 +202,8 @@ struct ValidateArgs {
 
 #[derive(Debug, Args)]
 struct SchemaArgs {
-    /// The event name.
-    #[arg(required_unless_present_any = ["list", "export"], conflicts_with_all = ["list", "export"])]
+    /// The event name (with --schema-doc, optional: it must then be the event the document defines).
+    #[arg(required_unless_present_any = ["list", "export", "schema_doc"], conflicts_with_all = ["list", "export"])]
     event: Option<String>,
     /// Print the JSON Schema (2020-12) instead of the discovery document.
     #[arg(long, conflicts_with_all = ["list", "export"])]
@@ -214,6 +214,11 @@ struct SchemaArgs {
     /// Write every event's `.fields.json` and `.schema.json` into DIR.
     #[arg(long, value_name = "DIR")]
     export: Option<PathBuf>,
+    /// Print the event this discovery document defines instead of a built-in one: checked as
+    /// `validate --schema-doc` reads it, and printed as the platform serves documents (or as its
+    /// JSON Schema with --json-schema).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["list", "export"])]
+    schema_doc: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -471,12 +476,22 @@ fn schema(args: SchemaArgs, stdout: &mut dyn Write) -> io::Result<u8> {
         }
         return Ok(EXIT_OK);
     }
-    let event = args.event.unwrap_or_default();
-    let Some(schema) = catalog().get(&event) else {
-        let err = ValidationError::unknown_event(&event);
-        serde_json::to_writer(&mut *stdout, &loop_contracts::ErrorResponse::from(&err))?;
-        writeln!(stdout)?;
-        return Ok(EXIT_REJECTED);
+    let from_doc;
+    let schema = match &args.schema_doc {
+        Some(path) => {
+            from_doc = read_schema_doc(path, args.event.as_deref())?;
+            &from_doc
+        }
+        None => {
+            let event = args.event.unwrap_or_default();
+            let Some(schema) = catalog().get(&event) else {
+                let err = ValidationError::unknown_event(&event);
+                serde_json::to_writer(&mut *stdout, &loop_contracts::ErrorResponse::from(&err))?;
+                writeln!(stdout)?;
+                return Ok(EXIT_REJECTED);
+            };
+            schema
+        }
     };
     let text = if args.json_schema { schema.to_json_schema_string() } else { schema.to_discovery_json() };
     stdout.write_all(text.as_bytes())?;

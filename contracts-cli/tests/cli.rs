@@ -577,3 +577,35 @@ fn validate_with_a_schema_doc_of_another_event_says_which_it_defines() {
         stderr(&out)
     );
 }
+
+#[test]
+fn schema_doc_documents_are_printed_and_must_define_the_event_asked_for() {
+    let dir = TempDir::new("schema-doc");
+    let doc = dir
+        .write("review.json", r#"{"name":"review.posted.v1","fields":{"rating":{"type":"integer","required":true}}}"#);
+
+    let out = run(&["schema", "--schema-doc", &doc], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let printed: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(printed["name"], "review.posted.v1");
+    assert_eq!(printed["fields"]["rating"]["type"], "integer");
+    let out = run(&["schema", "review.posted.v1", "--schema-doc", &doc, "--json-schema"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let printed: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(printed["title"], "review.posted.v1");
+    assert_eq!(printed["required"], serde_json::json!(["rating"]));
+    assert_eq!(run(&["schema", "--schema-doc", &doc, "--list"], "").status.code(), Some(2));
+    let junk = dir.write("junk.json", r#"{"name":"review.posted.v1"}"#);
+    let out = run(&["schema", "--schema-doc", &junk], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with(&format!("loop-contracts: {junk}: ")), "{}", stderr(&out));
+
+    // The event asked for is not the one the document defines: a usage error saying so, as validate's.
+    let out = run(&["schema", "lead.captured.v1", "--schema-doc", &doc], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!("loop-contracts: {doc}: the document defines review.posted.v1, not lead.captured.v1\n")
+    );
+    assert!(stdout(&out).is_empty());
+}
