@@ -123,6 +123,32 @@ struct SendArgs {
     file: Option<PathBuf>,
 }
 
+/// The long help of `sandbox --faults`: each key of `FaultConfig`'s JSON with its meaning, which
+/// was otherwise only in the library's rustdoc. The sandbox suite checks that it names every key.
+#[cfg(feature = "sandbox")]
+const FAULTS_HELP: &str = "\
+The fault configuration, as the JSON of `POST /__sandbox/faults`, e.g. '{\"seed\":7,\"errorRate\":0.1}'.
+Every key is optional and defaults to zero or off; unknown keys are refused.
+
+Each request to a platform route (/api/... and the webhook routes; not /__sandbox/...) that passes
+authentication and the real rate limit draws one fault and one latency from a generator seeded
+with `seed`: the n-th such request always gets the n-th decision, so a sequential client sees the
+same faults on every run. Setting faults (here or with POST /__sandbox/faults) restarts the sequence.
+
+  seed                 the random number generator's seed (an unsigned integer)
+  errorRate            share of requests answered 500 INTERNAL_ERROR, not processed (0 to 1)
+  dropRate             share of requests whose connection is closed without a response (0 to 1)
+  rateLimitRate        share of requests answered 429 RATE_LIMITED with Retry-After: 1 although
+                       under the limit (0 to 1); errorRate + dropRate + rateLimitRate is at most 1
+  latencyMs            milliseconds added to every drawn request before it is answered or dropped
+  latencyJitterMs      up to this many more milliseconds, uniformly drawn
+  processingMs         simulated processing time of an accepted POST /api/events or webhook, spent
+                       while its idempotency key is held (so concurrent duplicates overlap); not random
+  dropAfterProcessing  true: dropped connections are dropped after the request is processed (the
+                       event is accepted and its response kept for an idempotent replay, never sent)
+
+The three durations are at most 60000 ms.";
+
 #[cfg(feature = "sandbox")]
 #[derive(Debug, Args)]
 struct SandboxArgs {
@@ -147,8 +173,9 @@ struct SandboxArgs {
     /// A declaration (the `events.declare` input) to serve at its webhookPath (repeatable).
     #[arg(long = "declaration", value_name = "FILE")]
     declarations: Vec<PathBuf>,
-    /// The fault configuration, as the JSON of `POST /__sandbox/faults`, e.g. '{"seed":7,"errorRate":0.1}'.
-    #[arg(long, value_name = "JSON")]
+    /// The fault configuration, as the JSON of `POST /__sandbox/faults`, e.g. '{"seed":7,"errorRate":0.1}'
+    /// (`--help` lists the keys).
+    #[arg(long, value_name = "JSON", long_help = FAULTS_HELP)]
     faults: Option<String>,
     /// Deliver signed delivery webhooks for accepted events to this http:// endpoint (needs
     /// --delivery-secret; an endpoint can also be registered later with POST /__sandbox/deliveries).
