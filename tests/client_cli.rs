@@ -46,6 +46,23 @@ fn send_posts_one_event_and_prints_the_answer() {
     assert!(out.contains("MALFORMED_REQUEST"));
     assert_eq!(sandbox.accepted().len(), 1);
 
+    // The same eventId with another payload: the platform's 409, printed like every other refusal.
+    let mut changed = lead(1);
+    changed["email"] = json!("someone.else@example.com");
+    let (code, out, err) = send(&["lead.captured.v1"], &changed.to_string());
+    assert_eq!((code, err.as_str()), (EXIT_REJECTED, ""), "{out}");
+    let refusal: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        refusal,
+        json!({"ok": false, "error": {
+            "code": "IDEMPOTENCY_CONFLICT",
+            "message": format!("eventId {} was already sent with a different payload", event_id(1)),
+            "issues": [],
+        }})
+    );
+    assert_eq!(out.lines().count(), 1);
+    assert_eq!(sandbox.accepted().len(), 1);
+
     // A failed attempt: the wait before the retry is announced on stderr, then the send succeeds.
     use loop_contracts::sandbox::{Fault, FaultConfig};
     let fails_then_passes = |seed: &u64| {

@@ -635,6 +635,7 @@ impl loop_contracts::client::Sleeper for Announced {
 #[cfg(feature = "client")]
 fn send(args: SendArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> io::Result<u8> {
     use loop_contracts::client::{Client, SendError};
+    use loop_contracts::ErrorCode;
 
     let key: loop_contracts::ApiKey = std::env::var("LOOP_API_KEY")
         .map_err(|_| usage("set LOOP_API_KEY to an lk_live_, lk_test_ or lk_dev_ key"))?
@@ -695,6 +696,13 @@ fn send(args: SendArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &m
             Ok(EXIT_OK)
         }
         Err(SendError::Invalid(error) | SendError::Rejected { error, .. }) => {
+            writeln!(stdout, "{}", error.to_response_json())?;
+            Ok(EXIT_REJECTED)
+        }
+        // The platform's 409: a refusal like the others, so its error line goes to stdout too. The
+        // client keeps only the eventId of it; the code and the reason are the platform's.
+        Err(conflict @ SendError::Conflict { .. }) => {
+            let error = ValidationError::with_code(ErrorCode::IdempotencyConflict, conflict.to_string(), Vec::new());
             writeln!(stdout, "{}", error.to_response_json())?;
             Ok(EXIT_REJECTED)
         }
