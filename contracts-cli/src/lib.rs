@@ -19,6 +19,7 @@ use loop_contracts::ValidationError;
 use loop_contracts::{build, catalog};
 
 mod envelope;
+mod verify;
 
 /// Exit status: success.
 pub const EXIT_OK: u8 = 0;
@@ -52,7 +53,8 @@ pub struct Cli {
 
 /// The one-line description of `--help`, naming only what this build can do.
 fn about() -> String {
-    let mut can = vec!["validate payloads", "print and export schemas", "transform vendor webhooks"];
+    let mut can =
+        vec!["validate payloads", "print and export schemas", "transform vendor webhooks", "verify delivery webhooks"];
     if cfg!(feature = "sandbox") {
         can.push("run the local sandbox");
     }
@@ -72,6 +74,9 @@ enum Command {
     /// Turn a vendor webhook body into an event: `transform <SOURCE> <TOPIC> [FILE|-]` with a
     /// built-in transform, or `transform --declaration FILE [FILE|-]` with a declared one.
     Transform(TransformArgs),
+    /// Verify a delivery webhook (its webhook-id, webhook-timestamp and webhook-signature headers
+    /// and raw body) with the signing secret in `LOOP_DELIVERY_SECRET`, and print its typed event.
+    Verify(verify::VerifyArgs),
     /// Run the local sandbox: the platform API, webhook routes, inspection and fault injection
     /// (stops on Ctrl-C).
     #[cfg(feature = "sandbox")]
@@ -292,6 +297,7 @@ where
         Command::Validate(args) => validate(args, stdin, stdout),
         Command::Schema(args) => schema(args, stdout),
         Command::Transform(args) => transform(args, stdin, stdout, stderr),
+        Command::Verify(args) => verify::verify(args, stdin, stdout, stderr),
         #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => sandbox(args, stdout),
         #[cfg(not(feature = "sandbox"))]
@@ -535,6 +541,18 @@ fn usage(message: impl Into<String>) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, message.into())
 }
 
+/// The `--header "Name: value"` options of `transform` and `verify`.
+fn parse_headers(options: &[String]) -> io::Result<Vec<(String, String)>> {
+    options
+        .iter()
+        .map(|h| {
+            h.split_once(':')
+                .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+                .ok_or_else(|| usage(format!("--header {h:?} is not `Name: value`")))
+        })
+        .collect()
+}
+
 fn transform(
     args: TransformArgs,
     stdin: &mut dyn Read,
@@ -550,15 +568,7 @@ fn transform(
         ),
         None => None,
     };
-    let headers: Vec<(String, String)> = args
-        .headers
-        .iter()
-        .map(|h| {
-            h.split_once(':')
-                .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-                .ok_or_else(|| usage(format!("--header {h:?} is not `Name: value`")))
-        })
-        .collect::<io::Result<_>>()?;
+    let headers = parse_headers(&args.headers)?;
     let mut intake = Intake::new(TransformContext { brand_id });
     let (route_source, topic, file) = match &args.declaration {
         Some(path) => {

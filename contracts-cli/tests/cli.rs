@@ -328,7 +328,7 @@ fn help_is_written_for_users() {
     for internal in ["```", "[`run`]", "try_parse_from"] {
         assert!(!help.contains(internal), "rustdoc in --help: {help}");
     }
-    for command in ["validate", "schema", "transform"] {
+    for command in ["validate", "schema", "transform", "verify"] {
         assert!(help.contains(command), "{command}: {help}");
     }
     // The commands of the optional features are offered only when compiled in.
@@ -608,4 +608,167 @@ fn schema_doc_documents_are_printed_and_must_define_the_event_asked_for() {
         format!("loop-contracts: {doc}: the document defines review.posted.v1, not lead.captured.v1\n")
     );
     assert!(stdout(&out).is_empty());
+}
+
+mod verify {
+    use super::*;
+    use loop_contracts::delivery::{Signer, WebhookId, WebhookSecret};
+
+    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const OTHER_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+    const BODY: &str = r#"{"type":"message.bounced.v1","timestamp":"2026-05-19T12:00:00Z","data":{"eventId":"550e8400-e29b-41d4-a716-446655440000","occurredAt":"2026-05-19T12:00:00Z","brandId":"6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e","messageId":"9b2f6c1e-3d4a-4f5b-8c7d-0e1f2a3b4c5d","channel":"email","recipient":"ana@example.com","bounceType":"hard"}}"#;
+
+    fn unix_now() -> u64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+    }
+
+    /// `--header` options for `body` signed with `secret` at `timestamp`.
+    fn signed(secret: &str, timestamp: u64, body: &str) -> Vec<String> {
+        let signer = Signer::new(WebhookSecret::parse(secret).unwrap());
+        let headers =
+            signer.sign(&WebhookId::new("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W").unwrap(), timestamp, body.as_bytes());
+        headers.iter().flat_map(|(name, value)| ["--header".to_owned(), format!("{name}: {value}")]).collect()
+    }
+
+    /// Runs `verify` with the secret (if any) in the environment; checks the secret is not in the output.
+    fn verify(secret: Option<&str>, args: &[String], stdin: &str) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_loop-contracts"));
+        command.arg("verify").args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        match secret {
+            Some(secret) => command.env("LOOP_DELIVERY_SECRET", secret),
+            None => command.env_remove("LOOP_DELIVERY_SECRET"),
+        };
+        let mut child = command.spawn().unwrap();
+        match child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            written => written.unwrap(),
+        }
+        let out = child.wait_with_output().unwrap();
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        for secret in [SECRET, OTHER_SECRET] {
+            let key = secret.strip_prefix("whsec_").unwrap();
+            assert!(!all.contains(key), "the secret is never printed: {all}");
+        }
+        out
+    }
+
+    fn refusal(out: &Output) -> (String, String) {
+        assert_eq!(out.status.code(), Some(1), "{}{}", stdout(out), stderr(out));
+        assert_eq!(stdout(out).lines().count(), 1);
+        let line: serde_json::Value = serde_json::from_str(stdout(out).trim_end()).unwrap();
+        assert_eq!(line["ok"], false);
+        (line["error"]["code"].as_str().unwrap().to_owned(), line["error"]["message"].as_str().unwrap().to_owned())
+    }
+
+    #[test]
+    fn a_signed_webhook_verifies_into_its_typed_event() {
+        let now = unix_now();
+        let out = verify(Some(SECRET), &signed(SECRET, now, BODY), BODY);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(stdout(&out).lines().count(), 1);
+        let line: serde_json::Value = serde_json::from_str(stdout(&out).trim_end()).unwrap();
+        assert_eq!(line["ok"], true);
+        assert_eq!(line["event"], "message.bounced.v1");
+        assert_eq!(line["webhookId"], "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W");
+        assert_eq!(line["timestamp"], "2026-05-19T12:00:00Z");
+        assert_eq!(line["data"]["bounceType"], "hard");
+        assert_eq!(line["data"]["recipient"], "ana@example.com");
+        assert!(
+            stdout(&out).starts_with(r#"{"ok":true,"event":"message.bounced.v1","webhookId":"#),
+            "{}",
+            stdout(&out)
+        );
+
+        // From a file too, the headers in any case.
+        let dir = TempDir::new("verify");
+        let file = dir.write("body.json", BODY);
+        let mut args = signed(SECRET, now, BODY);
+        args[1] = args[1].replacen("webhook-id", "Webhook-Id", 1);
+        args.push(file);
+        let out = verify(Some(SECRET), &args, "");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+
+    #[test]
+    fn forged_signatures_and_other_secrets_are_refused() {
+        let now = unix_now();
+        // Signed for another body: the signature does not match this one.
+        let forged = signed(SECRET, now, &BODY.replace("hard", "soft"));
+        let (code, message) = refusal(&verify(Some(SECRET), &forged, BODY));
+        assert_eq!(code, "UNAUTHORIZED");
+        assert_eq!(message, "no `v1` signature matches this request under a known secret (1 entry checked)");
+        // Signed with another secret.
+        let (code, message) = refusal(&verify(Some(SECRET), &signed(OTHER_SECRET, now, BODY), BODY));
+        assert_eq!((code.as_str(), message.starts_with("no `v1` signature matches")), ("UNAUTHORIZED", true));
+        // A byte more (a newline `echo` would add) is another body.
+        let (_, message) = refusal(&verify(Some(SECRET), &signed(SECRET, now, BODY), &format!("{BODY}\n")));
+        assert!(message.starts_with("no `v1` signature matches"), "{message}");
+    }
+
+    #[test]
+    fn stale_timestamps_are_refused_unless_checked_at_their_time() {
+        let then = unix_now() - 3_600;
+        let args = signed(SECRET, then, BODY);
+        let out = verify(Some(SECRET), &args, BODY);
+        let (code, message) = refusal(&out);
+        assert_eq!(code, "UNAUTHORIZED");
+        assert!(
+            message.starts_with("webhook timestamp is 3") && message.ends_with("s old, beyond the tolerance of 300 s"),
+            "{message}"
+        );
+        assert!(stderr(&out).contains("--now UNIX_SECONDS"), "{}", stderr(&out));
+
+        let at_arrival = [args.clone(), vec!["--now".into(), (then + 2).to_string()]].concat();
+        assert_eq!(verify(Some(SECRET), &at_arrival, BODY).status.code(), Some(0));
+        let tolerant = [args.clone(), vec!["--tolerance".into(), "7200".into()]].concat();
+        assert_eq!(verify(Some(SECRET), &tolerant, BODY).status.code(), Some(0));
+        let far = [args.clone(), vec!["--now".into(), u64::MAX.to_string()]].concat();
+        assert_eq!(verify(Some(SECRET), &far, BODY).status.code(), Some(2), "a usage error, not a panic");
+        let strict = [signed(SECRET, unix_now() - 30, BODY), vec!["--tolerance".into(), "10".into()]].concat();
+        assert!(refusal(&verify(Some(SECRET), &strict, BODY)).1.ends_with("beyond the tolerance of 10 s"));
+    }
+
+    #[test]
+    fn missing_headers_and_malformed_bodies_say_which_check_failed() {
+        let now = unix_now();
+        let all = signed(SECRET, now, BODY);
+        for (missing, code) in [
+            ("webhook-id", "MALFORMED_REQUEST"),
+            ("webhook-timestamp", "MALFORMED_REQUEST"),
+            ("webhook-signature", "UNAUTHORIZED"),
+        ] {
+            let args: Vec<String> =
+                all.chunks(2).filter(|pair| !pair[1].starts_with(missing)).flatten().cloned().collect();
+            assert_eq!(args.len(), 4);
+            let (got, message) = refusal(&verify(Some(SECRET), &args, BODY));
+            assert_eq!((got.as_str(), message), (code, format!("missing header `{missing}`")));
+        }
+        // Signed, but not JSON; JSON, but not an envelope.
+        let (code, message) = refusal(&verify(Some(SECRET), &signed(SECRET, now, "not json"), "not json"));
+        assert_eq!(code, "MALFORMED_REQUEST");
+        assert!(message.starts_with("the body is not JSON"), "{message}");
+        let (_, message) = refusal(&verify(Some(SECRET), &signed(SECRET, now, "{}"), "{}"));
+        assert!(message.starts_with("the body is not a webhook envelope"), "{message}");
+        // A header option that is not `Name: value` is a usage error.
+        let out = verify(Some(SECRET), &["--header".into(), "webhook-id".into()], BODY);
+        assert_eq!(out.status.code(), Some(2));
+    }
+
+    #[test]
+    fn the_secret_comes_from_the_environment_only() {
+        let args = signed(SECRET, unix_now(), BODY);
+        let out = verify(None, &args, BODY);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stdout(&out).is_empty());
+        assert!(stderr(&out).contains("set LOOP_DELIVERY_SECRET to the endpoint's signing secret"), "{}", stderr(&out));
+        // Not an option: a secret on the command line would show in the process list.
+        let with_option = [args.clone(), vec!["--secret".into(), SECRET.into()]].concat();
+        let out = verify(Some(SECRET), &with_option, BODY);
+        assert_eq!(out.status.code(), Some(2));
+        // A malformed secret is named, never printed.
+        let out = verify(Some("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLa!"), &args, BODY);
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr(&out);
+        assert!(err.contains("LOOP_DELIVERY_SECRET: the webhook secret is not") && !err.contains("MfKQ9r8G"), "{err}");
+    }
 }
