@@ -266,28 +266,18 @@ fn post(addr: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> u16 {
 #[cfg(feature = "sandbox")]
 #[test]
 fn the_sandbox_reads_its_keys_and_signing_secrets_from_the_environment() {
-    use std::io::BufRead;
     const LISTED: &str = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1";
     const ALSO_LISTED: &str = "lk_dev_0123456789abcdef01234567";
     const NOT_LISTED: &str = "lk_test_ffffffffffffffffffffffff";
     const SHOPIFY_SECRET: &str = "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";
-    let child = Command::new(env!("CARGO_BIN_EXE_loop-contracts"))
-        .args(["sandbox", "--addr", "127.0.0.1:0", "--brand-id", BRAND])
-        .env("LOOP_SANDBOX_KEYS", format!("{LISTED},{ALSO_LISTED}"))
-        // A comma inside a secret stays in it: only `,<source>=` starts another pair.
-        .env("LOOP_SANDBOX_SECRETS", format!("typeform=chosen,by a user,shopify={SHOPIFY_SECRET}"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut sandbox = Running(child);
-    // Kept open to the end: the sandbox writes more lines, and a closed pipe would stop it.
-    let mut output = std::io::BufReader::new(sandbox.0.stdout.take().unwrap());
-    let mut line = String::new();
-    output.read_line(&mut line).unwrap();
-    let addr =
-        line.trim().strip_prefix("loop-contracts sandbox listening on http://").unwrap_or_else(|| panic!("{line}"));
+    // A comma inside a secret stays in it: only `,<source>=` starts another pair.
+    let secrets = format!("typeform=chosen,by a user,shopify={SHOPIFY_SECRET}");
+    let (_sandbox, url, _output) = start_sandbox(
+        &["--brand-id", BRAND],
+        &[("LOOP_SANDBOX_KEYS", &format!("{LISTED},{ALSO_LISTED}")), ("LOOP_SANDBOX_SECRETS", &secrets)],
+        Stdio::null(),
+    );
+    let addr = url.strip_prefix("http://").unwrap();
 
     let request = format!(r#"{{"event":"lead.captured.v1","payload":{VALID_LEAD}}}"#);
     let send = |key: &str| {
@@ -317,6 +307,87 @@ fn the_sandbox_reads_its_keys_and_signing_secrets_from_the_environment() {
     let (header, signature) = sign("chosen");
     assert_eq!(post(addr, "/webhooks/typeform", &[(header, &signature)], &form), 401);
     assert_eq!(post(addr, "/webhooks/typeform", &[], &form), 401, "unsigned, now that it has a secret");
+}
+
+/// Starts `loop-contracts sandbox` on a free port with these environment variables; returns it and
+/// its address. Its stdout stays open (a closed pipe would stop it).
+#[cfg(feature = "sandbox")]
+fn start_sandbox(args: &[&str], env: &[(&str, &str)], stderr: Stdio) -> (Running, String, impl std::io::BufRead) {
+    use std::io::BufRead;
+    let child = Command::new(env!("CARGO_BIN_EXE_loop-contracts"))
+        .args(["sandbox", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let mut sandbox = Running(child);
+    let mut output = std::io::BufReader::new(sandbox.0.stdout.take().unwrap());
+    let mut line = String::new();
+    output.read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("loop-contracts sandbox listening on ").unwrap_or_else(|| panic!("{line}"));
+    (sandbox, url.to_owned(), output)
+}
+
+#[cfg(all(feature = "sandbox", feature = "client"))]
+#[test]
+fn rust_log_shows_the_clients_tracing_on_stderr_without_keys_secrets_or_emails() {
+    const KEY: &str = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1";
+    const DELIVERY_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const SHOPIFY_SECRET: &str = "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";
+    let dir = TempDir::new("rust-log");
+    let sandbox_log = dir.0.join("sandbox.log");
+    let (sandbox, url, _output) = start_sandbox(
+        &["--brand-id", BRAND],
+        &[
+            ("RUST_LOG", "trace"),
+            ("LOOP_SANDBOX_KEYS", KEY),
+            ("LOOP_SANDBOX_SECRETS", &format!("shopify={SHOPIFY_SECRET}")),
+            ("LOOP_DELIVERY_SECRET", DELIVERY_SECRET),
+        ],
+        Stdio::from(std::fs::File::create(&sandbox_log).unwrap()),
+    );
+    let send = |rust_log: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_loop-contracts"));
+        command
+            .args(["send", "lead.captured.v1", "-"])
+            .env("LOOP_API_KEY", KEY)
+            .env("LOOP_BASE_URL", &url)
+            .env("LOOP_DELIVERY_SECRET", DELIVERY_SECRET)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(rust_log) = rust_log {
+            command.env("RUST_LOG", rust_log);
+        }
+        let mut child = command.spawn().unwrap();
+        child.stdin.take().unwrap().write_all(VALID_LEAD.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+
+    let out = send(Some("trace"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let log = stderr(&out);
+    let send_span = "loop_contracts.send{event=\"lead.captured.v1\" event_id=550e8400-e29b-41d4-a716-446655440000}";
+    assert!(log.lines().count() > 1 && log.lines().all(|l| l.contains(send_span)), "{log}");
+    assert!(log.contains("attempt answered attempt=1 status=200"), "{log}");
+    // A filter narrows it, and without RUST_LOG stderr is as quiet as ever.
+    let narrow = stderr(&send(Some("loop_contracts=debug")));
+    assert_eq!(narrow.lines().count(), 1, "{narrow}");
+    assert!(narrow.contains("attempt answered"), "{narrow}");
+    let quiet = send(None);
+    assert_eq!((quiet.status.code(), stderr(&quiet).as_str()), (Some(0), ""));
+
+    drop(sandbox);
+    let sandbox_log = std::fs::read_to_string(&sandbox_log).unwrap();
+    for (name, text) in [("send", &log), ("sandbox", &sandbox_log)] {
+        for secret in [KEY, &KEY[8..], DELIVERY_SECRET, &DELIVERY_SECRET[6..], SHOPIFY_SECRET, "user@example.com"] {
+            assert!(!text.contains(secret), "{secret} in the {name} log:\n{text}");
+        }
+    }
 }
 
 #[test]
