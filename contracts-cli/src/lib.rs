@@ -1,10 +1,56 @@
-//! The `loop-contracts` command-line tool, as a library function so that it can be driven
-//! in-process as well as from the binary.
+//! `loop-contracts`, the command-line tool of the Loop platform's event contracts, as a library
+//! function ([`run`]) so that it can be driven in-process as well as from the binary.
 //!
-//! Features: `sandbox` (the `sandbox` command) and `client` (the `send` command), both default.
-//! A build without one leaves its command out of `--help`; the name is still recognised, and
-//! using it is a usage error that says which feature brings it (``this build has no `sandbox`
-//! command: install with `--features sandbox` ``).
+//! Install it with `cargo install loop-contracts-cli` (from a clone of the repository,
+//! `cargo install --path contracts-cli`); the README has an example of every command.
+//!
+//! # Commands
+//!
+//! | command | what it does |
+//! | --- | --- |
+//! | `validate [EVENT] [FILE\|-]...` | validates payloads as the platform would: one result line per file, or per line with `--jsonl`; `--schema-doc DOC` validates against a discovery document |
+//! | `schema EVENT` | prints an event's discovery document or `--json-schema`; `--schema-doc DOC`, `--list`, `--export DIR` |
+//! | `transform SOURCE TOPIC [FILE\|-]` | turns a vendor webhook body into an event (`--declaration DECL` for a declared transform) |
+//! | `verify [FILE\|-] --header NAME:VALUE...` | verifies a delivery webhook with the secret in `LOOP_DELIVERY_SECRET` and prints its typed event |
+//! | `sandbox` | runs the local platform until Ctrl-C (feature `sandbox`) |
+//! | `send [EVENT] [FILE\|-]` | sends one event through the client, with `LOOP_API_KEY` and `LOOP_BASE_URL` (feature `client`) |
+//!
+//! Every result is one compact JSON line on stdout: `{"ok":true,...}`, or the platform's error
+//! response `{"ok":false,"error":{"code","message","issues"}}`. Messages (usage errors, hints,
+//! `send`'s waits, `RUST_LOG` tracing) go to stderr. `-` or no file reads standard input.
+//!
+//! # Chaining
+//!
+//! `transform` prints an envelope, `{"event":"<name>","payload":{...}}`, which `validate` and `send`
+//! accept as it is: `loop-contracts transform shopify orders/create order.json --brand-id B |
+//! loop-contracts send`. A document is an envelope when it is a JSON object with exactly the keys
+//! `event` (a string) and `payload` (an object), which no event payload is; anything else is a
+//! payload. The `EVENT` argument is then optional; given, it must be the envelope's event (a usage
+//! error otherwise), and a plain payload needs it (or `validate`'s `--schema-doc`). With `--jsonl`,
+//! each line may be either. The first argument is taken as `EVENT` when it has an event name's
+//! form (`<domain>.<action>.v<N>`), and otherwise as the first file.
+//!
+//! # Exit codes
+//!
+//! [`EXIT_OK`] (0): valid, accepted or verified, every input of several. [`EXIT_REJECTED`] (1): an
+//! input was rejected, and its error line says why. [`EXIT_USAGE`] (2): a usage or I/O error,
+//! described on stderr; with several inputs, the lines of those before it were written.
+//!
+//! # Environment
+//!
+//! `LOOP_API_KEY` and `LOOP_BASE_URL` (`send`); `LOOP_DELIVERY_SECRET` (`verify`, read from there
+//! only, and `sandbox --delivery-secret`); `LOOP_WEBHOOK_SECRET` (`transform --secret`);
+//! `LOOP_SANDBOX_KEYS` and `LOOP_SANDBOX_SECRETS` (`sandbox --key`, `--secret`). `RUST_LOG` turns
+//! on the binary's tracing output on stderr (the client's sends and attempts, never a key or a
+//! payload); the subscriber is installed by the binary, not by [`run`], so an in-process caller
+//! keeps its own. No command prints a key or a secret.
+//!
+//! # Features
+//!
+//! `sandbox` (the `sandbox` command) and `client` (the `send` command), both default. A build
+//! without one leaves its command out of `--help`; the name is still recognised, as a hidden
+//! command, and using it in any way is a usage error that says which feature brings it
+//! (``this build has no `sandbox` command: install with `--features sandbox` ``).
 
 use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -67,7 +113,8 @@ fn about() -> String {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Validate a payload (or one payload per line with --jsonl) as the platform would.
+    /// Validate payloads or envelopes as the platform would: one result line per file (per line
+    /// with --jsonl).
     Validate(ValidateArgs),
     /// Print an event's discovery document or JSON Schema, list the catalog, or export all documents.
     Schema(SchemaArgs),
@@ -119,8 +166,8 @@ fn left_out(command: &str, feature: &str) -> io::Error {
 #[derive(Debug, Args)]
 struct SendArgs {
     /// The event name, e.g. lead.captured.v1. Optional when the input is an envelope
-    /// ({"event": "<name>", "payload": {...}}, what `transform` prints); an argument not of the
-    /// form <domain>.<action>.v<N> is taken as the FILE.
+    /// (`{"event": "<name>", "payload": {...}}`, what `transform` prints); an argument not of the
+    /// form `<domain>.<action>.v<N>` is taken as the FILE.
     #[arg(value_name = "EVENT")]
     event: Option<String>,
     /// The payload or envelope file (`-` or nothing for standard input).
@@ -215,8 +262,8 @@ struct TransformArgs {
 #[derive(Debug, Args)]
 struct ValidateArgs {
     /// The event name, e.g. lead.captured.v1. Optional when the inputs are envelopes
-    /// ({"event": "<name>", "payload": {...}}, what `transform` prints) or with --schema-doc; an
-    /// argument not of the form <domain>.<action>.v<N> is taken as the first FILE.
+    /// (`{"event": "<name>", "payload": {...}}`, what `transform` prints) or with --schema-doc; an
+    /// argument not of the form `<domain>.<action>.v<N>` is taken as the first FILE.
     #[arg(value_name = "EVENT")]
     event: Option<String>,
     /// The inputs, validated in order with one result line each (one per line with --jsonl); `-`

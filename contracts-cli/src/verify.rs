@@ -1,5 +1,5 @@
 //! `loop-contracts verify`: checks a delivery webhook the way an integrator's endpoint does, with
-//! the library's [`Receiver`](loop_contracts::delivery::Receiver).
+//! the library's [`Receiver`].
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
