@@ -80,3 +80,24 @@ fn bad_options_are_usage_errors_that_never_echo_a_key() {
     assert_eq!(code, 0);
     assert!(out.contains("--addr") && out.contains("127.0.0.1:8787"), "{out}");
 }
+
+#[test]
+fn sandbox_help_explains_every_fault_key() {
+    let (code, help, _) = run(&["loop-contracts", "sandbox", "--help"]);
+    assert_eq!(code, 0);
+    // Every key FaultConfig's JSON has, taken from the type itself, so a new one cannot go unlisted.
+    let keys = serde_json::to_value(loop_contracts::sandbox::FaultConfig::default()).unwrap();
+    let keys: Vec<&String> = keys.as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), 8, "{keys:?}");
+    for key in keys {
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{key} ")))
+            .unwrap_or_else(|| panic!("{key}:\n{help}"));
+        assert!(line.trim_start().len() > key.len() + 10, "{key} has its meaning beside it: {line}");
+    }
+    assert!(help.contains("500 INTERNAL_ERROR") && help.contains("429 RATE_LIMITED"), "{help}");
+    // `-h` stays short: the keys are in `--help` only.
+    let (_, short, _) = run(&["loop-contracts", "sandbox", "-h"]);
+    assert!(short.contains("--faults") && !short.contains("dropAfterProcessing"), "{short}");
+}

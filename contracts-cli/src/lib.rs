@@ -1,5 +1,57 @@
-//! The `loop-contracts` command-line tool (the forms are in `docs/platform.md` §6), as a library
-//! function so that it can be driven in-process as well as from the binary.
+//! `loop-contracts`, the command-line tool of the Loop platform's event contracts, as a library
+//! function ([`run`]) so that it can be driven in-process as well as from the binary.
+//!
+//! Install it with `cargo install --locked loop-contracts-cli` (from a clone of the repository,
+//! `cargo install --locked --path contracts-cli`); the README has an example of every command. The
+//! command forms are also stated in the repository's `docs/platform.md` §6.
+//!
+//! # Commands
+//!
+//! | command | what it does |
+//! | --- | --- |
+//! | `validate [EVENT] [FILE\|-]...` | validates payloads as the platform would: one result line per file, or per line with `--jsonl`; `--schema-doc DOC` validates against a discovery document |
+//! | `schema EVENT` | prints an event's discovery document or `--json-schema`; `--schema-doc DOC`, `--list`, `--export DIR` |
+//! | `transform SOURCE TOPIC [FILE\|-]` | turns a vendor webhook body into an event (`--declaration DECL` for a declared transform) |
+//! | `verify [FILE\|-] --header NAME:VALUE...` | verifies a delivery webhook with the secret in `LOOP_DELIVERY_SECRET` and prints its typed event |
+//! | `sandbox` | runs the local platform until Ctrl-C (feature `sandbox`) |
+//! | `send [EVENT] [FILE\|-]` | sends one event through the client, with `LOOP_API_KEY` and `LOOP_BASE_URL` (feature `client`) |
+//!
+//! Every result is one compact JSON line on stdout: `{"ok":true,...}`, or the platform's error
+//! response `{"ok":false,"error":{"code","message","issues"}}`. Messages (usage errors, hints,
+//! `send`'s waits, `RUST_LOG` tracing) go to stderr. `-` or no file reads standard input.
+//!
+//! # Chaining
+//!
+//! `transform` prints an envelope, `{"event":"<name>","payload":{...}}`, which `validate` and `send`
+//! accept as it is: `loop-contracts transform shopify orders/create order.json --brand-id B |
+//! loop-contracts send`. A document is an envelope when it is a JSON object with exactly the keys
+//! `event` (a string) and `payload` (an object), which no event payload is; anything else is a
+//! payload. The `EVENT` argument is then optional; given, it must be the envelope's event (a usage
+//! error otherwise), and a plain payload needs it (or `validate`'s `--schema-doc`). With `--jsonl`,
+//! each line may be either. The first argument is taken as `EVENT` when it has an event name's
+//! form (`<domain>.<action>.v<N>`), and otherwise as the first file.
+//!
+//! # Exit codes
+//!
+//! [`EXIT_OK`] (0): valid, accepted or verified, every input of several. [`EXIT_REJECTED`] (1): an
+//! input was rejected, and its error line says why. [`EXIT_USAGE`] (2): a usage or I/O error,
+//! described on stderr; with several inputs, the lines of those before it were written.
+//!
+//! # Environment
+//!
+//! `LOOP_API_KEY` and `LOOP_BASE_URL` (`send`); `LOOP_DELIVERY_SECRET` (`verify`, read from there
+//! only, and `sandbox --delivery-secret`); `LOOP_WEBHOOK_SECRET` (`transform --secret`);
+//! `LOOP_SANDBOX_KEYS` and `LOOP_SANDBOX_SECRETS` (`sandbox --key`, `--secret`). `RUST_LOG` turns
+//! on the binary's tracing output on stderr (the client's sends and attempts, never a key or a
+//! payload); the subscriber is installed by the binary, not by [`run`], so an in-process caller
+//! keeps its own. No command prints a key or a secret.
+//!
+//! # Features
+//!
+//! `sandbox` (the `sandbox` command) and `client` (the `send` command), both default. A build
+//! without one leaves its command out of `--help`; the name is still recognised, as a hidden
+//! command, and using it in any way is a usage error that says which feature brings it
+//! (``this build has no `sandbox` command: install with `--features sandbox` ``).
 
 use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -12,6 +64,9 @@ use serde_json::Value;
 use loop_contracts::EventSchema;
 use loop_contracts::ValidationError;
 use loop_contracts::{build, catalog};
+
+mod envelope;
+mod verify;
 
 /// Exit status: success.
 pub const EXIT_OK: u8 = 0;
@@ -35,8 +90,7 @@ pub const EXIT_USAGE: u8 = 2;
 #[command(
     name = "loop-contracts",
     version,
-    about = "Event contracts of the Loop comms platform: validate payloads, print and export schemas, \
-             transform vendor webhooks, run the local sandbox and send events.",
+    about = about(),
     long_about = None
 )]
 pub struct Cli {
@@ -44,32 +98,111 @@ pub struct Cli {
     command: Command,
 }
 
+/// The one-line description of `--help`, naming only what this build can do.
+fn about() -> String {
+    let mut can =
+        vec!["validate payloads", "print and export schemas", "transform vendor webhooks", "verify delivery webhooks"];
+    if cfg!(feature = "sandbox") {
+        can.push("run the local sandbox");
+    }
+    if cfg!(feature = "client") {
+        can.push("send events");
+    }
+    let last = can.pop().unwrap_or_default();
+    format!("Event contracts of the Loop comms platform: {} and {last}.", can.join(", "))
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Validate a payload (or one payload per line with --jsonl) as the platform would.
+    /// Validate payloads or envelopes as the platform would: one result line per file (per line
+    /// with --jsonl).
     Validate(ValidateArgs),
     /// Print an event's discovery document or JSON Schema, list the catalog, or export all documents.
     Schema(SchemaArgs),
     /// Turn a vendor webhook body into an event: `transform <SOURCE> <TOPIC> [FILE|-]` with a
     /// built-in transform, or `transform --declaration FILE [FILE|-]` with a declared one.
     Transform(TransformArgs),
+    /// Verify a delivery webhook (its webhook-id, webhook-timestamp and webhook-signature headers
+    /// and raw body) with the signing secret in `LOOP_DELIVERY_SECRET`, and print its typed event.
+    Verify(verify::VerifyArgs),
     /// Run the local sandbox: the platform API, webhook routes, inspection and fault injection
-    /// (needs the `sandbox` feature; stops on Ctrl-C).
+    /// (stops on Ctrl-C).
+    #[cfg(feature = "sandbox")]
     Sandbox(SandboxArgs),
+    // A build without the feature keeps the name, hidden from --help, so that the command says
+    // what to install instead of clap's "unrecognized subcommand".
+    #[cfg(not(feature = "sandbox"))]
+    #[command(hide = true, about = "Not in this build: install with `--features sandbox`", long_about = None)]
+    Sandbox(LeftOut),
     /// Send one event through the client: validated locally, posted with its Idempotency-Key,
     /// retried on the platform's schedule. The key comes from `LOOP_API_KEY`, the base URL from
-    /// `LOOP_BASE_URL` (default the platform's). Needs the `client` feature.
+    /// `LOOP_BASE_URL` (default the platform's).
+    #[cfg(feature = "client")]
     Send(SendArgs),
+    #[cfg(not(feature = "client"))]
+    #[command(hide = true, about = "Not in this build: install with `--features client`", long_about = None)]
+    Send(LeftOut),
 }
 
+/// The arguments of a command this build leaves out, taken whole (options and `--help` included),
+/// so that any use of the command gets the same answer: which feature to install it with.
+#[cfg(not(all(feature = "sandbox", feature = "client")))]
+#[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
+struct LeftOut {
+    #[arg(num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    args: Vec<std::ffi::OsString>,
+}
+
+/// The usage error of a command whose feature this build was compiled without.
+#[cfg(not(all(feature = "sandbox", feature = "client")))]
+fn left_out(command: &str, feature: &str) -> io::Error {
+    usage(format!(
+        "this build has no `{command}` command: install with `--features {feature}` \
+         (`cargo install loop-contracts-cli --features {feature}`)"
+    ))
+}
+
+#[cfg(feature = "client")]
 #[derive(Debug, Args)]
 struct SendArgs {
-    /// The event name, e.g. `lead.captured.v1`.
-    event: String,
-    /// The payload file (`-` or nothing for standard input).
+    /// The event name, e.g. lead.captured.v1. Optional when the input is an envelope
+    /// (`{"event": "<name>", "payload": {...}}`, what `transform` prints); an argument not of the
+    /// form `<domain>.<action>.v<N>` is taken as the FILE.
+    #[arg(value_name = "EVENT")]
+    event: Option<String>,
+    /// The payload or envelope file (`-` or nothing for standard input).
+    #[arg(value_name = "FILE")]
     file: Option<PathBuf>,
 }
 
+/// The long help of `sandbox --faults`: each key of `FaultConfig`'s JSON with its meaning, which
+/// was otherwise only in the library's rustdoc. The sandbox suite checks that it names every key.
+#[cfg(feature = "sandbox")]
+const FAULTS_HELP: &str = "\
+The fault configuration, as the JSON of `POST /__sandbox/faults`, e.g. '{\"seed\":7,\"errorRate\":0.1}'.
+Every key is optional and defaults to zero or off; unknown keys are refused.
+
+Each request to a platform route (/api/... and the webhook routes; not /__sandbox/...) that passes
+authentication and the real rate limit draws one fault and one latency from a generator seeded
+with `seed`: the n-th such request always gets the n-th decision, so a sequential client sees the
+same faults on every run. Setting faults (here or with POST /__sandbox/faults) restarts the sequence.
+
+  seed                 the random number generator's seed (an unsigned integer)
+  errorRate            share of requests answered 500 INTERNAL_ERROR, not processed (0 to 1)
+  dropRate             share of requests whose connection is closed without a response (0 to 1)
+  rateLimitRate        share of requests answered 429 RATE_LIMITED with Retry-After: 1 although
+                       under the limit (0 to 1); errorRate + dropRate + rateLimitRate is at most 1
+  latencyMs            milliseconds added to every drawn request before it is answered or dropped
+  latencyJitterMs      up to this many more milliseconds, uniformly drawn
+  processingMs         simulated processing time of an accepted POST /api/events or webhook, spent
+                       while its idempotency key is held (so concurrent duplicates overlap); not random
+  dropAfterProcessing  true: dropped connections are dropped after the request is processed (the
+                       event is accepted and its response kept for an idempotent replay, never sent)
+
+The three durations are at most 60000 ms.";
+
+#[cfg(feature = "sandbox")]
 #[derive(Debug, Args)]
 struct SandboxArgs {
     /// The address to listen on (port 0 picks a free port; the address is printed).
@@ -93,8 +226,9 @@ struct SandboxArgs {
     /// A declaration (the `events.declare` input) to serve at its webhookPath (repeatable).
     #[arg(long = "declaration", value_name = "FILE")]
     declarations: Vec<PathBuf>,
-    /// The fault configuration, as the JSON of `POST /__sandbox/faults`, e.g. '{"seed":7,"errorRate":0.1}'.
-    #[arg(long, value_name = "JSON")]
+    /// The fault configuration, as the JSON of `POST /__sandbox/faults`, e.g. '{"seed":7,"errorRate":0.1}'
+    /// (`--help` lists the keys).
+    #[arg(long, value_name = "JSON", long_help = FAULTS_HELP)]
     faults: Option<String>,
     /// Deliver signed delivery webhooks for accepted events to this http:// endpoint (needs
     /// --delivery-secret; an endpoint can also be registered later with POST /__sandbox/deliveries).
@@ -128,22 +262,28 @@ struct TransformArgs {
 
 #[derive(Debug, Args)]
 struct ValidateArgs {
-    /// The event name, e.g. lead.captured.v1.
-    event: String,
-    /// The payload file; `-` or nothing reads standard input.
-    file: Option<PathBuf>,
-    /// Read one payload per line and print one result line each.
+    /// The event name, e.g. lead.captured.v1. Optional when the inputs are envelopes
+    /// (`{"event": "<name>", "payload": {...}}`, what `transform` prints) or with --schema-doc; an
+    /// argument not of the form `<domain>.<action>.v<N>` is taken as the first FILE.
+    #[arg(value_name = "EVENT")]
+    event: Option<String>,
+    /// The inputs, validated in order with one result line each (one per line with --jsonl); `-`
+    /// or nothing reads standard input. Each is a payload or an envelope.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Read one payload (or envelope) per line and print one result line each.
     #[arg(long)]
     jsonl: bool,
-    /// Validate against this discovery document instead of the built-in catalog.
+    /// Validate against this discovery document instead of the built-in catalog (EVENT, if
+    /// given, must be the event it defines).
     #[arg(long, value_name = "FILE")]
     schema_doc: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 struct SchemaArgs {
-    /// The event name.
-    #[arg(required_unless_present_any = ["list", "export"], conflicts_with_all = ["list", "export"])]
+    /// The event name (with --schema-doc, optional: it must then be the event the document defines).
+    #[arg(required_unless_present_any = ["list", "export", "schema_doc"], conflicts_with_all = ["list", "export"])]
     event: Option<String>,
     /// Print the JSON Schema (2020-12) instead of the discovery document.
     #[arg(long, conflicts_with_all = ["list", "export"])]
@@ -154,6 +294,11 @@ struct SchemaArgs {
     /// Write every event's `.fields.json` and `.schema.json` into DIR.
     #[arg(long, value_name = "DIR")]
     export: Option<PathBuf>,
+    /// Print the event this discovery document defines instead of a built-in one: checked as
+    /// `validate --schema-doc` reads it, and printed as the platform serves documents (or as its
+    /// JSON Schema with --json-schema).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["list", "export"])]
+    schema_doc: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -200,8 +345,15 @@ where
         Command::Validate(args) => validate(args, stdin, stdout),
         Command::Schema(args) => schema(args, stdout),
         Command::Transform(args) => transform(args, stdin, stdout, stderr),
+        Command::Verify(args) => verify::verify(args, stdin, stdout, stderr),
+        #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => sandbox(args, stdout),
+        #[cfg(not(feature = "sandbox"))]
+        Command::Sandbox(_) => Err(left_out("sandbox", "sandbox")),
+        #[cfg(feature = "client")]
         Command::Send(args) => send(args, stdin, stdout, stderr),
+        #[cfg(not(feature = "client"))]
+        Command::Send(_) => Err(left_out("send", "client")),
     };
     match result {
         Ok(code) => code,
@@ -228,34 +380,75 @@ fn open_input<'a>(file: Option<&Path>, stdin: &'a mut dyn Read) -> io::Result<Bo
     }
 }
 
-/// The schema to validate against, or `UNKNOWN_EVENT`.
-fn resolve(event: &str, schema_doc: Option<&Path>) -> io::Result<Result<EventSchema, ValidationError>> {
-    if let Some(path) = schema_doc {
-        let text = fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-        let schema = EventSchema::from_discovery_slice(&text)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
-        if schema.name().as_str() != event {
-            return Ok(Err(ValidationError::unknown_event(event)));
+/// Reads a `--schema-doc` discovery document; `event`, when given, must be the one it defines.
+fn read_schema_doc(path: &Path, event: Option<&str>) -> io::Result<EventSchema> {
+    let text = fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    let schema = EventSchema::from_discovery_slice(&text)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
+    match event {
+        // Not `UNKNOWN_EVENT`: the catalog was never asked, the two arguments disagree.
+        Some(event) if event != schema.name().as_str() => {
+            Err(usage(format!("{}: the document defines {}, not {event}", path.display(), schema.name().as_str())))
         }
-        return Ok(Ok(schema));
+        _ => Ok(schema),
     }
-    Ok(catalog().get(event).cloned().ok_or_else(|| ValidationError::unknown_event(event)))
+}
+
+/// What `validate` checks documents against: one event fixed by the command line (its schema, or
+/// `UNKNOWN_EVENT` for a name outside the catalog), or, without one, each envelope's own event.
+enum Against {
+    /// The `EVENT` argument's or the `--schema-doc`'s event.
+    Fixed { event: String, schema: Result<EventSchema, ValidationError> },
+    /// Each document's envelope names its event, looked up in the catalog.
+    Envelopes,
+}
+
+impl Against {
+    /// The event's name and schema for this document (a usage error when the two disagree or
+    /// neither names one).
+    fn schema_for<'a>(
+        &'a self,
+        enveloped: Option<&'a str>,
+        payload: &Value,
+        place: impl FnOnce() -> String,
+    ) -> io::Result<(&'a str, Result<&'a EventSchema, ValidationError>)> {
+        Ok(match self {
+            Against::Fixed { event, schema } => {
+                let event = envelope::event_of(Some(event), enveloped, payload, place)?;
+                (event, schema.as_ref().map_err(Clone::clone))
+            }
+            Against::Envelopes => {
+                let event = envelope::event_of(None, enveloped, payload, place)?;
+                (event, catalog().get(event).ok_or_else(|| ValidationError::unknown_event(event)))
+            }
+        })
+    }
+}
+
+/// Where a document came from, for messages: `payload.json`, `standard input line 3`.
+fn place(input: &Path, line: Option<u64>) -> String {
+    let name = if input == Path::new("-") { "standard input".into() } else { input.display().to_string() };
+    match line {
+        Some(n) => format!("{name} line {n}"),
+        None => name,
+    }
 }
 
 /// Validates one document and writes its result line; `true` when it was accepted. `line` is
 /// the document's line number in `--jsonl` input, where serde's own position (always line 1)
-/// would mislead.
+/// would mislead. A document that names no event, or another than the command line's, is a
+/// usage error (after the lines before it were written).
 fn validate_one(
-    schema: &Result<EventSchema, ValidationError>,
-    event: &str,
+    against: &Against,
     bytes: &[u8],
+    input: &Path,
     line: Option<u64>,
     out: &mut impl Write,
 ) -> io::Result<bool> {
-    let outcome = match schema {
-        Err(e) => Err(e.clone()),
-        Ok(schema) => match serde_json::from_slice::<Value>(bytes) {
-            Err(e) => Err(ValidationError::malformed(match line {
+    let value = match serde_json::from_slice::<Value>(bytes) {
+        Ok(value) => value,
+        Err(e) => {
+            let error = ValidationError::malformed(match line {
                 None => format!("malformed JSON: {e}"),
                 Some(n) if bytes.iter().all(u8::is_ascii_whitespace) => {
                     format!("malformed JSON: input line {n} is empty")
@@ -265,11 +458,15 @@ fn validate_one(
                     let reason = text.rsplit_once(" at line ").map_or(text.as_str(), |(reason, _)| reason);
                     format!("malformed JSON at input line {n}, column {}: {reason}", e.column())
                 }
-            })),
-            Ok(value) => schema.validate_owned(value),
-        },
+            });
+            serde_json::to_writer(&mut *out, &loop_contracts::ErrorResponse::from(&error))?;
+            out.write_all(b"\n")?;
+            return Ok(false);
+        }
     };
-    match outcome {
+    let envelope::Document { event: enveloped, payload } = envelope::open(value);
+    let (event, schema) = against.schema_for(enveloped.as_deref(), &payload, || place(input, line))?;
+    match schema.and_then(|schema| schema.validate_owned(payload)) {
         Ok(data) => {
             serde_json::to_writer(&mut *out, &Accepted { ok: true, event, data: &data })?;
             out.write_all(b"\n")?;
@@ -284,32 +481,65 @@ fn validate_one(
 }
 
 fn validate(args: ValidateArgs, stdin: &mut dyn Read, stdout: &mut dyn Write) -> io::Result<u8> {
-    let schema = resolve(&args.event, args.schema_doc.as_deref())?;
-    let input = open_input(args.file.as_deref(), stdin)?;
-    let mut out = BufWriter::with_capacity(1 << 16, stdout);
-    let all_ok = if args.jsonl {
-        let mut reader = BufReader::with_capacity(1 << 16, input);
-        let mut line = Vec::with_capacity(4096);
-        let mut all_ok = true;
-        let mut number = 0u64;
-        loop {
-            number += 1;
-            line.clear();
-            if reader.read_until(b'\n', &mut line)? == 0 {
-                break;
-            }
-            let mut bytes = line.as_slice();
-            bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-            bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-            all_ok &= validate_one(&schema, &args.event, bytes, Some(number), &mut out)?;
+    let mut inputs = args.files;
+    let event = envelope::split_event(args.event, &mut inputs);
+    // The first input may be a mistyped event name; if it cannot be opened, say so.
+    let demoted = event.is_none() && !inputs.is_empty();
+    if inputs.is_empty() {
+        inputs.push(PathBuf::from("-"));
+    }
+    if inputs.iter().filter(|p| p.as_path() == Path::new("-")).count() > 1 {
+        return Err(usage("standard input (`-`) can be read only once"));
+    }
+    let against = match (&args.schema_doc, event) {
+        (Some(path), event) => {
+            let schema = read_schema_doc(path, event.as_deref())?;
+            Against::Fixed { event: schema.name().as_str().to_owned(), schema: Ok(schema) }
         }
-        all_ok
-    } else {
-        let mut bytes = Vec::new();
-        let mut input = input;
-        input.read_to_end(&mut bytes)?;
-        validate_one(&schema, &args.event, &bytes, None, &mut out)?
+        (None, Some(event)) => {
+            let schema = catalog().get(&event).cloned().ok_or_else(|| ValidationError::unknown_event(&event));
+            Against::Fixed { event, schema }
+        }
+        (None, None) => Against::Envelopes,
     };
+    let mut out = BufWriter::with_capacity(1 << 16, stdout);
+    let mut all_ok = true;
+    for (index, path) in inputs.iter().enumerate() {
+        let input = match open_input(Some(path), stdin) {
+            Ok(input) => input,
+            Err(e) if index == 0 && demoted => return Err(envelope::not_an_event_hint(e, path)),
+            Err(e) => return Err(e),
+        };
+        if args.jsonl {
+            let mut reader = BufReader::with_capacity(1 << 16, input);
+            let mut line = Vec::with_capacity(4096);
+            let mut number = 0u64;
+            loop {
+                number += 1;
+                line.clear();
+                if reader.read_until(b'\n', &mut line)? == 0 {
+                    break;
+                }
+                let mut bytes = line.as_slice();
+                bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+                bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                all_ok &= validate_one(&against, bytes, path, Some(number), &mut out)?;
+            }
+        } else {
+            let mut bytes = Vec::new();
+            let mut input = input;
+            input.read_to_end(&mut bytes)?;
+            // An empty standard input with no event named anywhere is a command that was not
+            // finished (`loop-contracts validate` alone), not a malformed payload.
+            if matches!(against, Against::Envelopes) && bytes.iter().all(u8::is_ascii_whitespace) {
+                return Err(usage(format!(
+                    "{}: empty, and no EVENT was given (`validate EVENT [FILE|-]...`)",
+                    place(path, None)
+                )));
+            }
+            all_ok &= validate_one(&against, &bytes, path, None, &mut out)?;
+        }
+    }
     out.flush()?;
     Ok(if all_ok { EXIT_OK } else { EXIT_REJECTED })
 }
@@ -327,12 +557,22 @@ fn schema(args: SchemaArgs, stdout: &mut dyn Write) -> io::Result<u8> {
         }
         return Ok(EXIT_OK);
     }
-    let event = args.event.unwrap_or_default();
-    let Some(schema) = catalog().get(&event) else {
-        let err = ValidationError::unknown_event(&event);
-        serde_json::to_writer(&mut *stdout, &loop_contracts::ErrorResponse::from(&err))?;
-        writeln!(stdout)?;
-        return Ok(EXIT_REJECTED);
+    let from_doc;
+    let schema = match &args.schema_doc {
+        Some(path) => {
+            from_doc = read_schema_doc(path, args.event.as_deref())?;
+            &from_doc
+        }
+        None => {
+            let event = args.event.unwrap_or_default();
+            let Some(schema) = catalog().get(&event) else {
+                let err = ValidationError::unknown_event(&event);
+                serde_json::to_writer(&mut *stdout, &loop_contracts::ErrorResponse::from(&err))?;
+                writeln!(stdout)?;
+                return Ok(EXIT_REJECTED);
+            };
+            schema
+        }
     };
     let text = if args.json_schema { schema.to_json_schema_string() } else { schema.to_discovery_json() };
     stdout.write_all(text.as_bytes())?;
@@ -347,6 +587,18 @@ struct TransformOutput<'a> {
 
 fn usage(message: impl Into<String>) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, message.into())
+}
+
+/// The `--header "Name: value"` options of `transform` and `verify`.
+fn parse_headers(options: &[String]) -> io::Result<Vec<(String, String)>> {
+    options
+        .iter()
+        .map(|h| {
+            h.split_once(':')
+                .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+                .ok_or_else(|| usage(format!("--header {h:?} is not `Name: value`")))
+        })
+        .collect()
 }
 
 fn transform(
@@ -364,15 +616,7 @@ fn transform(
         ),
         None => None,
     };
-    let headers: Vec<(String, String)> = args
-        .headers
-        .iter()
-        .map(|h| {
-            h.split_once(':')
-                .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-                .ok_or_else(|| usage(format!("--header {h:?} is not `Name: value`")))
-        })
-        .collect::<io::Result<_>>()?;
+    let headers = parse_headers(&args.headers)?;
     let mut intake = Intake::new(TransformContext { brand_id });
     let (route_source, topic, file) = match &args.declaration {
         Some(path) => {
@@ -433,11 +677,6 @@ fn transform(
     Ok(code)
 }
 
-#[cfg(not(feature = "client"))]
-fn send(_args: SendArgs, _stdin: &mut dyn Read, _stdout: &mut dyn Write, _stderr: &mut dyn Write) -> io::Result<u8> {
-    Err(usage("this loop-contracts was built without the client: rebuild with `--features cli,client`"))
-}
-
 /// The client's waits, slept as usual and told to the command's stderr.
 #[cfg(feature = "client")]
 struct Announced(tokio::sync::mpsc::UnboundedSender<std::time::Duration>);
@@ -454,6 +693,7 @@ impl loop_contracts::client::Sleeper for Announced {
 #[cfg(feature = "client")]
 fn send(args: SendArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> io::Result<u8> {
     use loop_contracts::client::{Client, SendError};
+    use loop_contracts::ErrorCode;
 
     let key: loop_contracts::ApiKey = std::env::var("LOOP_API_KEY")
         .map_err(|_| usage("set LOOP_API_KEY to an lk_live_, lk_test_ or lk_dev_ key"))?
@@ -467,18 +707,34 @@ fn send(args: SendArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &m
         builder = builder.base_url(url);
     }
     let client = builder.build().map_err(|e| usage(e.to_string()))?;
+    // Two arguments are EVENT and FILE as before; a lone one is whichever its form says.
+    let (event, input, demoted) = match (args.event, args.file) {
+        (event, Some(file)) => (event, file, false),
+        (first, None) => {
+            let mut inputs = Vec::new();
+            let event = envelope::split_event(first, &mut inputs);
+            let demoted = !inputs.is_empty();
+            (event, inputs.pop().unwrap_or_else(|| PathBuf::from("-")), demoted)
+        }
+    };
     let mut text = Vec::new();
-    open_input(args.file.as_deref(), stdin)?.read_to_end(&mut text)?;
-    let payload: Value = match serde_json::from_slice(&text) {
-        Ok(payload) => payload,
+    match open_input(Some(&input), stdin) {
+        Ok(mut reader) => reader.read_to_end(&mut text)?,
+        Err(e) if demoted => return Err(envelope::not_an_event_hint(e, &input)),
+        Err(e) => return Err(e),
+    };
+    let value: Value = match serde_json::from_slice(&text) {
+        Ok(value) => value,
         Err(e) => {
             writeln!(stdout, "{}", ValidationError::malformed(format!("malformed JSON: {e}")).to_response_json())?;
             return Ok(EXIT_REJECTED);
         }
     };
+    let envelope::Document { event: enveloped, payload } = envelope::open(value);
+    let event = envelope::event_of(event.as_deref(), enveloped.as_deref(), &payload, || place(&input, None))?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let result = runtime.block_on(async {
-        let send = client.send_json(&args.event, &payload);
+        let send = client.send_json(event, &payload);
         tokio::pin!(send);
         loop {
             tokio::select! {
@@ -501,16 +757,18 @@ fn send(args: SendArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &m
             writeln!(stdout, "{}", error.to_response_json())?;
             Ok(EXIT_REJECTED)
         }
+        // The platform's 409: a refusal like the others, so its error line goes to stdout too. The
+        // client keeps only the eventId of it; the code and the reason are the platform's.
+        Err(conflict @ SendError::Conflict { .. }) => {
+            let error = ValidationError::with_code(ErrorCode::IdempotencyConflict, conflict.to_string(), Vec::new());
+            writeln!(stdout, "{}", error.to_response_json())?;
+            Ok(EXIT_REJECTED)
+        }
         Err(other) => {
             writeln!(stderr, "loop-contracts: {other}")?;
             Ok(EXIT_REJECTED)
         }
     }
-}
-
-#[cfg(not(feature = "sandbox"))]
-fn sandbox(_args: SandboxArgs, _stdout: &mut dyn Write) -> io::Result<u8> {
-    Err(usage("this loop-contracts was built without the sandbox: rebuild with `--features cli,sandbox`"))
 }
 
 /// Splits a list of `SOURCE=SECRET` pairs at each comma that starts another pair (`,shopify=`, ...).

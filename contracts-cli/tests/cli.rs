@@ -19,7 +19,11 @@ fn run(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    // A command may exit before it reads its input (a usage error): the closed pipe is not a failure.
+    match child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        written => written.unwrap(),
+    }
     child.wait_with_output().unwrap()
 }
 
@@ -264,28 +268,18 @@ fn post(addr: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> u16 {
 #[cfg(feature = "sandbox")]
 #[test]
 fn the_sandbox_reads_its_keys_and_signing_secrets_from_the_environment() {
-    use std::io::BufRead;
     const LISTED: &str = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1";
     const ALSO_LISTED: &str = "lk_dev_0123456789abcdef01234567";
     const NOT_LISTED: &str = "lk_test_ffffffffffffffffffffffff";
     const SHOPIFY_SECRET: &str = "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";
-    let child = Command::new(env!("CARGO_BIN_EXE_loop-contracts"))
-        .args(["sandbox", "--addr", "127.0.0.1:0", "--brand-id", BRAND])
-        .env("LOOP_SANDBOX_KEYS", format!("{LISTED},{ALSO_LISTED}"))
-        // A comma inside a secret stays in it: only `,<source>=` starts another pair.
-        .env("LOOP_SANDBOX_SECRETS", format!("typeform=chosen,by a user,shopify={SHOPIFY_SECRET}"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut sandbox = Running(child);
-    // Kept open to the end: the sandbox writes more lines, and a closed pipe would stop it.
-    let mut output = std::io::BufReader::new(sandbox.0.stdout.take().unwrap());
-    let mut line = String::new();
-    output.read_line(&mut line).unwrap();
-    let addr =
-        line.trim().strip_prefix("loop-contracts sandbox listening on http://").unwrap_or_else(|| panic!("{line}"));
+    // A comma inside a secret stays in it: only `,<source>=` starts another pair.
+    let secrets = format!("typeform=chosen,by a user,shopify={SHOPIFY_SECRET}");
+    let (_sandbox, url, _output) = start_sandbox(
+        &["--brand-id", BRAND],
+        &[("LOOP_SANDBOX_KEYS", &format!("{LISTED},{ALSO_LISTED}")), ("LOOP_SANDBOX_SECRETS", &secrets)],
+        Stdio::null(),
+    );
+    let addr = url.strip_prefix("http://").unwrap();
 
     let request = format!(r#"{{"event":"lead.captured.v1","payload":{VALID_LEAD}}}"#);
     let send = |key: &str| {
@@ -317,6 +311,87 @@ fn the_sandbox_reads_its_keys_and_signing_secrets_from_the_environment() {
     assert_eq!(post(addr, "/webhooks/typeform", &[], &form), 401, "unsigned, now that it has a secret");
 }
 
+/// Starts `loop-contracts sandbox` on a free port with these environment variables; returns it and
+/// its address. Its stdout stays open (a closed pipe would stop it).
+#[cfg(feature = "sandbox")]
+fn start_sandbox(args: &[&str], env: &[(&str, &str)], stderr: Stdio) -> (Running, String, impl std::io::BufRead) {
+    use std::io::BufRead;
+    let child = Command::new(env!("CARGO_BIN_EXE_loop-contracts"))
+        .args(["sandbox", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let mut sandbox = Running(child);
+    let mut output = std::io::BufReader::new(sandbox.0.stdout.take().unwrap());
+    let mut line = String::new();
+    output.read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("loop-contracts sandbox listening on ").unwrap_or_else(|| panic!("{line}"));
+    (sandbox, url.to_owned(), output)
+}
+
+#[cfg(all(feature = "sandbox", feature = "client"))]
+#[test]
+fn rust_log_shows_the_clients_tracing_on_stderr_without_keys_secrets_or_emails() {
+    const KEY: &str = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1";
+    const DELIVERY_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const SHOPIFY_SECRET: &str = "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";
+    let dir = TempDir::new("rust-log");
+    let sandbox_log = dir.0.join("sandbox.log");
+    let (sandbox, url, _output) = start_sandbox(
+        &["--brand-id", BRAND],
+        &[
+            ("RUST_LOG", "trace"),
+            ("LOOP_SANDBOX_KEYS", KEY),
+            ("LOOP_SANDBOX_SECRETS", &format!("shopify={SHOPIFY_SECRET}")),
+            ("LOOP_DELIVERY_SECRET", DELIVERY_SECRET),
+        ],
+        Stdio::from(std::fs::File::create(&sandbox_log).unwrap()),
+    );
+    let send = |rust_log: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_loop-contracts"));
+        command
+            .args(["send", "lead.captured.v1", "-"])
+            .env("LOOP_API_KEY", KEY)
+            .env("LOOP_BASE_URL", &url)
+            .env("LOOP_DELIVERY_SECRET", DELIVERY_SECRET)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(rust_log) = rust_log {
+            command.env("RUST_LOG", rust_log);
+        }
+        let mut child = command.spawn().unwrap();
+        child.stdin.take().unwrap().write_all(VALID_LEAD.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+
+    let out = send(Some("trace"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let log = stderr(&out);
+    let send_span = "loop_contracts.send{event=\"lead.captured.v1\" event_id=550e8400-e29b-41d4-a716-446655440000}";
+    assert!(log.lines().count() > 1 && log.lines().all(|l| l.contains(send_span)), "{log}");
+    assert!(log.contains("attempt answered attempt=1 status=200"), "{log}");
+    // A filter narrows it, and without RUST_LOG stderr is as quiet as ever.
+    let narrow = stderr(&send(Some("loop_contracts=debug")));
+    assert_eq!(narrow.lines().count(), 1, "{narrow}");
+    assert!(narrow.contains("attempt answered"), "{narrow}");
+    let quiet = send(None);
+    assert_eq!((quiet.status.code(), stderr(&quiet).as_str()), (Some(0), ""));
+
+    drop(sandbox);
+    let sandbox_log = std::fs::read_to_string(&sandbox_log).unwrap();
+    for (name, text) in [("send", &log), ("sandbox", &sandbox_log)] {
+        for secret in [KEY, &KEY[8..], DELIVERY_SECRET, &DELIVERY_SECRET[6..], SHOPIFY_SECRET, "user@example.com"] {
+            assert!(!text.contains(secret), "{secret} in the {name} log:\n{text}");
+        }
+    }
+}
+
 #[test]
 fn help_is_written_for_users() {
     let out = run(&["--help"], "");
@@ -326,9 +401,42 @@ fn help_is_written_for_users() {
     for internal in ["```", "[`run`]", "try_parse_from"] {
         assert!(!help.contains(internal), "rustdoc in --help: {help}");
     }
-    for command in ["validate", "schema", "transform", "sandbox", "send"] {
+    for command in ["validate", "schema", "transform", "verify"] {
         assert!(help.contains(command), "{command}: {help}");
     }
+    // The commands of the optional features are offered only when compiled in.
+    let listed = |command: &str| help.lines().any(|line| line.trim_start().starts_with(&format!("{command} ")));
+    assert_eq!(listed("sandbox"), cfg!(feature = "sandbox"), "{help}");
+    assert_eq!(listed("send"), cfg!(feature = "client"), "{help}");
+}
+
+#[test]
+fn commands_left_out_of_the_build_say_which_feature_brings_them() {
+    for (command, feature, built) in
+        [("sandbox", "sandbox", cfg!(feature = "sandbox")), ("send", "client", cfg!(feature = "client"))]
+    {
+        if built {
+            continue;
+        }
+        for args in [vec![command], vec![command, "--help"], vec![command, "lead.captured.v1", "--addr", "x"]] {
+            let out = run(&args, "");
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+            assert!(out.stdout.is_empty(), "{args:?}");
+            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert_eq!(
+                err,
+                format!(
+                    "loop-contracts: this build has no `{command}` command: install with `--features {feature}` \
+                     (`cargo install loop-contracts-cli --features {feature}`)\n"
+                ),
+                "{args:?}"
+            );
+        }
+    }
+    // Unknown commands are still clap's usage error.
+    let out = run(&["sandboxes"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unrecognized subcommand"));
 }
 
 #[test]
@@ -359,4 +467,381 @@ fn transform_without_a_brand_says_which_option_gives_one() {
     assert_eq!(line["error"]["issues"][0]["path"], "brandId", "the platform's issue, unchanged");
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(err.contains("--brand-id UUID"), "{err}");
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh directory under the system's temporary one, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("loop-contracts-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn write(&self, name: &str, contents: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).unwrap();
+        path.display().to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn what_transform_prints_validates_without_naming_the_event() {
+    let transformed = run(
+        &["transform", "shopify", "orders/create", &fixture("shopify/orders-create.json"), "--brand-id", BRAND],
+        "",
+    );
+    assert_eq!(transformed.status.code(), Some(0), "{}", stderr(&transformed));
+    let envelope = stdout(&transformed);
+
+    // `transform ... | validate`, and the same with the event named.
+    for args in [vec!["validate"], vec!["validate", "-"], vec!["validate", "order.completed.v1"]] {
+        let out = run(&args, &envelope);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        let line: serde_json::Value = serde_json::from_str(stdout(&out).trim_end()).unwrap();
+        assert_eq!(line["event"], "order.completed.v1");
+        assert_eq!(line["data"]["orderId"], "820982911946154508");
+    }
+
+    // Told two different events: a usage error, nothing validated.
+    let out = run(&["validate", "lead.captured.v1"], &envelope);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty());
+    assert_eq!(
+        stderr(&out),
+        "loop-contracts: standard input: the envelope's event is order.completed.v1, not lead.captured.v1 \
+         (leave EVENT out to take the envelope's)\n"
+    );
+
+    // Told none: a plain payload needs EVENT; a failed transform's error response is named as such.
+    let out = run(&["validate"], VALID_LEAD);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("standard input: no event name: give EVENT, or an envelope"), "{}", stderr(&out));
+    let failed = run(&["transform", "shopify", "orders/create", &fixture("shopify/orders-create.json")], "");
+    let out = run(&["validate"], &stdout(&failed));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "loop-contracts: standard input: the input is an error response, not an event: payload.brandId is required\n"
+    );
+    let out = run(&["validate"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("empty, and no EVENT was given"), "{}", stderr(&out));
+
+    // An envelope that only looks like one is a payload: exactly `event` (string) and `payload` (object).
+    let out = run(&["validate", "lead.captured.v1"], r#"{"event":"lead.captured.v1","payload":{},"extra":1}"#);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains(r#""path":"eventId""#));
+}
+
+#[test]
+fn jsonl_lines_may_be_envelopes_or_payloads() {
+    let lead = format!(r#"{{"event":"lead.captured.v1","payload":{VALID_LEAD}}}"#);
+    let unknown = r#"{"event":"lead.captured.v9","payload":{}}"#;
+    let bad_order = r#"{"event":"order.completed.v1","payload":{"orderId":1}}"#;
+
+    // With EVENT, payloads and envelopes of that event mix.
+    let out = run(&["validate", "lead.captured.v1", "--jsonl"], &format!("{lead}\n{VALID_LEAD}\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 2);
+
+    // Without it, every line is an envelope, each of its own event.
+    let out = run(&["validate", "--jsonl"], &format!("{lead}\n{unknown}\n{bad_order}\nnot json\n"));
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(
+        (&lines[0]["ok"], &lines[0]["event"]),
+        (&serde_json::json!(true), &serde_json::json!("lead.captured.v1"))
+    );
+    assert_eq!(lines[1]["error"]["code"], "UNKNOWN_EVENT");
+    assert_eq!(lines[2]["error"]["issues"][0]["path"], "eventId");
+    assert_eq!(lines[3]["error"]["code"], "MALFORMED_REQUEST");
+
+    // A plain payload among them stops the run at its line, after the lines before it.
+    let out = run(&["validate", "--jsonl"], &format!("{lead}\n{VALID_LEAD}\n{lead}\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out).lines().count(), 1);
+    assert!(stderr(&out).starts_with("loop-contracts: standard input line 2: no event name"), "{}", stderr(&out));
+}
+
+#[test]
+fn validate_takes_several_files_with_one_result_line_each() {
+    let dir = TempDir::new("files");
+    let good = dir.write("good.json", VALID_LEAD);
+    let bad = dir.write("bad.json", &VALID_LEAD.replace("user@example.com", "nope"));
+    let envelope = dir.write("envelope.json", &format!(r#"{{"event":"lead.captured.v1","payload":{VALID_LEAD}}}"#));
+
+    let out = run(&["validate", "lead.captured.v1", &good, &envelope, &good], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 3);
+
+    // In order, `-` standing for standard input where it is given; exit 0 only if all are valid.
+    let out = run(&["validate", "lead.captured.v1", &good, "-", &bad], "{");
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["ok"], true);
+    assert_eq!(lines[1]["error"]["code"], "MALFORMED_REQUEST");
+    assert_eq!(lines[2]["error"]["issues"][0]["path"], "email");
+
+    // Envelopes alone need no EVENT; the first file is then the first argument.
+    let out = run(&["validate", &envelope, &envelope], "");
+    assert_eq!((out.status.code(), stdout(&out).lines().count()), (Some(0), 2), "{}", stderr(&out));
+
+    // --jsonl reads every file line by line.
+    let lines = dir.write("lines.jsonl", &format!("{VALID_LEAD}\n{VALID_LEAD}\n"));
+    let out = run(&["validate", "lead.captured.v1", "--jsonl", &lines, &good], "");
+    assert_eq!((out.status.code(), stdout(&out).lines().count()), (Some(0), 3), "{}", stderr(&out));
+
+    // A file that cannot be read stops the run (exit 2) after the lines of those before it.
+    let missing = dir.0.join("missing.json").display().to_string();
+    let out = run(&["validate", "lead.captured.v1", &good, &missing, &good], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out).lines().count(), 1);
+    assert!(stderr(&out).contains(&missing), "{}", stderr(&out));
+    let out = run(&["validate", "lead.captured.v1", "-", &good, "-"], VALID_LEAD);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("standard input (`-`) can be read only once"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_misspelt_event_name_is_not_silently_read_as_a_file() {
+    let out = run(&["validate", "lead.captured"], VALID_LEAD);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.starts_with("loop-contracts: lead.captured: "), "{err}");
+    assert!(err.contains("nor is it an event name: expected three dot-separated parts"), "{err}");
+}
+
+#[test]
+fn validate_with_a_schema_doc_of_another_event_says_which_it_defines() {
+    let dir = TempDir::new("schema-doc");
+    let doc = dir
+        .write("review.json", r#"{"name":"review.posted.v1","fields":{"rating":{"type":"integer","required":true}}}"#);
+    let out = run(&["validate", "lead.captured.v1", "--schema-doc", &doc], VALID_LEAD);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!("loop-contracts: {doc}: the document defines review.posted.v1, not lead.captured.v1\n")
+    );
+    assert!(stdout(&out).is_empty());
+
+    // With --schema-doc, validate needs no EVENT; an envelope must be of the document's event.
+    let out = run(&["validate", "--schema-doc", &doc], r#"{"rating": 4}"#);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "{\"ok\":true,\"event\":\"review.posted.v1\",\"data\":{\"rating\":4}}\n");
+    let out = run(&["validate", "--schema-doc", &doc], r#"{"event":"review.posted.v2","payload":{"rating": 4}}"#);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the envelope's event is review.posted.v2, not review.posted.v1"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn schema_doc_documents_are_printed_and_must_define_the_event_asked_for() {
+    let dir = TempDir::new("schema-doc");
+    let doc = dir
+        .write("review.json", r#"{"name":"review.posted.v1","fields":{"rating":{"type":"integer","required":true}}}"#);
+
+    let out = run(&["schema", "--schema-doc", &doc], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let printed: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(printed["name"], "review.posted.v1");
+    assert_eq!(printed["fields"]["rating"]["type"], "integer");
+    let out = run(&["schema", "review.posted.v1", "--schema-doc", &doc, "--json-schema"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let printed: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(printed["title"], "review.posted.v1");
+    assert_eq!(printed["required"], serde_json::json!(["rating"]));
+    assert_eq!(run(&["schema", "--schema-doc", &doc, "--list"], "").status.code(), Some(2));
+    let junk = dir.write("junk.json", r#"{"name":"review.posted.v1"}"#);
+    let out = run(&["schema", "--schema-doc", &junk], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with(&format!("loop-contracts: {junk}: ")), "{}", stderr(&out));
+
+    // The event asked for is not the one the document defines: a usage error saying so, as validate's.
+    let out = run(&["schema", "lead.captured.v1", "--schema-doc", &doc], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!("loop-contracts: {doc}: the document defines review.posted.v1, not lead.captured.v1\n")
+    );
+    assert!(stdout(&out).is_empty());
+}
+
+mod verify {
+    use super::*;
+    use loop_contracts::delivery::{Signer, WebhookId, WebhookSecret};
+
+    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const OTHER_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+    const BODY: &str = r#"{"type":"message.bounced.v1","timestamp":"2026-05-19T12:00:00Z","data":{"eventId":"550e8400-e29b-41d4-a716-446655440000","occurredAt":"2026-05-19T12:00:00Z","brandId":"6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e","messageId":"9b2f6c1e-3d4a-4f5b-8c7d-0e1f2a3b4c5d","channel":"email","recipient":"ana@example.com","bounceType":"hard"}}"#;
+
+    fn unix_now() -> u64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+    }
+
+    /// `--header` options for `body` signed with `secret` at `timestamp`.
+    fn signed(secret: &str, timestamp: u64, body: &str) -> Vec<String> {
+        let signer = Signer::new(WebhookSecret::parse(secret).unwrap());
+        let headers =
+            signer.sign(&WebhookId::new("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W").unwrap(), timestamp, body.as_bytes());
+        headers.iter().flat_map(|(name, value)| ["--header".to_owned(), format!("{name}: {value}")]).collect()
+    }
+
+    /// Runs `verify` with the secret (if any) in the environment; checks the secret is not in the output.
+    fn verify(secret: Option<&str>, args: &[String], stdin: &str) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_loop-contracts"));
+        command.arg("verify").args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        match secret {
+            Some(secret) => command.env("LOOP_DELIVERY_SECRET", secret),
+            None => command.env_remove("LOOP_DELIVERY_SECRET"),
+        };
+        let mut child = command.spawn().unwrap();
+        match child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            written => written.unwrap(),
+        }
+        let out = child.wait_with_output().unwrap();
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        for secret in [SECRET, OTHER_SECRET] {
+            let key = secret.strip_prefix("whsec_").unwrap();
+            assert!(!all.contains(key), "the secret is never printed: {all}");
+        }
+        out
+    }
+
+    fn refusal(out: &Output) -> (String, String) {
+        assert_eq!(out.status.code(), Some(1), "{}{}", stdout(out), stderr(out));
+        assert_eq!(stdout(out).lines().count(), 1);
+        let line: serde_json::Value = serde_json::from_str(stdout(out).trim_end()).unwrap();
+        assert_eq!(line["ok"], false);
+        (line["error"]["code"].as_str().unwrap().to_owned(), line["error"]["message"].as_str().unwrap().to_owned())
+    }
+
+    #[test]
+    fn a_signed_webhook_verifies_into_its_typed_event() {
+        let now = unix_now();
+        let out = verify(Some(SECRET), &signed(SECRET, now, BODY), BODY);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(stdout(&out).lines().count(), 1);
+        let line: serde_json::Value = serde_json::from_str(stdout(&out).trim_end()).unwrap();
+        assert_eq!(line["ok"], true);
+        assert_eq!(line["event"], "message.bounced.v1");
+        assert_eq!(line["webhookId"], "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W");
+        assert_eq!(line["timestamp"], "2026-05-19T12:00:00Z");
+        assert_eq!(line["data"]["bounceType"], "hard");
+        assert_eq!(line["data"]["recipient"], "ana@example.com");
+        assert!(
+            stdout(&out).starts_with(r#"{"ok":true,"event":"message.bounced.v1","webhookId":"#),
+            "{}",
+            stdout(&out)
+        );
+
+        // From a file too, the headers in any case.
+        let dir = TempDir::new("verify");
+        let file = dir.write("body.json", BODY);
+        let mut args = signed(SECRET, now, BODY);
+        args[1] = args[1].replacen("webhook-id", "Webhook-Id", 1);
+        args.push(file);
+        let out = verify(Some(SECRET), &args, "");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+
+    #[test]
+    fn forged_signatures_and_other_secrets_are_refused() {
+        let now = unix_now();
+        // Signed for another body: the signature does not match this one.
+        let forged = signed(SECRET, now, &BODY.replace("hard", "soft"));
+        let (code, message) = refusal(&verify(Some(SECRET), &forged, BODY));
+        assert_eq!(code, "UNAUTHORIZED");
+        assert_eq!(message, "no `v1` signature matches this request under a known secret (1 entry checked)");
+        // Signed with another secret.
+        let (code, message) = refusal(&verify(Some(SECRET), &signed(OTHER_SECRET, now, BODY), BODY));
+        assert_eq!((code.as_str(), message.starts_with("no `v1` signature matches")), ("UNAUTHORIZED", true));
+        // A byte more (a newline `echo` would add) is another body.
+        let (_, message) = refusal(&verify(Some(SECRET), &signed(SECRET, now, BODY), &format!("{BODY}\n")));
+        assert!(message.starts_with("no `v1` signature matches"), "{message}");
+    }
+
+    #[test]
+    fn stale_timestamps_are_refused_unless_checked_at_their_time() {
+        let then = unix_now() - 3_600;
+        let args = signed(SECRET, then, BODY);
+        let out = verify(Some(SECRET), &args, BODY);
+        let (code, message) = refusal(&out);
+        assert_eq!(code, "UNAUTHORIZED");
+        assert!(
+            message.starts_with("webhook timestamp is 3") && message.ends_with("s old, beyond the tolerance of 300 s"),
+            "{message}"
+        );
+        assert!(stderr(&out).contains("--now UNIX_SECONDS"), "{}", stderr(&out));
+
+        let at_arrival = [args.clone(), vec!["--now".into(), (then + 2).to_string()]].concat();
+        assert_eq!(verify(Some(SECRET), &at_arrival, BODY).status.code(), Some(0));
+        let tolerant = [args.clone(), vec!["--tolerance".into(), "7200".into()]].concat();
+        assert_eq!(verify(Some(SECRET), &tolerant, BODY).status.code(), Some(0));
+        let far = [args.clone(), vec!["--now".into(), u64::MAX.to_string()]].concat();
+        assert_eq!(verify(Some(SECRET), &far, BODY).status.code(), Some(2), "a usage error, not a panic");
+        let strict = [signed(SECRET, unix_now() - 30, BODY), vec!["--tolerance".into(), "10".into()]].concat();
+        assert!(refusal(&verify(Some(SECRET), &strict, BODY)).1.ends_with("beyond the tolerance of 10 s"));
+    }
+
+    #[test]
+    fn missing_headers_and_malformed_bodies_say_which_check_failed() {
+        let now = unix_now();
+        let all = signed(SECRET, now, BODY);
+        for (missing, code) in [
+            ("webhook-id", "MALFORMED_REQUEST"),
+            ("webhook-timestamp", "MALFORMED_REQUEST"),
+            ("webhook-signature", "UNAUTHORIZED"),
+        ] {
+            let args: Vec<String> =
+                all.chunks(2).filter(|pair| !pair[1].starts_with(missing)).flatten().cloned().collect();
+            assert_eq!(args.len(), 4);
+            let (got, message) = refusal(&verify(Some(SECRET), &args, BODY));
+            assert_eq!((got.as_str(), message), (code, format!("missing header `{missing}`")));
+        }
+        // Signed, but not JSON; JSON, but not an envelope.
+        let (code, message) = refusal(&verify(Some(SECRET), &signed(SECRET, now, "not json"), "not json"));
+        assert_eq!(code, "MALFORMED_REQUEST");
+        assert!(message.starts_with("the body is not JSON"), "{message}");
+        let (_, message) = refusal(&verify(Some(SECRET), &signed(SECRET, now, "{}"), "{}"));
+        assert!(message.starts_with("the body is not a webhook envelope"), "{message}");
+        // A header option that is not `Name: value` is a usage error.
+        let out = verify(Some(SECRET), &["--header".into(), "webhook-id".into()], BODY);
+        assert_eq!(out.status.code(), Some(2));
+    }
+
+    #[test]
+    fn the_secret_comes_from_the_environment_only() {
+        let args = signed(SECRET, unix_now(), BODY);
+        let out = verify(None, &args, BODY);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stdout(&out).is_empty());
+        assert!(stderr(&out).contains("set LOOP_DELIVERY_SECRET to the endpoint's signing secret"), "{}", stderr(&out));
+        // Not an option: a secret on the command line would show in the process list.
+        let with_option = [args.clone(), vec!["--secret".into(), SECRET.into()]].concat();
+        let out = verify(Some(SECRET), &with_option, BODY);
+        assert_eq!(out.status.code(), Some(2));
+        // A malformed secret is named, never printed.
+        let out = verify(Some("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLa!"), &args, BODY);
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr(&out);
+        assert!(err.contains("LOOP_DELIVERY_SECRET: the webhook secret is not") && !err.contains("MfKQ9r8G"), "{err}");
+    }
 }

@@ -1,0 +1,140 @@
+//! Which event a document is: the `EVENT` argument, or the envelope `transform` prints
+//! (`{"event": "<name>", "payload": {...}}`), so that commands chain without `jq .payload`.
+
+use std::io;
+use std::path::PathBuf;
+
+use loop_contracts::schema::EventName;
+use serde_json::Value;
+
+use crate::usage;
+
+/// Splits a command's optional `EVENT` from its inputs: the first argument is the event name when
+/// it has an event name's form (`<domain>.<action>.v<N>`), and otherwise the first input, whose
+/// envelope then names the event. `-` is always an input.
+///
+/// The form decides, not the file system: `validate lead.captured.v1` means the event whether or
+/// not a file of that name exists, and a misspelt name is not silently read as a file (see
+/// [`not_an_event_hint`]).
+pub(crate) fn split_event(first: Option<String>, inputs: &mut Vec<PathBuf>) -> Option<String> {
+    match first {
+        Some(text) if text != "-" && EventName::parse(&text).is_ok() => Some(text),
+        Some(text) => {
+            inputs.insert(0, PathBuf::from(text));
+            None
+        }
+        None => None,
+    }
+}
+
+/// When an input that stood where the event name goes cannot be opened, the reason it was not
+/// taken as an event name: `validate lead.captured` would otherwise only say "No such file".
+pub(crate) fn not_an_event_hint(error: io::Error, input: &std::path::Path) -> io::Error {
+    match EventName::parse(&input.to_string_lossy()) {
+        Err(not_a_name) if error.kind() == io::ErrorKind::NotFound => {
+            io::Error::new(error.kind(), format!("{error}; nor is it an event name: {}", not_a_name.reason()))
+        }
+        _ => error,
+    }
+}
+
+/// A document's event and payload: an envelope's, or the plain payload's with the event named
+/// elsewhere.
+pub(crate) struct Document {
+    /// The envelope's event, `None` for a plain payload.
+    pub(crate) event: Option<String>,
+    /// The payload.
+    pub(crate) payload: Value,
+}
+
+/// Reads `value` as an envelope when it is one: a JSON object with exactly the keys `event` (a
+/// string) and `payload` (an object), which no event payload is (every one has an `eventId`).
+/// Anything else is a plain payload, returned as it is.
+///
+/// The test is two length and type checks, so that `validate EVENT --jsonl` pays next to
+/// nothing for it on plain payloads.
+pub(crate) fn open(value: Value) -> Document {
+    match value {
+        Value::Object(mut map)
+            if map.len() == 2
+                && map.get("event").is_some_and(Value::is_string)
+                && map.get("payload").is_some_and(Value::is_object) =>
+        {
+            let (Some(Value::String(event)), Some(payload)) = (map.remove("event"), map.remove("payload")) else {
+                unreachable!("both keys were just checked");
+            };
+            Document { event: Some(event), payload }
+        }
+        payload => Document { event: None, payload },
+    }
+}
+
+/// The event a document is validated or sent as: the given one (the `EVENT` argument or a
+/// `--schema-doc`'s), which an envelope must agree with, or the envelope's. `place` names the
+/// document in messages (`payload.json`, `standard input line 3`).
+///
+/// Errors are usage errors: the command was told two different events, or none.
+pub(crate) fn event_of<'a>(
+    given: Option<&'a str>,
+    enveloped: Option<&'a str>,
+    payload: &Value,
+    place: impl FnOnce() -> String,
+) -> io::Result<&'a str> {
+    match (given, enveloped) {
+        (Some(given), Some(enveloped)) if given != enveloped => Err(usage(format!(
+            "{}: the envelope's event is {enveloped}, not {given} (leave EVENT out to take the envelope's)",
+            place()
+        ))),
+        (Some(given), _) => Ok(given),
+        (None, Some(enveloped)) => Ok(enveloped),
+        (None, None) => Err(usage(format!("{}: {}", place(), no_event(payload)))),
+    }
+}
+
+/// Why a plain document has no event, with what to do about it.
+fn no_event(payload: &Value) -> String {
+    // A failed `transform` upstream prints its error response, which then arrives here.
+    if let (Some(false), Some(message)) =
+        (payload.get("ok").and_then(Value::as_bool), payload.pointer("/error/message").and_then(Value::as_str))
+    {
+        return format!("the input is an error response, not an event: {message}");
+    }
+    "no event name: give EVENT, or an envelope {\"event\": \"<name>\", \"payload\": {...}} as `transform` prints"
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_exactly_event_and_payload_make_an_envelope() {
+        let envelope = open(json!({"event": "lead.captured.v1", "payload": {"email": "a@example.com"}}));
+        assert_eq!(envelope.event.as_deref(), Some("lead.captured.v1"));
+        assert_eq!(envelope.payload, json!({"email": "a@example.com"}));
+        for plain in [
+            json!({"event": "lead.captured.v1", "payload": {}, "eventId": "x"}),
+            json!({"event": "lead.captured.v1", "payload": "{}"}),
+            json!({"event": 1, "payload": {}}),
+            json!({"event": "lead.captured.v1"}),
+            json!([{"event": "lead.captured.v1", "payload": {}}]),
+            json!({"ok": true, "event": "lead.captured.v1"}),
+        ] {
+            let document = open(plain.clone());
+            assert_eq!((document.event, document.payload), (None, plain));
+        }
+    }
+
+    #[test]
+    fn the_first_argument_is_the_event_only_in_an_event_names_form() {
+        let mut inputs = vec![PathBuf::from("b.json")];
+        assert_eq!(split_event(Some("lead.captured.v1".into()), &mut inputs).as_deref(), Some("lead.captured.v1"));
+        assert_eq!(inputs, [PathBuf::from("b.json")]);
+        for input in ["a.json", "-", "lead.captured", "./lead.captured.v1"] {
+            let mut inputs = vec![PathBuf::from("b.json")];
+            assert_eq!(split_event(Some(input.into()), &mut inputs), None);
+            assert_eq!(inputs, [PathBuf::from(input), PathBuf::from("b.json")]);
+        }
+    }
+}
