@@ -23,13 +23,17 @@ fn send_posts_one_event_and_prints_the_answer() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sandbox = runtime.block_on(start(builder()));
     // One test sets the environment, so no other test of this binary races it.
-    std::env::set_var("LOOP_BASE_URL", sandbox.url());
-    std::env::remove_var("LOOP_API_KEY");
+    // SAFETY (for each change below): Rust's own readers (std::env, as `send` reads it) share
+    // std's environment lock; nothing else in this process reads the environment meanwhile: the
+    // runtime's workers do not, the client is built without system proxies, and every address is
+    // an IP literal, so no resolver (getaddrinfo) runs.
+    unsafe { std::env::set_var("LOOP_BASE_URL", sandbox.url()) };
+    unsafe { std::env::remove_var("LOOP_API_KEY") };
     let (code, _, err) = send(&["lead.captured.v1", "-"], &lead(1).to_string());
     assert_eq!(code, EXIT_USAGE);
     assert!(err.contains("LOOP_API_KEY"), "{err}");
 
-    std::env::set_var("LOOP_API_KEY", KEY);
+    unsafe { std::env::set_var("LOOP_API_KEY", KEY) };
     let (code, out, _) = send(&["lead.captured.v1"], &lead(1).to_string());
     assert_eq!(code, EXIT_OK, "{out}");
     let body: Value = serde_json::from_str(&out).unwrap();
@@ -117,7 +121,7 @@ fn send_posts_one_event_and_prints_the_answer() {
     assert!(err.contains("standard input: no event name"), "{err}");
     assert_eq!(sandbox.accepted().len(), 3);
 
-    std::env::set_var("LOOP_BASE_URL", "http://comms.example.com");
+    unsafe { std::env::set_var("LOOP_BASE_URL", "http://comms.example.com") };
     let (code, _, err) = send(&["lead.captured.v1"], &lead(3).to_string());
     assert_eq!(code, EXIT_USAGE);
     assert!(err.contains("plain http") && !err.contains(&KEY[8..]), "{err}");

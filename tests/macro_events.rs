@@ -461,7 +461,7 @@ mod naming {
         struct NamingRules {
             self: string,
             "3ds"?: boolean,
-            gen?: integer,
+            r#gen?: integer,
             r#match?: string,
             HTMLBody?: string,
             state: enum State { "in-progress", "2fa", "done" },

@@ -314,7 +314,11 @@ fn the_sandbox_reads_its_keys_and_signing_secrets_from_the_environment() {
 /// Starts `loop-contracts sandbox` on a free port with these environment variables; returns it and
 /// its address. Its stdout stays open (a closed pipe would stop it).
 #[cfg(feature = "sandbox")]
-fn start_sandbox(args: &[&str], env: &[(&str, &str)], stderr: Stdio) -> (Running, String, impl std::io::BufRead) {
+fn start_sandbox(
+    args: &[&str],
+    env: &[(&str, &str)],
+    stderr: Stdio,
+) -> (Running, String, impl std::io::BufRead + use<>) {
     use std::io::BufRead;
     let child = Command::new(env!("CARGO_BIN_EXE_loop-contracts"))
         .args(["sandbox", "--addr", "127.0.0.1:0"])

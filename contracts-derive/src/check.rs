@@ -178,11 +178,10 @@ pub fn check(input: &ast::Input) -> (Model<'_>, Option<syn::Error>) {
         // A second event of the same Rust name would clash with the first's impls; drop it.
         let unique = cx.declare_type(&item.ident);
         let event = cx.event(item);
-        if let Some(name_span) = event.name_span {
-            if !event_names.insert(event.event.name.clone()) {
-                cx.errors
-                    .push(name_span, format!("the event `{}` is defined twice in this invocation", event.event.name));
-            }
+        if let Some(name_span) = event.name_span
+            && !event_names.insert(event.event.name.clone())
+        {
+            cx.errors.push(name_span, format!("the event `{}` is defined twice in this invocation", event.event.name));
         }
         if unique {
             events.push(event.event);
@@ -394,15 +393,15 @@ impl Checker {
                         ),
                     }
                 }
-                if let (Some(lo), Some(hi)) = (min, max) {
-                    if lo > hi {
-                        let (first, last) = (&options[min_at.min(max_at)], &options[min_at.max(max_at)]);
-                        let (name, value) = (&first.name, &last.value);
-                        let span: TokenStream = quote!(#name #value);
-                        self.errors.push_spanned(span, format!("`min = {lo}` is greater than `max = {hi}`"));
-                        // Recover with bounds that at least describe a possible string.
-                        max = Some(lo);
-                    }
+                if let (Some(lo), Some(hi)) = (min, max)
+                    && lo > hi
+                {
+                    let (first, last) = (&options[min_at.min(max_at)], &options[min_at.max(max_at)]);
+                    let (name, value) = (&first.name, &last.value);
+                    let span: TokenStream = quote!(#name #value);
+                    self.errors.push_spanned(span, format!("`min = {lo}` is greater than `max = {hi}`"));
+                    // Recover with bounds that at least describe a possible string.
+                    max = Some(lo);
                 }
                 Type { kind: TypeKind::String { min, max }, span: keyword.span() }
             }

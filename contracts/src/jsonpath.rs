@@ -583,12 +583,13 @@ impl Shape {
                     _ => {}
                 },
                 b'?' => {
-                    if let Some(frame) = stack.last_mut() {
-                        if frame.bracket && !frame.filter {
-                            frame.filter = true;
-                            let filters = stack.iter().filter(|f| f.filter).count();
-                            shape.filters = shape.filters.max(filters);
-                        }
+                    if let Some(frame) = stack.last_mut()
+                        && frame.bracket
+                        && !frame.filter
+                    {
+                        frame.filter = true;
+                        let filters = stack.iter().filter(|f| f.filter).count();
+                        shape.filters = shape.filters.max(filters);
                     }
                 }
                 b'.' if bytes.get(i + 1) == Some(&b'.') => {
@@ -726,10 +727,10 @@ fn pattern_cost(pattern: &str) -> u64 {
             '^' | '$' | '|' | '*' | '+' | '?' => {
                 // A loop or an option compiles its operand once; an alternation starts a new
                 // branch whose cost adds up in `total`.
-                if c == '|' {
-                    if let Some(group) = groups.last_mut() {
-                        group.last = 0;
-                    }
+                if c == '|'
+                    && let Some(group) = groups.last_mut()
+                {
+                    group.last = 0;
                 }
                 continue;
             }

@@ -321,17 +321,17 @@ impl Walk {
                 let Some(Value::String(s)) = value else { return self.invalid_type(at, "string", value) };
                 if min_length.is_some() || max_length.is_some() {
                     let len = format::utf16_len(s);
-                    if let Some(min) = *min_length {
-                        if len < min {
-                            let message = format!("String must contain at least {min} character(s)");
-                            self.push(at, IssueCode::TooSmall, message);
-                        }
+                    if let Some(min) = *min_length
+                        && len < min
+                    {
+                        let message = format!("String must contain at least {min} character(s)");
+                        self.push(at, IssueCode::TooSmall, message);
                     }
-                    if let Some(max) = *max_length {
-                        if len > max {
-                            let message = format!("String must contain at most {max} character(s)");
-                            self.push(at, IssueCode::TooBig, message);
-                        }
+                    if let Some(max) = *max_length
+                        && len > max
+                    {
+                        let message = format!("String must contain at most {max} character(s)");
+                        self.push(at, IssueCode::TooBig, message);
                     }
                 }
             }

@@ -437,13 +437,13 @@ struct BigCommerceData<'a> {
 
 fn bigcommerce(topic: &str, body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
     let callback: BigCommerceCallback = parse(body, "BigCommerce callback")?;
-    if let Some(scope) = text(&callback.scope) {
-        if scope != topic {
-            return Err(InboundError::Malformed(format!(
-                "the body's scope {:?} is not the topic {topic:?}",
-                scope.chars().take(100).collect::<String>()
-            )));
-        }
+    if let Some(scope) = text(&callback.scope)
+        && scope != topic
+    {
+        return Err(InboundError::Malformed(format!(
+            "the body's scope {:?} is not the topic {topic:?}",
+            scope.chars().take(100).collect::<String>()
+        )));
     }
     let Some(id) = callback.data.as_ref().and_then(|d| text(&d.id)) else {
         return Err(InboundError::Malformed("a BigCommerce callback without `data.id`".into()));

@@ -244,12 +244,12 @@ impl Candidate {
 
     /// Fills `brandId` from the configuration when the payload did not carry one.
     pub(crate) fn apply_context(&mut self, context: &TransformContext) {
-        if let Some(brand) = context.brand_id {
-            if self.payload.get("brandId").is_none_or(Value::is_null) {
-                self.payload.insert("brandId".to_owned(), Value::String(brand.to_string()));
-                self.sources.retain(|(f, _)| f != "brandId");
-                self.note_source("brandId", "the integration's configured brand");
-            }
+        if let Some(brand) = context.brand_id
+            && self.payload.get("brandId").is_none_or(Value::is_null)
+        {
+            self.payload.insert("brandId".to_owned(), Value::String(brand.to_string()));
+            self.sources.retain(|(f, _)| f != "brandId");
+            self.note_source("brandId", "the integration's configured brand");
         }
     }
 

@@ -172,10 +172,10 @@ impl IdempotencyStore {
             if now.duration_since(*at) < self.window && inner.order.len() <= self.capacity {
                 break;
             }
-            if let Some((_, id, key)) = inner.order.pop_front() {
-                if inner.map.get(&key).is_some_and(|e| e.id == id) {
-                    inner.map.remove(&key);
-                }
+            if let Some((_, id, key)) = inner.order.pop_front()
+                && inner.map.get(&key).is_some_and(|e| e.id == id)
+            {
+                inner.map.remove(&key);
             }
         }
     }
@@ -200,10 +200,10 @@ impl ClaimGuard {
     pub(crate) fn complete(mut self, body: Bytes) {
         if let Some(key) = self.key.take() {
             let mut inner = self.store.lock();
-            if let Some(entry) = inner.map.get_mut(&key) {
-                if entry.id == self.id {
-                    entry.state = State::Done(body);
-                }
+            if let Some(entry) = inner.map.get_mut(&key)
+                && entry.id == self.id
+            {
+                entry.state = State::Done(body);
             }
         }
     }

@@ -650,10 +650,10 @@ impl SandboxBuilder {
     /// ```
     pub async fn start(self) -> Result<SandboxHandle, SandboxError> {
         self.faults.validate().map_err(SandboxError::Faults)?;
-        if let Some(keys) = &self.accepted_keys {
-            if keys.iter().any(|k| k.scope() == KeyScope::Live) {
-                return Err(SandboxError::LiveKey);
-            }
+        if let Some(keys) = &self.accepted_keys
+            && keys.iter().any(|k| k.scope() == KeyScope::Live)
+        {
+            return Err(SandboxError::LiveKey);
         }
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut webhook_paths = HashSet::new();

@@ -268,10 +268,10 @@ fn authenticate(shared: &Shared, headers: &HeaderMap, required: bool) -> Result<
                     use an lk_test_ or lk_dev_ key"
             .into());
     }
-    if let KeyPolicy::Only(keys) = &shared.keys {
-        if !keys.contains(&key) {
-            return Err(format!("unknown API key {key}").into());
-        }
+    if let KeyPolicy::Only(keys) = &shared.keys
+        && !keys.contains(&key)
+    {
+        return Err(format!("unknown API key {key}").into());
     }
     Ok(Some(key))
 }

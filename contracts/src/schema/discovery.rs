@@ -286,10 +286,10 @@ fn convert_type(spec: RawSpec, path: &str, depth: usize) -> Result<FieldType, Di
     }
     Ok(match spec.ty.as_str() {
         "string" => {
-            if let (Some(min), Some(max)) = (spec.min_length, spec.max_length) {
-                if min > max {
-                    return Err(field_error(path, "`minLength` is greater than `maxLength`"));
-                }
+            if let (Some(min), Some(max)) = (spec.min_length, spec.max_length)
+                && min > max
+            {
+                return Err(field_error(path, "`minLength` is greater than `maxLength`"));
             }
             FieldType::String { min_length: spec.min_length, max_length: spec.max_length }
         }
