@@ -5,8 +5,9 @@
 
 extern crate self as loop_contracts;
 
-#[cfg(any(feature = "__client", feature = "sandbox"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "client", feature = "sandbox"))))]
+// Keys are fingerprinted with SHA-256, which these features bring.
+#[cfg(any(feature = "webhooks", feature = "__client"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "client"))))]
 pub mod api_key;
 pub mod build;
 pub mod catalog;
@@ -36,7 +37,7 @@ pub mod schema;
 mod strict;
 mod validate;
 
-#[cfg(any(feature = "__client", feature = "sandbox"))]
+#[cfg(any(feature = "webhooks", feature = "__client"))]
 pub use api_key::{ApiKey, ApiKeyError, KeyScope};
 pub use catalog::{catalog, validate_event, Catalog};
 pub use email::{Email, InvalidEmail};
