@@ -136,6 +136,33 @@ fn credentials_in_the_base_url_are_refused_and_not_shown() {
 }
 
 #[test]
+fn a_token_in_the_base_urls_query_shows_neither_in_the_error_nor_in_the_builders_debug() {
+    let url = "https://comms.example.com/?token=s3cr3t-t0ken#frag-s3cr3t";
+    let builder = Client::builder().key(key(KEY)).base_url(url);
+    let debug = format!("{builder:?}");
+    assert!(debug.contains("https://comms.example.com/?[REDACTED]") && !debug.contains("s3cr3t"), "{debug}");
+    let err = builder.build().unwrap_err();
+    let BuildError::InvalidBaseUrl { url: shown, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(shown, "https://comms.example.com/?[REDACTED]");
+    assert!(!err.to_string().contains("s3cr3t") && !format!("{err:?}").contains("s3cr3t"), "{err}");
+    let err = Client::builder().key(key(KEY)).base_url("https://comms.example.com/#s3cr3t").build().unwrap_err();
+    assert!(!format!("{err:?}").contains("s3cr3t"), "{err:?}");
+}
+
+#[test]
+fn a_name_under_localhost_is_not_trusted_with_plain_http() {
+    // `*.localhost` is looked up through DNS on many systems: only addresses and `localhost` itself
+    // are loopback to the client.
+    for url in ["http://api.localhost:8787", "http://localhost.example.com:8787"] {
+        let err = Client::builder().key(key(KEY)).base_url(url).build().unwrap_err();
+        assert!(matches!(err, BuildError::InsecureBaseUrl { .. }), "{url}: {err:?}");
+    }
+    for url in ["http://localhost:8787", "http://LOCALHOST:8787", "http://127.0.0.9:8787", "http://[::1]:8787"] {
+        assert!(Client::builder().key(key(KEY)).base_url(url).build().is_ok(), "{url}");
+    }
+}
+
+#[test]
 fn base_urls_that_would_misroute_are_refused_with_the_reason() {
     let refused = |url: &str| match Client::builder().key(key(KEY)).base_url(url).build() {
         Err(err @ BuildError::InvalidBaseUrl { .. }) => err.to_string(),

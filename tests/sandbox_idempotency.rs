@@ -206,3 +206,21 @@ async fn the_window_is_bounded_in_time_and_in_keys() {
     let status: Value = client.get(format!("{url}/__sandbox")).send().await.unwrap().json().await.unwrap();
     assert!(status["idempotencyKeys"].as_u64().unwrap() <= 5, "{status}");
 }
+
+#[tokio::test]
+async fn an_idempotency_key_with_a_space_or_tab_is_refused_as_its_message_says() {
+    let sandbox = start(builder()).await;
+    let client = client();
+    let url = sandbox.url();
+    for bad in ["order 1001", "order\t1001"] {
+        let response = post_with_key(&client, &url, KEY, Some(bad), &lead_request(1)).await;
+        assert_eq!(response.status(), 400, "{bad:?}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "MALFORMED_REQUEST");
+        assert!(body["error"]["message"].as_str().unwrap().contains("visible ASCII"), "{body}");
+    }
+    // Surrounding whitespace is the header's own (HTTP trims it), not the key's.
+    let response = post_with_key(&client, &url, KEY, Some("order-1001"), &lead_request(1)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(sandbox.accepted().len(), 1);
+}

@@ -119,7 +119,8 @@ pub enum BuildError {
     /// or a fragment, or names the API path itself.
     #[error("the base URL {url:?} is refused: {reason}")]
     InvalidBaseUrl {
-        /// The URL as given, anything between the scheme and the last `@` replaced by `[REDACTED]`.
+        /// The URL as given, anything between the scheme and the last `@`, and any query or fragment,
+        /// replaced by `[REDACTED]`.
         url: String,
         /// What is wrong with it.
         reason: &'static str,

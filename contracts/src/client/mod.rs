@@ -226,7 +226,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("key", &self.key)
-            .field("base_url", &self.base_url)
+            .field("base_url", &shown_url(&self.base_url))
             .field("tier", &self.tier)
             .field("policy", &self.policy)
             .finish_non_exhaustive()
@@ -552,8 +552,7 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, BuildError> {
         let key = self.key.ok_or(BuildError::MissingKey)?;
         let base = self.base_url.trim_end_matches('/').to_owned();
-        let invalid =
-            |reason: &'static str| BuildError::InvalidBaseUrl { url: without_credentials(&self.base_url), reason };
+        let invalid = |reason: &'static str| BuildError::InvalidBaseUrl { url: shown_url(&self.base_url), reason };
         // `localhost:8787` would parse, as the scheme `localhost`.
         if !base.contains("://") {
             return Err(invalid("it has no scheme: write https://host (or http:// to a loopback host)"));
@@ -571,9 +570,9 @@ impl ClientBuilder {
         }
         let Some(host) = url.host() else { return Err(invalid("it has no host")) };
         let loopback = match &host {
-            url::Host::Domain(d) => {
-                d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
-            }
+            // By name only `localhost` itself: `*.localhost` should resolve to loopback (RFC 6761)
+            // but is looked up through DNS on many systems, where anyone may answer for it.
+            url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
             url::Host::Ipv4(ip) => ip.is_loopback(),
             url::Host::Ipv6(ip) => ip.is_loopback(),
         };
@@ -906,19 +905,29 @@ fn refuse_deep(payload: &Value) -> Result<(), SendError> {
     }
 }
 
-/// A URL as it may be shown: everything between the scheme and the last `@` replaced.
+/// A URL as it may be shown: everything between the scheme and the last `@` replaced, and so is
+/// what follows a `?` or `#` after it (a query may carry a token as well as credentials may).
 ///
 /// The text may not parse, and a password may hold `/`, `?` or `#`, so where the authority ends
 /// cannot be known: any `@` may close credentials, and the last one is taken.
-fn without_credentials(url: &str) -> String {
-    let Some(at) = url.rfind('@') else { return url.to_owned() };
-    let scheme_end = match url.find("://") {
-        Some(i) if i < at => i + 3,
-        _ => {
-            url.find(':').filter(|&i| i < at && url[..i].bytes().all(|b| b.is_ascii_alphabetic())).map_or(0, |i| i + 1)
+fn shown_url(url: &str) -> String {
+    let (head, rest) = match url.rfind('@') {
+        None => (String::new(), url),
+        Some(at) => {
+            let scheme_end = match url.find("://") {
+                Some(i) if i < at => i + 3,
+                _ => url
+                    .find(':')
+                    .filter(|&i| i < at && url[..i].bytes().all(|b| b.is_ascii_alphabetic()))
+                    .map_or(0, |i| i + 1),
+            };
+            (format!("{}[REDACTED]@", &url[..scheme_end]), &url[at + 1..])
         }
     };
-    format!("{}[REDACTED]@{}", &url[..scheme_end], &url[at + 1..])
+    match rest.find(['?', '#']) {
+        Some(i) => format!("{head}{}{}[REDACTED]", &rest[..i], &rest[i..=i]),
+        None => format!("{head}{rest}"),
+    }
 }
 
 fn unix_now() -> u64 {

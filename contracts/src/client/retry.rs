@@ -244,7 +244,12 @@ impl RetryPolicy {
     /// assert_eq!(policy.decide(invalid, 0, 0, 0.0), Decision::Stop); // final: never retried
     /// ```
     pub fn decide(&self, failure: Failure, retries_used: u32, rate_limit_waits: u32, jitter_unit: f64) -> Decision {
-        let jitter = |delay: Duration| delay + delay.mul_f64(self.jitter * jitter_unit.clamp(0.0, 1.0));
+        // Saturating: an extreme schedule step plus its jitter must not overflow `Duration`.
+        let jitter = |delay: Duration| {
+            let extra = Duration::try_from_secs_f64(delay.as_secs_f64() * self.jitter * jitter_unit.clamp(0.0, 1.0))
+                .unwrap_or(Duration::MAX);
+            delay.saturating_add(extra)
+        };
         match failure {
             Failure::Status { status: 429, server_wait } => {
                 if rate_limit_waits >= self.max_rate_limit_waits {
@@ -352,5 +357,12 @@ mod tests {
         assert_eq!(policy.decide(status(500), 0, 0, 0.0), Decision::Wait { delay: secs(2), uses_retry: true });
         assert_eq!(policy.decide(status(500), 1, 0, 0.0), Decision::Stop);
         assert_eq!(RetryPolicy::no_retries().decide(Failure::Network, 0, 0, 0.0), Decision::Stop);
+    }
+
+    #[test]
+    fn extreme_steps_and_jitter_saturate_instead_of_overflowing() {
+        let policy = RetryPolicy::default().with_delays([Duration::MAX]).with_jitter(1.0);
+        let decision = policy.decide(Failure::Network, 0, 0, 0.999);
+        assert!(matches!(decision, Decision::Wait { delay, .. } if delay == Duration::MAX), "{decision:?}");
     }
 }

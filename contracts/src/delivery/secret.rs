@@ -96,12 +96,13 @@ impl WebhookSecret {
         Ok(Self(key))
     }
 
-    /// A secret from raw key bytes, of any non-empty length.
+    /// A secret from raw key bytes, at least [`MIN_RAW_LEN`](Self::MIN_RAW_LEN) of them.
     ///
     /// This is the escape hatch for senders whose keys are not 24 to 64 bytes (BigCommerce, for one,
     /// tells integrators to use the base64 of their client secret as the Standard Webhooks secret,
     /// which makes the key the client secret's bytes), and the constructor a sender uses for keys it
-    /// generates itself. An empty key is refused: anyone can compute an HMAC under it.
+    /// generates itself. An empty key is refused (anyone can compute an HMAC under it), and so is
+    /// one shorter than 16 bytes, which could be guessed.
     ///
     /// ```
     /// use loop_contracts::delivery::{SecretError, WebhookSecret};
@@ -109,6 +110,7 @@ impl WebhookSecret {
     /// let secret = WebhookSecret::from_bytes(*b"0123456789abcdef0123456789abcdef")?;
     /// assert_eq!(secret.len(), 32);
     /// assert_eq!(WebhookSecret::from_bytes(Vec::new()).unwrap_err(), SecretError::Empty);
+    /// assert_eq!(WebhookSecret::from_bytes(*b"hunter2").unwrap_err(), SecretError::TooShort { len: 7 });
     /// # Ok::<(), SecretError>(())
     /// ```
     pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Result<Self, SecretError> {
@@ -116,8 +118,16 @@ impl WebhookSecret {
         if key.is_empty() {
             return Err(SecretError::Empty);
         }
+        if key.len() < Self::MIN_RAW_LEN {
+            return Err(SecretError::TooShort { len: key.len() });
+        }
         Ok(Self(key))
     }
+
+    /// The shortest key [`from_bytes`](Self::from_bytes) takes: 16 bytes, 128 bits, the strength
+    /// HMAC-SHA256 is used for here. [`parse`](Self::parse) asks 24 bytes of `whsec_` secrets, as
+    /// Standard Webhooks does.
+    pub const MIN_RAW_LEN: usize = 16;
 
     /// The key's length in bytes.
     ///
@@ -189,6 +199,12 @@ pub enum SecretError {
     /// Nothing after the prefix (or no bytes at all): an HMAC under an empty key proves nothing.
     #[error("the webhook secret is empty")]
     Empty,
+    /// Raw key bytes shorter than [`WebhookSecret::MIN_RAW_LEN`].
+    #[error("the webhook secret is {len} bytes; at least 16 are needed")]
+    TooShort {
+        /// The key's length.
+        len: usize,
+    },
     /// The part after `whsec_` is not standard base64.
     #[error("the webhook secret is not `whsec_` followed by standard base64")]
     NotBase64,

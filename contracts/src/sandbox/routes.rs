@@ -331,7 +331,10 @@ fn accept(shared: &Shared, event: String, event_id: String, payload: Value, via:
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ()> {
     let Some(value) = headers.get(IDEMPOTENCY_KEY) else { return Ok(None) };
     match value.to_str().map(str::trim) {
-        Ok(key) if !key.is_empty() && key.len() <= MAX_IDEMPOTENCY_KEY => Ok(Some(key)),
+        // Visible ASCII only, as the refusal says: a space or tab inside a key is a mistake.
+        Ok(key) if !key.is_empty() && key.len() <= MAX_IDEMPOTENCY_KEY && key.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(Some(key))
+        }
         _ => Err(()),
     }
 }
@@ -450,6 +453,10 @@ pub(super) fn query_pairs(query: Option<&str>) -> impl Iterator<Item = (&str, &s
 // ---------------------------------------------------------------------------------------------
 // Webhooks and everything else
 
+/// How long a webhook's verification, transform and validation may take before the sandbox
+/// answers 500 instead (the work itself is bounded by the transform's own budget).
+pub(crate) const INTAKE_TIME_LIMIT: Duration = Duration::from_secs(10);
+
 async fn webhook_or_not_found(
     State(shared): State<Arc<Shared>>,
     Extension(auth): Extension<Authenticated>,
@@ -459,15 +466,13 @@ async fn webhook_or_not_found(
     body: Body,
 ) -> Response {
     let path = uri.path();
-    let route = if shared.webhook_paths.contains(path) {
-        Some(Route::Path(path))
-    } else {
-        path.strip_prefix("/webhooks/")
-            .and_then(|name| name.parse::<Source>().ok())
-            .filter(|source| *source != Source::Custom)
-            .map(|source| Route::BuiltIn { source, topic: None })
-    };
-    let Some(route) = route else {
+    // Which transform, as owned data: the intake runs on another thread.
+    let declared = shared.webhook_paths.contains(path);
+    let built_in = path
+        .strip_prefix("/webhooks/")
+        .and_then(|name| name.parse::<Source>().ok())
+        .filter(|source| *source != Source::Custom);
+    if !declared && built_in.is_none() {
         drain(body, shared.body_limit).await;
         return error(StatusCode::NOT_FOUND, "NOT_FOUND", &format!("no route {:?}", shown(path)));
     };
@@ -481,11 +486,27 @@ async fn webhook_or_not_found(
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
-    let event = match shared.intake.receive(route, &headers, &bytes) {
-        Ok(event) => event,
-        Err(e) => {
+    // Verifying, transforming and validating is CPU work proportional to the body (and to a
+    // declared query): it runs on the blocking pool, so a costly webhook never holds one of the
+    // few reactor threads every other route (the health check included) is served from.
+    let intake = Arc::clone(&shared);
+    let owned_path = path.to_owned();
+    let work = tokio::task::spawn_blocking(move || {
+        let route = match built_in {
+            Some(source) if !declared => Route::BuiltIn { source, topic: None },
+            _ => Route::Path(&owned_path),
+        };
+        intake.intake.receive(route, &headers, &bytes)
+    });
+    let event = match tokio::time::timeout(INTAKE_TIME_LIMIT, work).await {
+        Ok(Ok(Ok(event))) => event,
+        Ok(Ok(Err(e))) => {
             let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             return json(status, e.to_validation_error().to_response_json());
+        }
+        Ok(Err(_)) | Err(_) => {
+            let message = format!("the webhook was not transformed within {} s", INTAKE_TIME_LIMIT.as_secs());
+            return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", &message);
         }
     };
     let event_id = event.event_id.to_string();
