@@ -43,8 +43,13 @@ def free_port():
         return s.getsockname()[1]
 
 
+# The operator routes (/__sandbox/*) take a key the sandbox accepts, as the API does.
+OPERATOR_KEY = "lk_test_soak_operator_key_0000000001"
+
+
 def get(url, timeout=30):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {OPERATOR_KEY}"})
+    with urllib.request.urlopen(request, timeout=timeout) as r:
         return json.loads(r.read())
 
 

@@ -1049,8 +1049,15 @@ fn a_key_is_never_sent_over_plain_http_to_a_host_that_is_not_loopback() {
 
 /// What `GET /__sandbox` counts: (accepted events, kept events, idempotency keys).
 async fn counters(sandbox: &loop_contracts::sandbox::SandboxHandle) -> (u64, u64, u64) {
-    let status: Value =
-        client().get(format!("{}/__sandbox", sandbox.url())).send().await.unwrap().json().await.unwrap();
+    let status: Value = client()
+        .get(format!("{}/__sandbox", sandbox.url()))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let n = |k: &str| status[k].as_u64().unwrap_or_else(|| panic!("{k} in {status}"));
     (n("acceptedEvents"), n("keptEvents"), n("idempotencyKeys"))
 }
@@ -1421,17 +1428,17 @@ async fn oversized_headers_and_unannounced_huge_bodies_are_cut_off() {
 
     // A 1 MiB header, and 200 headers: refused by the HTTP layer (431, no body).
     let big = format!(
-        "POST /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\nX-Big: {}\r\nContent-Length: 2\r\n\r\n",
+        "POST /api/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {KEY}\r\nX-Big: {}\r\nContent-Length: 2\r\n\r\n",
         "a".repeat(1 << 20)
     );
     assert_eq!(run(big, b"{}".to_vec()).await.unwrap(), "HTTP/1.1 431 Request Header Fields Too Large");
     let many: String = (0..200).map(|i| format!("X-H{i}: v\r\n")).collect();
-    let many = format!("POST /api/events HTTP/1.1\r\nHost: x\r\n{many}Content-Length: 2\r\n\r\n");
+    let many = format!("POST /api/events HTTP/1.1\r\nHost: localhost\r\n{many}Content-Length: 2\r\n\r\n");
     assert_eq!(run(many, b"{}".to_vec()).await.unwrap(), "HTTP/1.1 431 Request Header Fields Too Large");
 
     // A chunked body with no Content-Length that grows past 1 MiB: 413 once the limit is crossed.
     let head = format!(
-        "POST /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\nContent-Type: application/json\r\n\
+        "POST /api/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {KEY}\r\nContent-Type: application/json\r\n\
          Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
     );
     let chunk = format!("10000\r\n{}\r\n", " ".repeat(0x10000));

@@ -43,7 +43,7 @@ async fn the_command_line_sandbox_serves_until_interrupted() {
     assert_eq!(response.status(), 200);
     assert_eq!(rate_headers(&response).0, 5, "the --tier option");
     let events: serde_json::Value =
-        client.get(format!("{url}/__sandbox/events")).send().await.unwrap().json().await.unwrap();
+        client.get(format!("{url}/__sandbox/events")).bearer_auth(KEY).send().await.unwrap().json().await.unwrap();
     assert_eq!(events["events"][0]["eventId"], event_id(1));
 
     // Ctrl-C: the sandbox stops gracefully and the command exits 0.

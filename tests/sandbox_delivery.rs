@@ -208,7 +208,7 @@ fn attempt_times(record: &DeliveryRecord) -> Vec<chrono::DateTime<chrono::Utc>> 
 }
 
 async fn get_json(client: &reqwest::Client, url: String) -> Value {
-    client.get(url).send().await.unwrap().json().await.unwrap()
+    client.get(url).bearer_auth(KEY).send().await.unwrap().json().await.unwrap()
 }
 
 #[tokio::test]
@@ -474,7 +474,13 @@ async fn a_reset_cancels_pending_deliveries() {
     let client = client();
     accept(&client, &sandbox, 1).await;
     assert_eq!(sandbox.delivery_stats().pending, 2);
-    let response = client.post(format!("{}/__sandbox/reset", sandbox.url())).send().await.unwrap();
+    let response = client
+        .post(format!("{}/__sandbox/reset", sandbox.url()))
+        .bearer_auth(KEY)
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     settle(&sandbox).await;
     assert!(sandbox.deliveries().is_empty());
@@ -488,14 +494,16 @@ async fn an_endpoint_registered_at_run_time_gets_later_events() {
     let endpoint = Endpoint::start(SECRET, Behaviour::AnswerFailing(0)).await;
     let sandbox = start(builder()).await;
     let client = client();
-    let register = |body: Value| client.post(format!("{}/__sandbox/deliveries", sandbox.url())).json(&body).send();
+    let register = |body: Value| {
+        client.post(format!("{}/__sandbox/deliveries", sandbox.url())).bearer_auth(KEY).json(&body).send()
+    };
 
     accept(&client, &sandbox, 1).await;
     assert!(sandbox.deliveries().is_empty(), "no endpoint, no delivery");
 
     let (status, _, body) = parts(register(json!({"url": endpoint.url})).await.unwrap()).await;
     assert_eq!(status, 400);
-    assert!(body["error"]["message"].as_str().unwrap().contains("no delivery secret"), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("needs its own \"secret\""), "{body}");
     let (status, _, body) =
         parts(register(json!({"url": "https://example.com/", "secret": SECRET})).await.unwrap()).await;
     assert_eq!((status, body["error"]["code"].as_str()), (400, Some("MALFORMED_REQUEST")));
@@ -671,4 +679,36 @@ async fn the_command_line_sandbox_delivers_to_its_endpoint() {
     let (code, err) = tokio::task::spawn_blocking(move || server.join().unwrap()).await.unwrap();
     assert_eq!(code, 0, "{err}");
     assert!(text().ends_with("loop-contracts sandbox stopped\n"), "{}", text());
+}
+
+#[tokio::test]
+async fn a_registration_over_http_never_borrows_the_configured_secret_nor_leaves_loopback() {
+    let endpoint = Endpoint::start(SECRET, Behaviour::AnswerFailing(0)).await;
+    let configured = WebhookSecret::parse(SECRET).unwrap();
+    let sandbox = start(builder().deliveries(DeliveryConfig::new(configured.clone()))).await;
+    let client = client();
+    let register = |body: Value| {
+        client.post(format!("{}/__sandbox/deliveries", sandbox.url())).bearer_auth(KEY).json(&body).send()
+    };
+    // Anyone with a test key could otherwise point the operator's signed deliveries anywhere.
+    let (status, _, body) = parts(register(json!({"url": endpoint.url})).await.unwrap()).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("configured secret signs only"), "{body}");
+    let remote = json!({"url": "http://hooks.example.com/loop", "secret": SECRET});
+    let (status, _, body) = parts(register(remote.clone()).await.unwrap()).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("not on a loopback host"), "{body}");
+    assert_eq!(sandbox.delivery_stats().endpoint, None);
+    // The operator's own code may still use the configured secret, anywhere.
+    sandbox.deliver_to(&endpoint.url, None).unwrap();
+    sandbox.shutdown().await;
+
+    // Allowed at start, other hosts may be registered (still with their own secret).
+    let allowed = DeliveryConfig::new(configured).allow_remote_endpoints(true);
+    let sandbox = start(builder().deliveries(allowed)).await;
+    let response =
+        client.post(format!("{}/__sandbox/deliveries", sandbox.url())).bearer_auth(KEY).json(&remote).send().await;
+    let (status, _, body) = parts(response.unwrap()).await;
+    assert_eq!((status, body), (200, json!({"ok": true, "endpoint": "http://hooks.example.com/loop"})));
+    sandbox.shutdown().await;
 }

@@ -172,7 +172,7 @@ async fn faults_are_configured_per_run_through_the_admin_endpoint() {
     let set = |body: Value| {
         let client = client.clone();
         let url = url.clone();
-        async move { client.post(format!("{url}/__sandbox/faults")).json(&body).send().await.unwrap() }
+        async move { client.post(format!("{url}/__sandbox/faults")).bearer_auth(KEY).json(&body).send().await.unwrap() }
     };
     let response = set(json!({"seed": 11, "errorRate": 1.0})).await;
     let (status, _, body) = parts(response).await;
@@ -184,7 +184,8 @@ async fn faults_are_configured_per_run_through_the_admin_endpoint() {
     // Faults never hide an authentication error, and the admin routes are not faulted.
     let response = client.post(format!("{url}/api/events")).json(&lead_request(1)).send().await.unwrap();
     assert_eq!(response.status(), 401);
-    let current: Value = client.get(format!("{url}/__sandbox/faults")).send().await.unwrap().json().await.unwrap();
+    let current: Value =
+        client.get(format!("{url}/__sandbox/faults")).bearer_auth(KEY).send().await.unwrap().json().await.unwrap();
     assert_eq!(current["errorRate"], 1.0);
 
     for bad in [json!({"errorRate": 1.5}), json!({"errorRate": 0.6, "dropRate": 0.6}), json!({"errorrate": 0.1})] {
@@ -213,7 +214,13 @@ async fn faults_are_configured_per_run_through_the_admin_endpoint() {
 
     // A reset turns faults off.
     set(json!({"errorRate": 1.0})).await;
-    let response = client.post(format!("{url}/__sandbox/reset")).send().await.unwrap();
+    let response = client
+        .post(format!("{url}/__sandbox/reset"))
+        .bearer_auth(KEY)
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(sandbox.faults(), FaultConfig::default());
 }

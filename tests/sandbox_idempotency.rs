@@ -203,7 +203,8 @@ async fn the_window_is_bounded_in_time_and_in_keys() {
     tokio::time::sleep(Duration::from_millis(350)).await;
     let expired = post_with_key(&client, &url, KEY, None, &lead_request(9)).await;
     assert!(expired.headers().get("idempotent-replayed").is_none());
-    let status: Value = client.get(format!("{url}/__sandbox")).send().await.unwrap().json().await.unwrap();
+    let status: Value =
+        client.get(format!("{url}/__sandbox")).bearer_auth(KEY).send().await.unwrap().json().await.unwrap();
     assert!(status["idempotencyKeys"].as_u64().unwrap() <= 5, "{status}");
 }
 

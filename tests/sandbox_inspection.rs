@@ -10,7 +10,7 @@ use sandbox_support::*;
 use serde_json::Value;
 
 async fn list(client: &reqwest::Client, url: &str, query: &str) -> Value {
-    let response = client.get(format!("{url}/__sandbox/events{query}")).send().await.unwrap();
+    let response = client.get(format!("{url}/__sandbox/events{query}")).bearer_auth(KEY).send().await.unwrap();
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
 }
@@ -43,7 +43,7 @@ async fn accepted_events_are_listed_in_order_once_each_and_polled_with_after() {
     let page = list(&client, &url, "?after=5").await;
     assert_eq!((sequences(&page), page["next"].as_u64()), (vec![], Some(5)));
 
-    let response = client.get(format!("{url}/__sandbox/events?after=x")).send().await.unwrap();
+    let response = client.get(format!("{url}/__sandbox/events?after=x")).bearer_auth(KEY).send().await.unwrap();
     assert_eq!(response.status(), 400);
 
     // The in-process view.
@@ -108,14 +108,21 @@ async fn reset_forgets_events_and_keys_but_sequences_go_on() {
     let url = sandbox.url();
     post_event(&client, &sandbox, KEY, &lead_request(1)).await;
     post_event(&client, &sandbox, KEY, &lead_request(2)).await;
-    let response = client.post(format!("{url}/__sandbox/reset")).send().await.unwrap();
+    let response = client
+        .post(format!("{url}/__sandbox/reset"))
+        .bearer_auth(KEY)
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert!(sandbox.accepted().is_empty());
     let again = post_event(&client, &sandbox, KEY, &lead_request(1)).await;
     assert!(again.headers().get("idempotent-replayed").is_none(), "the key was forgotten");
     let (_, _, body) = parts(again).await;
     assert_eq!(body["sequence"], 3);
-    let status: Value = client.get(format!("{url}/__sandbox")).send().await.unwrap().json().await.unwrap();
+    let status: Value =
+        client.get(format!("{url}/__sandbox")).bearer_auth(KEY).send().await.unwrap().json().await.unwrap();
     assert_eq!((status["acceptedEvents"].as_u64(), status["keptEvents"].as_u64()), (Some(3), Some(1)));
     sandbox.reset();
     assert!(sandbox.accepted().is_empty());
@@ -133,7 +140,7 @@ async fn shutdown_lets_requests_in_flight_finish_then_stops_listening() {
     });
     let long_poll = tokio::spawn({
         let (client, url) = (client.clone(), url.clone());
-        async move { client.get(format!("{url}/__sandbox/events?after=99&wait=30000")).send().await }
+        async move { client.get(format!("{url}/__sandbox/events?after=99&wait=30000")).bearer_auth(KEY).send().await }
     });
     tokio::time::sleep(Duration::from_millis(100)).await;
     let started = Instant::now();
@@ -144,4 +151,57 @@ async fn shutdown_lets_requests_in_flight_finish_then_stops_listening() {
     let refused =
         reqwest::Client::builder().no_proxy().build().unwrap().get(format!("{url}/api/events/schema")).send().await;
     assert!(refused.is_err(), "no longer listening");
+}
+
+#[tokio::test]
+async fn a_web_page_cannot_reach_the_operator_routes() {
+    let sandbox = start(builder()).await;
+    let client = client();
+    let url = sandbox.url();
+    assert_eq!(post_event(&client, &sandbox, KEY, &lead_request(1)).await.status(), 200);
+
+    // No key: what a page's fetch or form sends. Refused on every operator route, reads included.
+    for path in ["/__sandbox", "/__sandbox/events", "/__sandbox/faults", "/__sandbox/deliveries"] {
+        let response = client.get(format!("{url}{path}")).send().await.unwrap();
+        assert_eq!(response.status(), 401, "{path}");
+        assert!(!response.text().await.unwrap().contains("lead1@"), "{path}");
+    }
+    let form = |path: &str| {
+        client.post(format!("{url}{path}")).header("content-type", "text/plain").body(r#"{"errorRate": 1}"#).send()
+    };
+    assert_eq!(form("/__sandbox/faults").await.unwrap().status(), 401);
+    assert_eq!(form("/__sandbox/reset").await.unwrap().status(), 401);
+
+    // With a key but not JSON (a form or text/plain body is what a page may send freely).
+    let response = client
+        .post(format!("{url}/__sandbox/faults"))
+        .bearer_auth(KEY)
+        .header("content-type", "text/plain")
+        .body(r#"{"errorRate": 1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 415);
+    assert!(!sandbox.faults().is_active(), "nothing changed");
+
+    // A name that is not the sandbox's (a rebound DNS name), on operator and platform routes alike.
+    for path in ["/__sandbox/events", "/api/events/schema/lead.captured.v1"] {
+        let response = client
+            .get(format!("{url}{path}"))
+            .bearer_auth(KEY)
+            .header("host", "attacker.example.com")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 421, "{path}");
+    }
+    for host in
+        [sandbox.local_addr().to_string(), "localhost".into(), format!("localhost:{}", sandbox.local_addr().port())]
+    {
+        let response =
+            client.get(format!("{url}/__sandbox/events")).bearer_auth(KEY).header("host", host.as_str()).send().await;
+        assert_eq!(response.unwrap().status(), 200, "{host}");
+    }
+    assert_eq!(sandbox.accepted().len(), 1, "the event is still there: no reset went through");
+    sandbox.shutdown().await;
 }

@@ -140,7 +140,7 @@ async fn the_sandbox_own_routes_are_not_limited() {
     let sandbox = start(Sandbox::builder().default_tier(tier).anonymous_tier(tier)).await;
     let client = client();
     for _ in 0..20 {
-        let response = client.get(format!("{}/__sandbox/events", sandbox.url())).send().await.unwrap();
+        let response = client.get(format!("{}/__sandbox/events", sandbox.url())).bearer_auth(KEY).send().await.unwrap();
         assert_eq!(response.status(), 200);
         assert!(response.headers().get("x-ratelimit-limit").is_none());
     }

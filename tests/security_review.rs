@@ -117,7 +117,8 @@ async fn the_sandbox_and_the_client_never_echo_a_key() {
     assert_eq!(response.status(), 200);
     assert_hidden("accepted events", &format!("{:?}", sandbox.accepted()));
     for path in ["/__sandbox", "/__sandbox/events"] {
-        let text = http.get(format!("{}{path}", sandbox.url())).send().await.unwrap().text().await.unwrap();
+        let request = http.get(format!("{}{path}", sandbox.url())).bearer_auth(allowed.expose_secret());
+        let text = request.send().await.unwrap().text().await.unwrap();
         assert_hidden(path, &text);
     }
     // Refused keys of every kind: the answer never holds them.

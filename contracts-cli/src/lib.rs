@@ -238,6 +238,10 @@ struct SandboxArgs {
     /// Prefer the environment variable: arguments show in the process list and shell history.
     #[arg(long, value_name = "SECRET", env = "LOOP_DELIVERY_SECRET", hide_env_values = true)]
     delivery_secret: Option<String>,
+    /// Let POST /__sandbox/deliveries register endpoints on hosts other than loopback ones (each is
+    /// still signed with the secret sent with it, never with --delivery-secret).
+    #[arg(long)]
+    allow_remote_endpoints: bool,
 }
 
 #[derive(Debug, Args)]
@@ -848,13 +852,15 @@ fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u8> {
     if let Some(secret) = &args.delivery_secret {
         // The error never echoes the secret.
         let secret = WebhookSecret::parse(secret).map_err(|e| usage(format!("--delivery-secret: {e}")))?;
-        let mut deliveries = DeliveryConfig::new(secret);
+        let mut deliveries = DeliveryConfig::new(secret).allow_remote_endpoints(args.allow_remote_endpoints);
         if let Some(url) = &args.deliver_to {
             deliveries = deliveries.endpoint(url.as_str());
         }
         builder = builder.deliveries(deliveries);
     } else if args.deliver_to.is_some() {
         return Err(usage("--deliver-to needs --delivery-secret whsec_... (the secret the endpoint verifies with)"));
+    } else if args.allow_remote_endpoints {
+        builder = builder.deliveries(DeliveryConfig::default().allow_remote_endpoints(true));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
@@ -862,7 +868,7 @@ fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u8> {
         let handle = builder.start().await.map_err(|e| usage(e.to_string()))?;
         writeln!(stdout, "loop-contracts sandbox listening on {}", handle.url())?;
         writeln!(stdout, "  POST {}/api/events  (Authorization: Bearer lk_test_... or lk_dev_...)", handle.url())?;
-        writeln!(stdout, "  GET  {}/__sandbox/events  (what was accepted)", handle.url())?;
+        writeln!(stdout, "  GET  {}/__sandbox/events  (what was accepted; with the Bearer key)", handle.url())?;
         if let Some(endpoint) = handle.delivery_stats().endpoint {
             writeln!(stdout, "  delivery webhooks to {endpoint}  (GET {}/__sandbox/deliveries)", handle.url())?;
         }

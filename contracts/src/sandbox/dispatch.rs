@@ -116,6 +116,7 @@ pub struct DeliveryConfig {
     queue_capacity: usize,
     retained: usize,
     max_in_flight: usize,
+    remote_endpoints: bool,
 }
 
 impl Default for DeliveryConfig {
@@ -130,6 +131,7 @@ impl Default for DeliveryConfig {
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
             retained: DEFAULT_RETAINED_DELIVERIES,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            remote_endpoints: false,
         }
     }
 }
@@ -331,6 +333,24 @@ impl DeliveryConfig {
     /// ```
     pub fn max_in_flight(mut self, requests: usize) -> Self {
         self.max_in_flight = requests;
+        self
+    }
+
+    /// Lets `POST /__sandbox/deliveries` register endpoints on other hosts than loopback ones (off by
+    /// default). An endpoint registered there is always signed with the secret sent with it, never
+    /// with this configuration's; the endpoint given here, and [`SandboxHandle::deliver_to`]'s, may
+    /// be anywhere.
+    ///
+    /// [`SandboxHandle::deliver_to`]: crate::sandbox::SandboxHandle::deliver_to
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::DeliveryConfig;
+    ///
+    /// let config = DeliveryConfig::default().allow_remote_endpoints(true);
+    /// # let _ = config;
+    /// ```
+    pub fn allow_remote_endpoints(mut self, allow: bool) -> Self {
+        self.remote_endpoints = allow;
         self
     }
 
@@ -694,6 +714,8 @@ struct Inner {
     attempt_timeout: Duration,
     capacity: usize,
     retained: usize,
+    /// Whether run-time registrations may name hosts other than loopback ones.
+    remote_endpoints: bool,
     client: HttpClient,
     target: RwLock<Target>,
     records: Mutex<Records>,
@@ -748,6 +770,7 @@ impl Dispatcher {
             attempt_timeout: config.attempt_timeout,
             capacity: config.queue_capacity,
             retained: config.retained.max(config.queue_capacity),
+            remote_endpoints: config.remote_endpoints,
             client,
             target: RwLock::new(Target { secret: None, endpoint: None }),
             records: Mutex::default(),
@@ -784,6 +807,37 @@ impl Dispatcher {
         };
         *target = Target { secret, endpoint };
         Ok(())
+    }
+
+    /// Registers an endpoint for a request to `POST /__sandbox/deliveries`, which anyone holding a
+    /// test key can send: the endpoint is signed with the secret sent with it (the configured one
+    /// signs only what the operator configured), and names a loopback host unless the operator
+    /// allowed others at start.
+    pub(crate) fn register_requested(&self, url: Option<&str>, secret: Option<WebhookSecret>) -> Result<(), String> {
+        let Some(url) = url else { return self.register(None, secret) };
+        let Some(secret) = secret else {
+            return Err("a registered endpoint needs its own \"secret\": the configured secret signs only the \
+                        endpoint configured at start"
+                .to_owned());
+        };
+        if !self.inner.remote_endpoints {
+            let parsed =
+                url::Url::parse(url.trim()).map_err(|e| format!("the endpoint {:?} is not a URL: {e}", shown(url)))?;
+            let loopback = match parsed.host() {
+                Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if !loopback {
+                return Err(format!(
+                    "the endpoint {:?} is not on a loopback host: the sandbox was not started with remote \
+                     endpoints allowed",
+                    shown(url)
+                ));
+            }
+        }
+        self.register(Some(url), Some(secret))
     }
 
     fn endpoint(&self) -> Option<Arc<Endpoint>> {
@@ -1132,7 +1186,7 @@ pub(super) async fn register(State(shared): State<Arc<Shared>>, headers: HeaderM
         },
         Some(_) => return coded(ErrorCode::MalformedRequest, SHAPE),
     };
-    if let Err(message) = shared.deliveries.register(url, secret) {
+    if let Err(message) = shared.deliveries.register_requested(url, secret) {
         return coded(ErrorCode::MalformedRequest, &message);
     }
     let mut response =

@@ -48,6 +48,18 @@
 //! `Retry-After` (whole seconds until one request is allowed, at least 1). The `/__sandbox/`
 //! routes are the sandbox's own, not the platform's: they are neither limited nor faulted.
 //!
+//! **What a web page cannot reach.** The operator routes read every payload and change what the
+//! sandbox does, so each needs `Authorization: Bearer` with a key the sandbox accepts (a page
+//! cannot send that header to another origin without a preflight, which the sandbox never
+//! answers), and each `POST` there needs `Content-Type: application/json` (415 otherwise). Every
+//! route, the platform's included, answers 421 to a `Host` that does not name the sandbox
+//! (`localhost`, a loopback address, or the listening address; any address when listening on all
+//! of them): a page that rebinds its own name to this address still sends its name. An endpoint
+//! registered with `POST /__sandbox/deliveries` is signed with the secret sent with it, never the
+//! configured one, and must be on a loopback host unless [`DeliveryConfig::allow_remote_endpoints`]
+//! was set. The sandbox is for one machine's tests and demos: serve it on loopback (the default),
+//! never on a network others can reach.
+//!
 //! **Validation.** A body that is not JSON, or not `{"event": <string>, "payload": <any>}`, is
 //! `400 MALFORMED_REQUEST`; an unknown event `422 UNKNOWN_EVENT`; an invalid payload
 //! `422 VALIDATION_ERROR` with every issue, in the platform's error format. A body over the
@@ -690,6 +702,7 @@ impl SandboxBuilder {
             intake: self.intake,
             webhook_paths,
             body_limit: self.body_limit,
+            listen: local_addr,
             stop: stop_rx.clone(),
             deliveries,
         });
