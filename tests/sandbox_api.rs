@@ -434,3 +434,47 @@ async fn a_refused_request_leaves_its_keep_alive_connection_usable() {
         assert_eq!(got, status, "{head}");
     }
 }
+
+#[tokio::test]
+async fn a_trickled_body_is_answered_408_within_the_body_timeout() {
+    use std::time::{Duration, Instant};
+    use tokio::io::AsyncWriteExt;
+    let sandbox = start(Sandbox::builder().body_timeout(Duration::from_millis(300))).await;
+    // The API (with a key) and a webhook route (no key needed): ten bytes of a hundred, then nothing.
+    for (path, authorization) in
+        [("/api/events", format!("authorization: Bearer {KEY}\r\n")), ("/webhooks/shopify", String::new())]
+    {
+        let mut stream = tokio::net::TcpStream::connect(sandbox.local_addr()).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n{authorization}\
+             content-length: 100\r\n\r\n{{\"event\":"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let started = Instant::now();
+        let answer = tokio::time::timeout(Duration::from_secs(5), read_response(&mut stream)).await;
+        let (status, head) = answer.expect("no answer: the body is waited for forever").expect("an answer");
+        assert_eq!(status, 408, "{path}: {head}");
+        assert!(head.to_ascii_lowercase().contains("connection: close"), "{head}");
+        assert!(started.elapsed() >= Duration::from_millis(300), "{path}: {:?}", started.elapsed());
+    }
+    assert_eq!(post_event(&client(), &sandbox, KEY, &lead_request(1)).await.status(), 200, "still serving");
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_until_one_closes() {
+    use std::time::Duration;
+    let sandbox = start(Sandbox::builder().max_connections(2)).await;
+    // Two idle connections hold both slots (hyper waits up to 30 s for their requests).
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        held.push(tokio::net::TcpStream::connect(sandbox.local_addr()).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let url = format!("{}/api/events/schema/lead.captured.v1", sandbox.url());
+    let third = tokio::spawn(async move { reqwest::Client::new().get(url).send().await.map(|r| r.status()) });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!third.is_finished(), "a third connection is not served while two are held");
+    drop(held.pop());
+    let status = tokio::time::timeout(Duration::from_secs(10), third).await.expect("served once a slot is free");
+    assert_eq!(status.unwrap().unwrap(), 200);
+}

@@ -1165,7 +1165,7 @@ pub(super) async fn list(State(shared): State<Arc<Shared>>, RawQuery(query): Raw
 /// `POST /__sandbox/deliveries` with `{"url": "http://..." | null, "secret"?: "whsec_..."}`:
 /// registers, replaces or removes the endpoint. The secret is never echoed.
 pub(super) async fn register(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
-    let bytes = match read_body(&headers, body, shared.body_limit).await {
+    let bytes = match read_body(&shared, &headers, body).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };

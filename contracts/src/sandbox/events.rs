@@ -112,9 +112,16 @@ impl Page {
     }
 }
 
+/// The most bytes of events one page of `GET /__sandbox/events` holds (at least one event): a page
+/// is built whole in memory before it is sent.
+pub(crate) const PAGE_BYTES: usize = 4 << 20;
+
 #[derive(Debug)]
 struct Inner {
-    events: VecDeque<Arc<AcceptedEvent>>,
+    /// The kept events, each with the size it counts for.
+    events: VecDeque<(Arc<AcceptedEvent>, usize)>,
+    /// The sum of the kept events' sizes.
+    bytes: usize,
     latest: u64,
 }
 
@@ -122,14 +129,18 @@ struct Inner {
 pub(crate) struct EventLog {
     inner: Mutex<Inner>,
     capacity: usize,
+    byte_budget: usize,
     notify: watch::Sender<u64>,
 }
 
 impl EventLog {
-    pub(crate) fn new(capacity: usize) -> Self {
+    /// Keeps at most `capacity` events and `byte_budget` bytes of them (the newest, and always the
+    /// newest one).
+    pub(crate) fn new(capacity: usize, byte_budget: usize) -> Self {
         EventLog {
-            inner: Mutex::new(Inner { events: VecDeque::new(), latest: 0 }),
+            inner: Mutex::new(Inner { events: VecDeque::new(), bytes: 0, latest: 0 }),
             capacity: capacity.max(1),
+            byte_budget,
             notify: watch::channel(0).0,
         }
     }
@@ -138,30 +149,53 @@ impl EventLog {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Appends an event, giving it the next sequence number.
-    pub(crate) fn push(&self, mut event: AcceptedEvent) -> Arc<AcceptedEvent> {
+    /// Appends an event of `size` bytes, giving it the next sequence number; the oldest go while
+    /// the count or the bytes are over their bounds.
+    pub(crate) fn push(&self, mut event: AcceptedEvent, size: usize) -> Arc<AcceptedEvent> {
         let (event, evicted) = {
             let mut inner = self.lock();
             inner.latest += 1;
             event.sequence = inner.latest;
-            let evicted = if inner.events.len() >= self.capacity { inner.events.pop_front() } else { None };
+            let mut evicted = Vec::new();
+            while !inner.events.is_empty()
+                && (inner.events.len() >= self.capacity || inner.bytes.saturating_add(size) > self.byte_budget)
+            {
+                if let Some((old, old_size)) = inner.events.pop_front() {
+                    inner.bytes -= old_size;
+                    evicted.push(old);
+                }
+            }
             let event = Arc::new(event);
-            inner.events.push_back(Arc::clone(&event));
+            inner.events.push_back((Arc::clone(&event), size));
+            inner.bytes += size;
             (event, evicted)
         };
-        // The evicted event is freed outside the lock.
+        // The evicted events are freed outside the lock.
         drop(evicted);
         self.notify.send_replace(event.sequence);
         event
     }
 
-    /// The kept events after `after`, at most `limit`.
+    /// The kept events after `after`, at most `limit` of them and [`PAGE_BYTES`] of them (but at
+    /// least one).
     pub(crate) fn after(&self, after: u64, limit: usize) -> Page {
         let inner = self.lock();
-        let oldest = inner.events.front().map_or(inner.latest + 1, |e| e.sequence);
+        let oldest = inner.events.front().map_or(inner.latest + 1, |(e, _)| e.sequence);
         let dropped = oldest.saturating_sub(after.saturating_add(1));
         let skip = usize::try_from(after.saturating_add(1).saturating_sub(oldest)).unwrap_or(usize::MAX);
-        let events: Vec<_> = inner.events.iter().skip(skip).take(limit).cloned().collect();
+        let mut bytes = 0usize;
+        let events: Vec<_> = inner
+            .events
+            .iter()
+            .skip(skip)
+            .take(limit)
+            .take_while(|(_, size)| {
+                let first = bytes == 0;
+                bytes = bytes.saturating_add((*size).max(1));
+                first || bytes <= PAGE_BYTES
+            })
+            .map(|(e, _)| Arc::clone(e))
+            .collect();
         let next = events.last().map_or(after.max(oldest.saturating_sub(1)).min(inner.latest), |e| e.sequence);
         Page { events, next, latest: inner.latest, dropped }
     }
@@ -192,12 +226,14 @@ impl EventLog {
 
     /// Every kept event.
     pub(crate) fn all(&self) -> Vec<AcceptedEvent> {
-        self.lock().events.iter().map(|e| AcceptedEvent::clone(e)).collect()
+        self.lock().events.iter().map(|(e, _)| AcceptedEvent::clone(e)).collect()
     }
 
     /// Forgets the kept events (sequence numbers go on).
     pub(crate) fn clear(&self) {
-        self.lock().events.clear();
+        let mut inner = self.lock();
+        inner.events.clear();
+        inner.bytes = 0;
     }
 
     pub(crate) fn latest(&self) -> u64 {
@@ -226,9 +262,9 @@ mod tests {
 
     #[test]
     fn pages_in_order_and_bounded() {
-        let log = EventLog::new(3);
+        let log = EventLog::new(3, usize::MAX);
         for i in 1..=5 {
-            assert_eq!(log.push(event(&i.to_string())).sequence, i);
+            assert_eq!(log.push(event(&i.to_string()), 100).sequence, i);
         }
         assert_eq!(log.len(), 3);
         let page = log.after(0, 10);
@@ -243,19 +279,46 @@ mod tests {
         log.clear();
         let page = log.after(0, 10);
         assert_eq!((page.next, page.latest, page.dropped), (5, 5, 5));
-        assert_eq!(log.push(event("6")).sequence, 6);
+        assert_eq!(log.push(event("6"), 100).sequence, 6);
+    }
+
+    #[test]
+    fn the_log_and_its_pages_are_bounded_by_bytes_too() {
+        // 10 MB of payloads would be kept whole under the count alone.
+        let log = EventLog::new(1_000, 3_000_000);
+        for i in 1..=10 {
+            log.push(event(&i.to_string()), 1_000_000);
+        }
+        assert_eq!(log.len(), 3, "3 MB kept");
+        let page = log.after(0, 100);
+        assert_eq!(page.events.iter().map(|e| e.sequence).collect::<Vec<_>>(), [8, 9, 10]);
+        assert_eq!(page.dropped, 7);
+        // An event larger than the whole budget replaces everything, and is kept.
+        log.push(event("big"), 5_000_000);
+        assert_eq!(log.len(), 1);
+        // Pages stop at PAGE_BYTES (but hold at least one event).
+        let log = EventLog::new(1_000, usize::MAX);
+        for i in 1..=10 {
+            log.push(event(&i.to_string()), PAGE_BYTES / 4);
+        }
+        let page = log.after(0, 100);
+        assert_eq!(page.events.len(), 4);
+        assert_eq!(log.after(page.next, 100).events.len(), 4);
+        let log = EventLog::new(10, usize::MAX);
+        log.push(event("huge"), PAGE_BYTES * 2);
+        assert_eq!(log.after(0, 100).events.len(), 1);
     }
 
     #[tokio::test]
     async fn long_poll_wakes_on_push() {
-        let log = Arc::new(EventLog::new(10));
+        let log = Arc::new(EventLog::new(10, usize::MAX));
         let (_stop_tx, stop) = watch::channel(false);
         let poll = tokio::spawn({
             let log = Arc::clone(&log);
             async move { log.wait_after(0, 10, Duration::from_secs(5), stop).await }
         });
         tokio::time::sleep(Duration::from_millis(20)).await;
-        log.push(event("a"));
+        log.push(event("a"), 100);
         let page = poll.await.unwrap();
         assert_eq!(page.events.len(), 1);
         let (_stop_tx, stop) = watch::channel(false);

@@ -144,6 +144,13 @@ pub const DEFAULT_IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(24 * 60 * 6
 pub const DEFAULT_IDEMPOTENCY_CAPACITY: usize = 100_000;
 /// The default number of accepted events kept for inspection.
 pub const DEFAULT_RETAINED_EVENTS: usize = 10_000;
+/// The default bytes of accepted events kept for inspection (counted as the request bodies that
+/// carried them): 64 MiB.
+pub const DEFAULT_RETAINED_BYTES: usize = 64 << 20;
+/// The default time a request body may take to arrive: 10 s.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default number of connections served at once: 1,024 (more wait in the listen queue).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1_024;
 
 /// The entry point: [`Sandbox::builder`].
 ///
@@ -200,6 +207,9 @@ impl Sandbox {
             idempotency_capacity: DEFAULT_IDEMPOTENCY_CAPACITY,
             idempotency_wait: Duration::from_secs(10),
             retained_events: DEFAULT_RETAINED_EVENTS,
+            retained_bytes: DEFAULT_RETAINED_BYTES,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             faults: FaultConfig::default(),
             intake,
             catalog: crate::catalog().clone(),
@@ -238,6 +248,9 @@ pub struct SandboxBuilder {
     idempotency_capacity: usize,
     idempotency_wait: Duration,
     retained_events: usize,
+    retained_bytes: usize,
+    body_timeout: Duration,
+    max_connections: usize,
     faults: FaultConfig,
     intake: Intake,
     catalog: Catalog,
@@ -511,6 +524,51 @@ impl SandboxBuilder {
         self
     }
 
+    /// How many bytes of accepted events are kept for inspection, counted as the request bodies
+    /// that carried them (default [`DEFAULT_RETAINED_BYTES`]); the oldest go first, and the newest
+    /// is always kept. A page of `GET /__sandbox/events` holds at most 4 MiB of events.
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::Sandbox;
+    ///
+    /// let builder = Sandbox::builder().retain_bytes(16 << 20);
+    /// # let _ = builder;
+    /// ```
+    pub fn retain_bytes(mut self, bytes: usize) -> Self {
+        self.retained_bytes = bytes;
+        self
+    }
+
+    /// How long a request body may take to arrive before the request is answered 408 and its
+    /// connection closed (default [`DEFAULT_BODY_TIMEOUT`]); the head has 30 s.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_contracts::sandbox::Sandbox;
+    ///
+    /// let builder = Sandbox::builder().body_timeout(Duration::from_secs(2));
+    /// # let _ = builder;
+    /// ```
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (default [`DEFAULT_MAX_CONNECTIONS`]); further ones
+    /// wait in the listen queue until one closes, so held connections cannot exhaust the process's
+    /// file descriptors.
+    ///
+    /// ```
+    /// use loop_contracts::sandbox::Sandbox;
+    ///
+    /// let builder = Sandbox::builder().max_connections(256);
+    /// # let _ = builder;
+    /// ```
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections;
+        self
+    }
+
     /// The faults to inject from the start (default none).
     ///
     /// ```
@@ -697,17 +755,19 @@ impl SandboxBuilder {
                 self.idempotency_capacity,
                 self.idempotency_wait,
             ),
-            events: events::EventLog::new(self.retained_events),
+            events: events::EventLog::new(self.retained_events, self.retained_bytes),
             faults: faults::FaultInjector::new(self.faults),
             intake: self.intake,
             webhook_paths,
             body_limit: self.body_limit,
+            body_timeout: self.body_timeout,
             listen: local_addr,
             stop: stop_rx.clone(),
             deliveries,
         });
         let router = routes::router(Arc::clone(&shared));
-        let task = tokio::spawn(server::serve(listener, router, stop_rx, self.shutdown_grace));
+        let task =
+            tokio::spawn(server::serve(listener, router, stop_rx, self.shutdown_grace, self.max_connections.max(1)));
         Ok(SandboxHandle { local_addr, shared, stop: stop_tx, task: Some(task), grace: self.shutdown_grace })
     }
 }

@@ -50,6 +50,8 @@ pub(crate) struct Shared {
     pub(crate) intake: Intake,
     pub(crate) webhook_paths: HashSet<String>,
     pub(crate) body_limit: usize,
+    /// How long a request body may take to arrive.
+    pub(crate) body_timeout: Duration,
     /// The address the sandbox listens on, for the `Host` check.
     pub(crate) listen: std::net::SocketAddr,
     pub(crate) stop: watch::Receiver<bool>,
@@ -131,7 +133,7 @@ async fn host_layer(State(shared): State<Arc<Shared>>, request: Request, next: N
             shared.listen
         ),
     };
-    drained(request, shared.body_limit, error(StatusCode::MISDIRECTED_REQUEST, "MISDIRECTED_REQUEST", &message)).await
+    drained(&shared, request, error(StatusCode::MISDIRECTED_REQUEST, "MISDIRECTED_REQUEST", &message)).await
 }
 
 /// Whether a `Host` value (`name`, `name:port`, `[v6]:port`) names this sandbox.
@@ -156,12 +158,12 @@ fn host_is_ours(host: &str, listen: std::net::SocketAddr) -> bool {
 /// answers), and JSON on every POST (a form or `text/plain` body is what a page can send freely).
 async fn operator_layer(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     if let Err(refusal) = authenticate(&shared, request.headers(), true) {
-        return drained(request, shared.body_limit, unauthorized(&refusal)).await;
+        return drained(&shared, request, unauthorized(&refusal)).await;
     }
     if request.method() == Method::POST && !is_json(request.headers()) {
         let message = "operator routes take POST bodies as JSON: send `Content-Type: application/json`";
         let response = error(StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::MalformedRequest.as_str(), message);
-        return drained(request, shared.body_limit, response).await;
+        return drained(&shared, request, response).await;
     }
     next.run(request).await
 }
@@ -230,14 +232,15 @@ fn rate_limited(status: &RateStatus) -> Response {
 /// then gives the response. An unread body makes the server close the connection after
 /// answering, without `Connection: close`: a client that sent the next request on it (most
 /// keep-alive clients) would see it fail.
-async fn drained(request: Request, limit: usize, response: Response) -> Response {
-    drain(request.into_body(), limit).await;
+async fn drained(shared: &Shared, request: Request, response: Response) -> Response {
+    drain(shared, request.into_body()).await;
     response
 }
 
-/// Reads and drops a body nobody will look at, up to the body limit (see [`drained`]).
-async fn drain(body: Body, limit: usize) {
-    let _ = Limited::new(body, limit).collect().await;
+/// Reads and drops a body nobody will look at, up to the body limit and the body timeout (see
+/// [`drained`]); a body that is still arriving then is left, and hyper closes the connection.
+async fn drain(shared: &Shared, body: Body) {
+    let _ = tokio::time::timeout(shared.body_timeout, Limited::new(body, shared.body_limit).collect()).await;
 }
 
 fn with_fault(mut response: Response, name: &'static str) -> Response {
@@ -271,8 +274,8 @@ async fn platform_layer(State(shared): State<Arc<Shared>>, mut request: Request,
     };
     let rate = shared.limiter.check(&caller);
     let (mut response, rate) = match auth {
-        _ if !rate.allowed() => (drained(request, shared.body_limit, rate_limited(&rate)).await, rate),
-        Err(refusal) => (drained(request, shared.body_limit, refusal).await, rate),
+        _ if !rate.allowed() => (drained(&shared, request, rate_limited(&rate)).await, rate),
+        Err(refusal) => (drained(&shared, request, refusal).await, rate),
         Ok(_) => {
             let key = match caller {
                 Caller::Key(key) => Some(key),
@@ -285,12 +288,12 @@ async fn platform_layer(State(shared): State<Arc<Shared>>, mut request: Request,
                 Fault::InternalError => {
                     let message = "internal error (injected by the sandbox; retrying is safe)";
                     let response = with_fault(coded(ErrorCode::InternalError, message), "internal-error");
-                    (drained(request, shared.body_limit, response).await, rate)
+                    (drained(&shared, request, response).await, rate)
                 }
                 Fault::RateLimited => {
                     let refusal = RateStatus::injected_refusal(rate.tier);
                     let response = with_fault(rate_limited(&refusal), "rate-limited");
-                    (drained(request, shared.body_limit, response).await, refusal)
+                    (drained(&shared, request, response).await, refusal)
                 }
                 Fault::DropConnection => {
                     if decision.drop_after_processing {
@@ -343,8 +346,10 @@ fn authenticate(shared: &Shared, headers: &HeaderMap, required: bool) -> Result<
     Ok(Some(key))
 }
 
-/// Reads the body, up to the limit: `413` beyond it.
-pub(super) async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Response> {
+/// Reads the body, up to the limit (`413` beyond it) and within the body timeout (`408` after it:
+/// a body trickled a byte at a time would otherwise hold its connection as long as the client likes).
+pub(super) async fn read_body(shared: &Shared, headers: &HeaderMap, body: Body) -> Result<Bytes, Response> {
+    let limit = shared.body_limit;
     let too_large = || {
         let message = format!("the request body is larger than the limit of {limit} bytes");
         error(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::MalformedRequest.as_str(), &message)
@@ -353,7 +358,14 @@ pub(super) async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> 
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    match Limited::new(body, limit).collect().await {
+    let Ok(read) = tokio::time::timeout(shared.body_timeout, Limited::new(body, limit).collect()).await else {
+        let message = format!("the request body did not arrive within {} ms", shared.body_timeout.as_millis());
+        let mut response = error(StatusCode::REQUEST_TIMEOUT, ErrorCode::MalformedRequest.as_str(), &message);
+        // The rest of the body may still come: this connection cannot serve another request.
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return Err(response);
+    };
+    match read {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<LengthLimitError>() => Err(too_large()),
         Err(_) => Err(coded(ErrorCode::MalformedRequest, "the request body could not be read")),
@@ -380,9 +392,11 @@ struct AcceptedOut<'a> {
 }
 
 /// Records an accepted event and renders the response body.
-fn accept(shared: &Shared, event: String, event_id: String, payload: Value, via: Via) -> Bytes {
+/// Records an accepted event; `size` is the length of the request body that carried it, what the
+/// event log counts against its byte budget.
+fn accept(shared: &Shared, event: String, event_id: String, payload: Value, via: Via, size: usize) -> Bytes {
     let received_at = dispatch::time_text(chrono::Utc::now());
-    let accepted = shared.events.push(AcceptedEvent { sequence: 0, event, event_id, received_at, via, payload });
+    let accepted = shared.events.push(AcceptedEvent { sequence: 0, event, event_id, received_at, via, payload }, size);
     shared.deliveries.dispatch(&accepted);
     let body = AcceptedOut {
         ok: true,
@@ -412,7 +426,7 @@ async fn post_event(State(shared): State<Arc<Shared>>, request: Request) -> Resp
         return unauthorized(MISSING_KEY);
     };
     let headers = &parts.headers;
-    let bytes = match read_body(headers, body, shared.body_limit).await {
+    let bytes = match read_body(&shared, headers, body).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
@@ -463,7 +477,8 @@ async fn post_event(State(shared): State<Arc<Shared>>, request: Request) -> Resp
     if !processing.is_zero() {
         tokio::time::sleep(processing).await;
     }
-    let body = accept(&shared, request.event, event_id, payload, Via::Api { key: key.to_string() });
+    let via = Via::Api { key: key.to_string() };
+    let body = accept(&shared, request.event, event_id, payload, via, bytes.len());
     if let Some(guard) = guard {
         guard.complete(body.clone());
     }
@@ -540,22 +555,23 @@ async fn webhook_or_not_found(
         .and_then(|name| name.parse::<Source>().ok())
         .filter(|source| *source != Source::Custom);
     if !declared && built_in.is_none() {
-        drain(body, shared.body_limit).await;
+        drain(&shared, body).await;
         return error(StatusCode::NOT_FOUND, "NOT_FOUND", &format!("no route {:?}", shown(path)));
     };
     if method != Method::POST {
-        drain(body, shared.body_limit).await;
+        drain(&shared, body).await;
         let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "webhooks are POSTed");
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let bytes = match read_body(&headers, body, shared.body_limit).await {
+    let bytes = match read_body(&shared, &headers, body).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
     // Verifying, transforming and validating is CPU work proportional to the body (and to a
     // declared query): it runs on the blocking pool, so a costly webhook never holds one of the
     // few reactor threads every other route (the health check included) is served from.
+    let size = bytes.len();
     let intake = Arc::clone(&shared);
     let owned_path = path.to_owned();
     let work = tokio::task::spawn_blocking(move || {
@@ -592,13 +608,13 @@ async fn webhook_or_not_found(
         tokio::time::sleep(auth.processing).await;
     }
     let via = Via::Webhook { route: path.to_owned() };
-    let body = accept(&shared, event.event.as_str().to_owned(), event_id, event.payload, via);
+    let body = accept(&shared, event.event.as_str().to_owned(), event_id, event.payload, via, size);
     guard.complete(body.clone());
     json(StatusCode::OK, body)
 }
 
 async fn method_not_allowed(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, body: Body) -> Response {
-    drain(body, shared.body_limit).await;
+    drain(&shared, body).await;
     let allowed = if uri.path() == "/api/events" { "POST" } else { "GET" };
     let message = format!("{method} is not allowed on {}: use {allowed}", shown(uri.path()));
     let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", &message);
@@ -671,7 +687,7 @@ async fn get_faults(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn set_faults(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
-    let bytes = match read_body(&headers, body, shared.body_limit).await {
+    let bytes = match read_body(&shared, &headers, body).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };

@@ -2,6 +2,7 @@
 //! and connections closed without a response when a fault says so.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::response::Response;
@@ -12,7 +13,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 use tower::Service;
 
 /// The peer's address, put in every request's extensions.
@@ -35,11 +36,27 @@ impl std::fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
-pub(crate) async fn serve(listener: TcpListener, router: Router, mut stop: watch::Receiver<bool>, grace: Duration) {
+/// Serves connections until `stop`, at most `max_connections` at once: a connection is accepted
+/// only when a slot is free, so the others wait in the kernel's listen queue.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    router: Router,
+    mut stop: watch::Receiver<bool>,
+    grace: Duration,
+    max_connections: usize,
+) {
     let graceful = GracefulShutdown::new();
     let mut connections = tokio::task::JoinSet::new();
+    let slots = Arc::new(Semaphore::new(max_connections));
     loop {
         while connections.try_join_next().is_some() {}
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            _ = stop.wait_for(|stop| *stop) => break,
+        };
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             _ = stop.wait_for(|stop| *stop) => break,
@@ -76,6 +93,7 @@ pub(crate) async fn serve(listener: TcpListener, router: Router, mut stop: watch
         connections.spawn(async move {
             // Errors are the peer's (reset, timeout) or our injected drops: nothing to report.
             let _ = connection.await;
+            drop(slot);
         });
     }
     drop(listener);
