@@ -17,11 +17,14 @@ pub(crate) enum Scope<'a> {
     Webhooks,
 }
 
+/// A scope, as the store knows it: a digest, so the store never holds API keys.
+type ScopeId = [u8; 32];
+
 /// Entries are found by a digest of the scope and the key: fixed-size, so an entry costs no
-/// allocation for its key, and the store never holds API keys.
+/// allocation for its key.
 type EntryKey = [u8; 32];
 
-fn entry_key(scope: Scope<'_>, key: &str) -> EntryKey {
+fn scope_id(scope: Scope<'_>) -> ScopeId {
     let mut hasher = Sha256::new();
     match scope {
         Scope::Key(api_key) => {
@@ -30,6 +33,12 @@ fn entry_key(scope: Scope<'_>, key: &str) -> EntryKey {
         }
         Scope::Webhooks => hasher.update(b"w"),
     }
+    hasher.finalize().into()
+}
+
+fn entry_key(scope: &ScopeId, key: &str) -> EntryKey {
+    let mut hasher = Sha256::new();
+    hasher.update(scope);
     hasher.update([0]);
     hasher.update(key.as_bytes());
     hasher.finalize().into()
@@ -72,17 +81,52 @@ enum State {
 #[derive(Debug)]
 struct Entry {
     id: u64,
+    scope: ScopeId,
     hash: PayloadHash,
     at: Instant,
     state: State,
 }
 
+/// Insertion order: (when, entry id, key). A queue may hold ids of entries already gone; they are
+/// skipped, and the queue compacted when they outnumber the live ones.
+type Order = VecDeque<(Instant, u64, EntryKey)>;
+
+/// One scope's entries, bounded on their own so that no scope can push out another's.
+#[derive(Debug, Default)]
+struct Partition {
+    order: Order,
+    live: usize,
+}
+
 #[derive(Debug, Default)]
 struct Inner {
     map: HashMap<EntryKey, Entry>,
-    /// Insertion order, for expiry and the entry bound (may hold ids of entries already gone).
-    order: VecDeque<(Instant, u64, EntryKey)>,
+    scopes: HashMap<ScopeId, Partition>,
+    /// Every entry in insertion order, for expiry and the bound on all scopes together.
+    order: Order,
     next_id: u64,
+}
+
+impl Inner {
+    /// Whether the entry (key, id) is still there, and whether it is in progress.
+    fn live(&self, key: &EntryKey, id: u64) -> Option<bool> {
+        self.map.get(key).filter(|e| e.id == id).map(|e| matches!(e.state, State::InProgress(_)))
+    }
+
+    /// Removes the entry (key, id) if it is still there.
+    fn remove(&mut self, key: &EntryKey, id: u64) {
+        if self.live(key, id).is_none() {
+            return;
+        }
+        if let Some(entry) = self.map.remove(key)
+            && let Some(partition) = self.scopes.get_mut(&entry.scope)
+        {
+            partition.live -= 1;
+            if partition.live == 0 {
+                self.scopes.remove(&entry.scope);
+            }
+        }
+    }
 }
 
 /// The store; cheap to clone (shared).
@@ -90,9 +134,16 @@ struct Inner {
 pub(crate) struct IdempotencyStore {
     inner: Arc<Mutex<Inner>>,
     window: Duration,
+    /// Entries per scope (each API key, and the webhook routes).
     capacity: usize,
+    /// Entries of all scopes together: [`TOTAL_CAPACITY_FACTOR`] times `capacity`.
+    total_capacity: usize,
     wait: Duration,
 }
+
+/// All scopes together keep at most this many times one scope's bound: a memory bound for callers
+/// that mint keys (a configured key list, `SandboxBuilder::accept_key`, keeps them out).
+pub(crate) const TOTAL_CAPACITY_FACTOR: usize = 10;
 
 /// The answer to [`IdempotencyStore::begin`].
 #[derive(Debug)]
@@ -111,7 +162,9 @@ pub(crate) enum Claim {
 
 impl IdempotencyStore {
     pub(crate) fn new(window: Duration, capacity: usize, wait: Duration) -> Self {
-        IdempotencyStore { inner: Arc::default(), window, capacity: capacity.max(1), wait }
+        let capacity = capacity.max(1);
+        let total_capacity = capacity.saturating_mul(TOTAL_CAPACITY_FACTOR);
+        IdempotencyStore { inner: Arc::default(), window, capacity, total_capacity, wait }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -126,6 +179,7 @@ impl IdempotencyStore {
     pub(crate) fn clear(&self) {
         let mut inner = self.lock();
         inner.map.clear();
+        inner.scopes.clear();
         inner.order.clear();
     }
 
@@ -134,12 +188,13 @@ impl IdempotencyStore {
     /// if it was not accepted, this request claims the key in turn.
     pub(crate) async fn begin(&self, scope: Scope<'_>, key: &str, hash: PayloadHash) -> Claim {
         let deadline = deadline_after(self.wait);
-        let entry_key = entry_key(scope, key);
+        let scope = scope_id(scope);
+        let entry_key = entry_key(&scope, key);
         loop {
             let mut waiter = {
                 let mut inner = self.lock();
                 let now = Instant::now();
-                self.evict(&mut inner, now);
+                self.evict(&mut inner, now, None);
                 match inner.map.get_mut(&entry_key) {
                     Some(entry) if now.duration_since(entry.at) < self.window => match &mut entry.state {
                         State::Done(body) => {
@@ -151,9 +206,17 @@ impl IdempotencyStore {
                     _ => {
                         let id = inner.next_id;
                         inner.next_id += 1;
-                        inner.map.insert(entry_key, Entry { id, hash, at: now, state: State::InProgress(None) });
+                        // An expired entry under this key goes first (it is counted in its scope).
+                        if let Some(old) = inner.map.get(&entry_key).map(|e| e.id) {
+                            inner.remove(&entry_key, old);
+                        }
+                        let entry = Entry { id, scope, hash, at: now, state: State::InProgress(None) };
+                        inner.map.insert(entry_key, entry);
                         inner.order.push_back((now, id, entry_key));
-                        self.evict(&mut inner, now);
+                        let partition = inner.scopes.entry(scope).or_default();
+                        partition.order.push_back((now, id, entry_key));
+                        partition.live += 1;
+                        self.evict(&mut inner, now, Some(scope));
                         return Claim::Fresh(ClaimGuard { store: self.clone(), key: Some(entry_key), id });
                     }
                 }
@@ -166,17 +229,62 @@ impl IdempotencyStore {
         }
     }
 
-    /// Drops expired entries and, past the capacity, the oldest ones.
-    fn evict(&self, inner: &mut Inner, now: Instant) {
-        while let Some((at, _, _)) = inner.order.front() {
-            if now.duration_since(*at) < self.window && inner.order.len() <= self.capacity {
+    /// Drops expired entries, the oldest ones past the bound on all scopes, and past its own bound
+    /// the oldest of `scope`. An entry in progress is never dropped (a duplicate waiting for it
+    /// would otherwise run again): it goes to the back of its queue instead.
+    fn evict(&self, inner: &mut Inner, now: Instant, scope: Option<ScopeId>) {
+        let window = self.window;
+        let total = self.total_capacity;
+        // Each queue is looked at most once around, so entries all in progress cannot loop it.
+        let mut budget = inner.order.len();
+        while budget > 0 {
+            budget -= 1;
+            let Some(&(at, id, key)) = inner.order.front() else { break };
+            let Some(in_progress) = inner.live(&key, id) else {
+                inner.order.pop_front();
+                continue;
+            };
+            if now.duration_since(at) < window && inner.map.len() <= total {
                 break;
             }
-            if let Some((_, id, key)) = inner.order.pop_front()
-                && inner.map.get(&key).is_some_and(|e| e.id == id)
-            {
-                inner.map.remove(&key);
+            inner.order.pop_front();
+            if in_progress {
+                inner.order.push_back((at, id, key));
+            } else {
+                inner.remove(&key, id);
             }
+        }
+        if let Some(scope) = scope {
+            let mut budget = inner.scopes.get(&scope).map_or(0, |p| p.order.len());
+            while budget > 0 {
+                budget -= 1;
+                let Some(partition) = inner.scopes.get_mut(&scope) else { break };
+                if partition.live <= self.capacity {
+                    break;
+                }
+                let Some((at, id, key)) = partition.order.pop_front() else { break };
+                match inner.live(&key, id) {
+                    None => {}
+                    Some(true) => {
+                        if let Some(partition) = inner.scopes.get_mut(&scope) {
+                            partition.order.push_back((at, id, key));
+                        }
+                    }
+                    Some(false) => inner.remove(&key, id),
+                }
+            }
+        }
+        // Queues keep ids of entries removed through another queue: compact when those dominate.
+        if inner.order.len() > 2 * inner.map.len() + 16 {
+            let Inner { order, map, .. } = inner;
+            order.retain(|(_, id, key)| map.get(key).is_some_and(|e| e.id == *id));
+        }
+        if let Some(scope) = scope
+            && let Some(partition) = inner.scopes.get_mut(&scope)
+            && partition.order.len() > 2 * partition.live + 16
+        {
+            let map = &inner.map;
+            partition.order.retain(|(_, id, key)| map.get(key).is_some_and(|e| e.id == *id));
         }
     }
 }
@@ -213,10 +321,7 @@ impl Drop for ClaimGuard {
     /// Not completed (rejected, failed or cancelled): the key is released and waiters wake.
     fn drop(&mut self) {
         if let Some(key) = self.key.take() {
-            let mut inner = self.store.lock();
-            if inner.map.get(&key).is_some_and(|e| e.id == self.id) {
-                inner.map.remove(&key);
-            }
+            self.store.lock().remove(&key, self.id);
         }
     }
 }
@@ -290,13 +395,55 @@ mod tests {
             guard.complete(Bytes::new());
         }
         assert_eq!(store.len(), 100);
-        assert!(store.lock().order.len() <= 100);
+        assert!(store.lock().order.len() <= 2 * 100 + 16, "compacted");
         // The newest are kept, the oldest forgotten.
         assert!(matches!(store.begin(key(), "999", [0; 32]).await, Claim::Replay { .. }));
         assert!(matches!(store.begin(key(), "0", [0; 32]).await, Claim::Fresh(_)));
         tokio::time::sleep(Duration::from_millis(60)).await;
         assert!(matches!(store.begin(key(), "999", [0; 32]).await, Claim::Fresh(_)));
         assert!(store.len() <= 2);
+    }
+
+    #[tokio::test]
+    async fn one_scope_cannot_push_out_anothers_keys() {
+        let store = IdempotencyStore::new(Duration::from_secs(60), 3, Duration::from_secs(1));
+        let Claim::Fresh(guard) = store.begin(Scope::Webhooks, "order-1", [1; 32]).await else { panic!("fresh") };
+        guard.complete(Bytes::from_static(b"webhook"));
+        // Another tenant floods its own keys: only its own oldest go.
+        for i in 0..100 {
+            let Claim::Fresh(guard) = store.begin(key(), &i.to_string(), [0; 32]).await else { panic!("fresh") };
+            guard.complete(Bytes::new());
+        }
+        assert_eq!(store.len(), 1 + 3);
+        assert!(matches!(store.begin(Scope::Webhooks, "order-1", [1; 32]).await, Claim::Replay { .. }));
+        assert!(matches!(store.begin(key(), "99", [0; 32]).await, Claim::Replay { .. }));
+        assert!(matches!(store.begin(key(), "0", [0; 32]).await, Claim::Fresh(_)));
+    }
+
+    #[tokio::test]
+    async fn an_entry_in_progress_is_never_evicted() {
+        let store = IdempotencyStore::new(Duration::from_secs(60), 1, Duration::from_millis(50));
+        let Claim::Fresh(_held) = store.begin(key(), "slow", [1; 32]).await else { panic!("fresh") };
+        for i in 0..5 {
+            let Claim::Fresh(guard) = store.begin(key(), &i.to_string(), [0; 32]).await else { panic!("fresh") };
+            guard.complete(Bytes::new());
+        }
+        // A duplicate still waits for the first (and does not run twice); another payload conflicts.
+        assert!(matches!(store.begin(key(), "slow", [1; 32]).await, Claim::StillInProgress));
+        assert!(matches!(store.begin(key(), "slow", [2; 32]).await, Claim::ConflictInProgress));
+    }
+
+    #[tokio::test]
+    async fn all_scopes_together_are_bounded() {
+        let store = IdempotencyStore::new(Duration::from_secs(60), 2, Duration::from_secs(1));
+        let keys: Vec<ApiKey> =
+            (0..50).map(|i| ApiKey::parse(&format!("lk_test_minted_key_{i:08}")).unwrap()).collect();
+        for key in &keys {
+            let Claim::Fresh(guard) = store.begin(Scope::Key(key), "k", [0; 32]).await else { panic!("fresh") };
+            guard.complete(Bytes::new());
+        }
+        assert_eq!(store.len(), 2 * TOTAL_CAPACITY_FACTOR);
+        assert!(store.lock().scopes.len() <= 2 * TOTAL_CAPACITY_FACTOR);
     }
 
     #[test]

@@ -140,7 +140,7 @@ pub const DEFAULT_ADDR: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Ad
 pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
 /// The default idempotency window: 24 hours.
 pub const DEFAULT_IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
-/// The default number of idempotency keys kept.
+/// The default number of idempotency keys kept per scope (each API key, and the webhook routes).
 pub const DEFAULT_IDEMPOTENCY_CAPACITY: usize = 100_000;
 /// The default number of accepted events kept for inspection.
 pub const DEFAULT_RETAINED_EVENTS: usize = 10_000;
@@ -422,7 +422,11 @@ impl SandboxBuilder {
         self
     }
 
-    /// How long idempotency keys are kept, and how many at most (default 24 h, 100,000).
+    /// How long idempotency keys are kept, and how many at most per scope (default 24 h, 100,000):
+    /// each API key's keys, and the webhook routes', are bounded on their own, so that no caller
+    /// can push out another's; all scopes together keep at most ten times `max_keys`. The oldest
+    /// keys go first, but never one whose request is still being processed (a duplicate waiting
+    /// for it would otherwise run again).
     ///
     /// ```
     /// use std::time::Duration;
