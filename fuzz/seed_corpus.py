@@ -98,11 +98,14 @@ def seed_validate_payload(cases):
         write("validate_payload", f"{i:05}", bytes([EVENTS.index(case["event"])]) + case["input"].encode())
 
 
-def seed_declaration_transform(bodies):
+def seed_declaration_transform(bodies, fixtures):
     for d, declaration in enumerate(DECLARATIONS):
         text = json.dumps(declaration).encode()
         for name, body in bodies.items():
             write("declaration_transform", f"{d}-{name}", text + b"\0" + body)
+    # Inputs kept as regressions (`tests/fuzz_regressions.rs`), already in the target's format.
+    for path in sorted((fixtures / "fuzz/declaration_transform").glob("*")):
+        write("declaration_transform", f"regression-{path.name}", path.read_bytes())
 
 
 def seed_jsonpath(fixtures):
@@ -187,7 +190,7 @@ def main():
     cases = parity_cases()
     bodies = webhook_bodies(fixtures)
     seed_validate_payload(cases)
-    seed_declaration_transform(bodies)
+    seed_declaration_transform(bodies, fixtures)
     seed_jsonpath(fixtures)
     seed_discovery(cases)
     seed_api_key()

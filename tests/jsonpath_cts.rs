@@ -255,8 +255,8 @@ fn the_worst_accepted_selectors_compile_quickly_on_a_small_stack() {
 
 #[test]
 fn a_long_or_costly_pattern_in_match_is_refused_quickly() {
-    // Each of these compiles for 15 to 130 ms in the regex crate, and serde_json_path compiles it
-    // again at every string node it tests.
+    // Each of these compiles for 15 to 130 ms in the regex crate without a size limit; with it,
+    // compilation stops as soon as the limit is reached.
     for pattern in [r"\\w{1000}", r"\\w{100}{100}", r"[\\w\\d]{999}", r"a{1000}{1000}", &r"\\w".repeat(300)] {
         let text = format!("$[?match(@.sku, '{pattern}')]");
         let start = Instant::now();
@@ -264,7 +264,7 @@ fn a_long_or_costly_pattern_in_match_is_refused_quickly() {
         assert!(start.elapsed() < quick(), "{pattern}: {:?}", start.elapsed());
         let err = result.expect_err(pattern);
         assert!(matches!(err, JsonPathError::TooCostly { .. }), "{err:?}");
-        assert!(err.to_string().contains("µs to compile"), "{err}");
+        assert!(err.to_string().contains("bytes allowed"), "{err}");
         // The message quotes the pattern, but never more than 40 characters of it.
         assert!(err.to_string().len() < 400, "{err}");
     }

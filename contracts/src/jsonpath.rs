@@ -4,9 +4,11 @@
 //! checks the selector once, at declaration time, and [`JsonPath::query`] evaluates it on every
 //! payload.
 //!
-//! Evaluation of anything beyond a plain path is `serde_json_path`'s, which passes all 703 cases of
-//! the RFC 9535 compliance suite (`tests/jsonpath_cts.rs`). This type adds what that crate leaves to
-//! its caller, because transforms come from declarations that need not be trusted:
+//! `serde_json_path` judges a selector's validity (its parser passes all 703 cases of the RFC 9535
+//! compliance suite, `tests/jsonpath_cts.rs`, and its messages are precise), but this module
+//! evaluates: `serde_json_path` exposes neither its syntax tree nor a way to bound an evaluation,
+//! and compiles `match()`/`search()` patterns again at every node. Transforms come from
+//! declarations that need not be trusted and run on every webhook body, so this type adds:
 //!
 //! - **Bounds checked before parsing.** The parser re-reads the inside of a filter once per
 //!   enclosing filter, so its time doubles with every level of `[?...]` nesting (67 bytes nested
@@ -19,18 +21,30 @@
 //!   100-byte payload nested 100 deep and `$[0,0][0,0]...` would ask for 2^100 nodes.
 //!   [`JsonPath::MAX_UNION_PRODUCT`] and [`JsonPath::MAX_DESCENDANT_SEGMENTS`] keep a query's
 //!   result within a small multiple of the payload's size.
-//! - **Bounded `match()` and `search()`.** `serde_json_path` compiles their pattern again at every
-//!   node it tests, and a 12-byte pattern (`\w{100}{100}`) takes 60 to 100 ms to compile, so one
-//!   payload with a thousand strings would cost a minute or more. Patterns must be string
-//!   literals (a pattern read from the payload could be anything) whose estimated compile cost is
-//!   within [`JsonPath::MAX_PATTERN_COST`].
+//! - **Patterns compiled once, within a size.** A `match()`/`search()` pattern must be a string
+//!   literal (a pattern read from the payload could be anything); it is compiled when the
+//!   selector is parsed, with the `regex` crate's size limit
+//!   ([`JsonPath::MAX_PATTERN_SIZE`]), which bounds its compile time by construction
+//!   (`\w{100}{100}` would take 60 to 100 ms), and matching is linear in the string.
+//! - **A budget for every evaluation.** [`JsonPath::try_query`] counts its work (nodes selected
+//!   and visited, filter tests, comparisons, bytes matched, inside nested queries and function
+//!   arguments too) and stops with [`EvaluationError::BudgetExceeded`] beyond the budget it is
+//!   given; [`JsonPath::budget_for`] a body of `n` bytes is
+//!   [`JsonPath::EVALUATION_BUDGET_FLOOR`] + [`JsonPath::EVALUATION_BUDGET_PER_BYTE`] × `n`.
 //! - **A fast path for plain paths.** `$`, `$.a.b`, `$['a']`, `$[0]`, `$[-1]` and their chains (the
 //!   RFC's *singular queries*, which is what nearly every transform uses) are resolved with
 //!   `Value::get` and indexing, a few times faster than the general engine.
 //!
-//! What no static bound removes: a filter runs once per candidate node, so a filter that itself
-//! queries the whole payload (`$.items[?count($..*) > 1]`) costs the product of the two sizes, as
-//! RFC 9535 §4 warns. The payload's size is the host's to bound.
+//! The bound on evaluation: a filter runs once per candidate node, and RFC 9535 §4 warns that a
+//! filter querying the whole payload (`$.items[?count($..*) > 1]`) then costs the product of the
+//! two sizes, or worse when nested (`$[?count($[?count($[*])>0])>0]`, n³). Such absolute queries
+//! (`$` inside `[?...]`) are accepted but evaluated once per evaluation and remembered, since
+//! their result does not depend on the node being tested. What remains is linear: a relative
+//! query (`@...`) reads only below the node it starts from, at most one descendant segment is
+//! allowed, and unions multiply by at most 16, so every accepted selector evaluates in
+//! O(document × selector) work, and the budget caps that work whatever the selector: within
+//! [`budget_for`](JsonPath::budget_for) the body's length, about half a second for 1 MiB in a
+//! release build (`benches/README.md`), and a typed error beyond it, never a hang.
 //!
 //! ```
 //! use loop_contracts::jsonpath::JsonPath;
@@ -55,6 +69,9 @@ use std::ops::Range;
 use std::str::FromStr;
 
 use serde_json::Value;
+
+mod eval;
+mod tree;
 
 /// A checked JSONPath selector (RFC 9535), ready to evaluate.
 ///
@@ -85,8 +102,16 @@ pub struct JsonPath {
 enum Form {
     /// A singular query: a chain of names and indices, looked up directly.
     Simple(Box<[Step]>),
-    /// Anything else, through the general engine.
-    Compiled(serde_json_path::JsonPath),
+    /// Anything else, through the budgeted evaluator.
+    Compiled(Box<Compiled>),
+}
+
+/// A parsed selector for the budgeted evaluator.
+#[derive(Clone, Debug)]
+struct Compiled {
+    query: tree::Query,
+    /// How many absolute queries inside filters the evaluation remembers.
+    memo_slots: usize,
 }
 
 /// One segment of a singular query.
@@ -172,14 +197,13 @@ impl JsonPath {
     /// ```
     pub const MAX_UNION_PRODUCT: usize = 16;
 
-    /// The largest estimated compile cost of a `match()` or `search()` pattern, in microseconds.
+    /// The largest compiled size of a `match()` or `search()` pattern, in bytes (the `regex`
+    /// crate's `size_limit`).
     ///
-    /// The pattern is compiled again at every string node tested (a property of `serde_json_path`),
-    /// so its compile time is paid per node. The estimate is an upper bound calibrated against the
-    /// `regex` crate (`benches/jsonpath-compare`): a literal character costs about 1, `.` 8, `\d`
-    /// 40, and a Unicode class such as `\w` or `\p{L}` 600, times any repetition count. The bound
-    /// admits `\w+@\w+\.\w+` and refuses `\w{100}`; ASCII classes such as `[A-Za-z0-9_]` are almost
-    /// free.
+    /// A pattern is compiled once, when the selector is parsed, and compile time grows with the
+    /// compiled size, so this limit bounds it by construction: about 1 ms in a release build
+    /// (`benches/README.md`). It admits `\w+@\w+\.\w+` and refuses `\w{100}` and
+    /// `(?i)[\x{100}-\x{10FFFF}]{90}`; ASCII classes such as `[A-Za-z0-9_]` are small.
     ///
     /// ```
     /// use loop_contracts::jsonpath::{JsonPath, JsonPathError};
@@ -190,7 +214,30 @@ impl JsonPath {
     ///     Err(JsonPathError::TooCostly { .. })
     /// ));
     /// ```
-    pub const MAX_PATTERN_COST: u64 = 2_000;
+    pub const MAX_PATTERN_SIZE: usize = 256 * 1024;
+
+    /// The most memory, in bytes, the lazy DFA of one `match()`/`search()` pattern may cache
+    /// (the `regex` crate's `dfa_size_limit`). Beyond it the crate clears its cache or falls
+    /// back to a slower engine: matching stays linear in the string, with a larger constant.
+    pub const MAX_PATTERN_CACHE: usize = 1024 * 1024;
+
+    /// Units of evaluation work allowed per byte of the document, on top of
+    /// [`EVALUATION_BUDGET_FLOOR`](Self::EVALUATION_BUDGET_FLOOR).
+    ///
+    /// A unit is one node a selector is applied to or selects, one node a descendant segment
+    /// visits or a filter tests, one pair of nodes a deep `==` reads, one read of an absolute
+    /// query's remembered nodes, or 64 bytes of a string that `match()`, `search()` or
+    /// `length()` reads; queries inside filters and function arguments count too. An ordinary
+    /// selector spends a few units per node it touches (`$..*` about 3, a filter such as
+    /// `[?@.price > 10]` about 5 per element), and a node takes at least 2 bytes of JSON, so 16
+    /// per byte leaves room for every accepted selector that is linear in the document, while a
+    /// unit costs 5 to 30 ns: a 1 MiB body's budget is spent within about half a second
+    /// (`benches/README.md`).
+    pub const EVALUATION_BUDGET_PER_BYTE: u64 = 16;
+
+    /// Units of evaluation work always allowed, whatever the document's size: small documents
+    /// with a selector that touches a node several times stay far from the budget.
+    pub const EVALUATION_BUDGET_FLOOR: u64 = 100_000;
 
     /// Checks and compiles a selector.
     ///
@@ -252,8 +299,12 @@ impl JsonPath {
             let message = format!("unclosed string literal at byte {start}, `{}`", excerpt(text, start, 24));
             return Err(JsonPathError::Syntax { message });
         }
-        let compiled = serde_json_path::JsonPath::parse(text).map_err(|e| syntax_error(text, &e))?;
+        // serde_json_path stays the judge of validity, for its precise error messages; the tree
+        // this crate evaluates is read only from text it has accepted.
+        serde_json_path::JsonPath::parse(text).map_err(|e| syntax_error(text, &e))?;
         shape.check_costs(text)?;
+        let (query, memo_slots) = tree::parse(text)?;
+        let compiled = Box::new(Compiled { query, memo_slots });
         Ok(JsonPath { text: text.into(), form: Form::Compiled(compiled), singular })
     }
 
@@ -270,7 +321,13 @@ impl JsonPath {
     }
 
     /// The nodes the selector selects in `value`, in the order RFC 9535 gives them (the same node
-    /// may appear more than once through a union).
+    /// may appear more than once through a union), within the budget of
+    /// [`budget_for`](Self::budget_for) the value's size.
+    ///
+    /// A query that needs more than that budget selects nothing here: nearly every caller treats
+    /// "no node" as "no value" already, and this keeps the method infallible. Use
+    /// [`try_query`](Self::try_query) to tell the two apart and to set the budget yourself (a
+    /// host knows the size of the body it parsed, which is what the budget is meant to follow).
     ///
     /// ```
     /// use loop_contracts::jsonpath::JsonPath;
@@ -284,11 +341,13 @@ impl JsonPath {
     pub fn query<'a>(&self, value: &'a Value) -> Vec<&'a Value> {
         match &self.form {
             Form::Simple(steps) => lookup(steps, value).into_iter().collect(),
-            Form::Compiled(path) => path.query(value).all(),
+            Form::Compiled(compiled) => compiled.within_size_budget(value).unwrap_or_default(),
         }
     }
 
-    /// The first node the selector selects in `value`, if any.
+    /// The first node the selector selects in `value`, if any, within the budget of
+    /// [`budget_for`](Self::budget_for) the value's size (`None` beyond it; see
+    /// [`query`](Self::query) and [`try_first`](Self::try_first)).
     ///
     /// ```
     /// use loop_contracts::jsonpath::JsonPath;
@@ -302,8 +361,88 @@ impl JsonPath {
     pub fn first<'a>(&self, value: &'a Value) -> Option<&'a Value> {
         match &self.form {
             Form::Simple(steps) => lookup(steps, value),
-            Form::Compiled(path) => path.query(value).first(),
+            Form::Compiled(compiled) => compiled.within_size_budget(value)?.first().copied(),
         }
+    }
+
+    /// The nodes the selector selects in `value`, or [`EvaluationError::BudgetExceeded`] as
+    /// soon as evaluating it takes more than `budget` units of work (see
+    /// [`EVALUATION_BUDGET_PER_BYTE`](Self::EVALUATION_BUDGET_PER_BYTE) for what a unit is).
+    ///
+    /// A singular query (`$.a.b[0]`) costs one unit per segment and never fails.
+    ///
+    /// ```
+    /// use loop_contracts::jsonpath::{EvaluationError, JsonPath};
+    /// use serde_json::json;
+    ///
+    /// let body = br#"{"items": [{"sku": "A"}, {"sku": "B"}]}"#;
+    /// let value: serde_json::Value = serde_json::from_slice(body).unwrap();
+    /// let skus = JsonPath::parse("$.items[*].sku")?;
+    /// let budget = JsonPath::budget_for(body.len());
+    /// assert_eq!(skus.try_query(&value, budget), Ok(vec![&json!("A"), &json!("B")]));
+    /// assert_eq!(skus.try_query(&value, 3), Err(EvaluationError::BudgetExceeded { budget: 3 }));
+    /// # Ok::<(), loop_contracts::jsonpath::JsonPathError>(())
+    /// ```
+    pub fn try_query<'a>(&self, value: &'a Value, budget: u64) -> Result<Vec<&'a Value>, EvaluationError> {
+        match &self.form {
+            Form::Simple(steps) => Ok(lookup(steps, value).into_iter().collect()),
+            Form::Compiled(compiled) => compiled.evaluate(value, budget).map(|(nodes, _)| nodes),
+        }
+    }
+
+    /// The first node of [`try_query`](Self::try_query).
+    ///
+    /// ```
+    /// use loop_contracts::jsonpath::JsonPath;
+    /// use serde_json::json;
+    ///
+    /// let value = json!([{"n": 1}, {"n": 2}]);
+    /// let path = JsonPath::parse("$[?@.n > 1]")?;
+    /// assert_eq!(path.try_first(&value, 100), Ok(Some(&json!({"n": 2}))));
+    /// assert!(path.try_first(&value, 2).is_err());
+    /// # Ok::<(), loop_contracts::jsonpath::JsonPathError>(())
+    /// ```
+    pub fn try_first<'a>(&self, value: &'a Value, budget: u64) -> Result<Option<&'a Value>, EvaluationError> {
+        Ok(self.try_query(value, budget)?.first().copied())
+    }
+
+    /// The units of work [`try_query`](Self::try_query) would spend on `value`, or `None` if
+    /// that is more than `budget`. For tests and measurements: it shows how far a query is from
+    /// its budget.
+    ///
+    /// ```
+    /// use loop_contracts::jsonpath::JsonPath;
+    /// use serde_json::json;
+    ///
+    /// let value = json!([1, 2, 3]);
+    /// let work = JsonPath::parse("$[*]")?.work(&value, u64::MAX).unwrap();
+    /// assert!(work >= 3 && work < 10);
+    /// assert_eq!(JsonPath::parse("$[0]")?.work(&value, u64::MAX), Some(0), "direct lookup");
+    /// # Ok::<(), loop_contracts::jsonpath::JsonPathError>(())
+    /// ```
+    pub fn work(&self, value: &Value, budget: u64) -> Option<u64> {
+        match &self.form {
+            Form::Simple(_) => Some(0),
+            Form::Compiled(compiled) => compiled.evaluate(value, budget).ok().map(|(_, work)| work),
+        }
+    }
+
+    /// The evaluation budget for a document of `bytes` bytes of JSON:
+    /// [`EVALUATION_BUDGET_FLOOR`](Self::EVALUATION_BUDGET_FLOOR) plus
+    /// [`EVALUATION_BUDGET_PER_BYTE`](Self::EVALUATION_BUDGET_PER_BYTE) per byte.
+    ///
+    /// ```
+    /// use loop_contracts::jsonpath::JsonPath;
+    ///
+    /// assert_eq!(JsonPath::budget_for(0), JsonPath::EVALUATION_BUDGET_FLOOR);
+    /// assert_eq!(
+    ///     JsonPath::budget_for(1 << 20),
+    ///     JsonPath::EVALUATION_BUDGET_FLOOR + JsonPath::EVALUATION_BUDGET_PER_BYTE * (1 << 20)
+    /// );
+    /// ```
+    pub fn budget_for(bytes: usize) -> u64 {
+        let bytes = u64::try_from(bytes).unwrap_or(u64::MAX);
+        Self::EVALUATION_BUDGET_PER_BYTE.saturating_mul(bytes).saturating_add(Self::EVALUATION_BUDGET_FLOOR)
     }
 
     /// Whether the selector is an RFC 9535 *singular query*: names and indices only, one per
@@ -479,6 +618,53 @@ pub enum JsonPathError {
         /// What is wrong and where.
         message: String,
     },
+}
+
+/// Why a selector could not be evaluated on a document.
+///
+/// ```
+/// use loop_contracts::jsonpath::{EvaluationError, JsonPath};
+///
+/// let err = EvaluationError::BudgetExceeded { budget: 1_000 };
+/// assert_eq!(
+///     err.to_string(),
+///     "evaluating the JSONPath takes more than its budget of 1000 units of work"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EvaluationError {
+    /// The evaluation needed more than `budget` units of work
+    /// ([`JsonPath::EVALUATION_BUDGET_PER_BYTE`]) and was stopped.
+    #[error("evaluating the JSONPath takes more than its budget of {budget} units of work")]
+    BudgetExceeded {
+        /// The budget it was given.
+        budget: u64,
+    },
+}
+
+impl Compiled {
+    /// The nodes and the work spent, or the budget error.
+    fn evaluate<'a>(&self, value: &'a Value, budget: u64) -> Result<(Vec<&'a Value>, u64), EvaluationError> {
+        let mut evaluation = eval::Eval::new(value, budget, self.memo_slots);
+        match evaluation.query(&self.query, value) {
+            Ok(nodes) => Ok((nodes, evaluation.work)),
+            Err(eval::Exceeded) => Err(EvaluationError::BudgetExceeded { budget }),
+        }
+    }
+
+    /// Evaluates within the budget of the value's size, `None` beyond it. The size is measured
+    /// only if the floor does not suffice, so that ordinary selectors on ordinary documents never
+    /// pay for the measurement.
+    fn within_size_budget<'a>(&self, value: &'a Value) -> Option<Vec<&'a Value>> {
+        match self.evaluate(value, JsonPath::EVALUATION_BUDGET_FLOOR) {
+            Ok((nodes, _)) => Some(nodes),
+            Err(_) => {
+                let size = usize::try_from(eval::size(value)).unwrap_or(usize::MAX);
+                self.evaluate(value, JsonPath::budget_for(size)).ok().map(|(nodes, _)| nodes)
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -658,27 +844,15 @@ fn is_blank(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
-/// Accepts the pattern argument of a `match()`/`search()` call if it is a literal of bounded
-/// compile cost. The selector has parsed, so the argument is a valid literal, query or function
+/// Accepts the pattern argument of a `match()`/`search()` call if it is a literal. The selector has parsed, so the argument is a valid literal, query or function
 /// call.
 fn check_pattern_argument(argument: &str) -> Result<(), JsonPathError> {
     if argument.starts_with(['\'', '"']) {
-        let Some((pattern, end)) = string_literal(argument, 0) else {
+        let Some((_, end)) = string_literal(argument, 0) else {
             return Err(JsonPathError::Syntax { message: "unreadable match()/search() pattern".into() });
         };
         if end == argument.len() {
-            let cost = pattern_cost(&pattern);
-            if cost > JsonPath::MAX_PATTERN_COST {
-                return Err(JsonPathError::TooCostly {
-                    message: format!(
-                        "the match()/search() pattern `{}` would cost about {cost} µs to compile, at every \
-                         node tested; at most {} is allowed (Unicode classes such as \\w, \\d and \\p{{..}} \
-                         cost the most: prefer ASCII classes such as [A-Za-z0-9_], and small repetition counts)",
-                        excerpt(&pattern, 0, 40),
-                        JsonPath::MAX_PATTERN_COST
-                    ),
-                });
-            }
+            // Compiled within `MAX_PATTERN_SIZE` when the tree is built, once per selector.
             return Ok(());
         }
     }
@@ -693,232 +867,6 @@ fn check_pattern_argument(argument: &str) -> Result<(), JsonPathError> {
                   payload would be compiled at every node tested, at a cost the payload chooses"
             .into(),
     })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Pattern cost
-
-/// An upper estimate of the time, in microseconds, the `regex` crate takes to compile `pattern`
-/// (as `serde_json_path` wraps it: `(?R)^(pattern)$`), on the 2-core machine of
-/// `benches/README.md`.
-///
-/// It reads the pattern with the `regex` crate's syntax, conservatively: what it does not
-/// recognise counts as a literal, which is what the costly constructs are not. Weights, measured:
-/// a fixed 10, a literal character 1 (really 0.15), `.` or a negated class 8 (4 per repetition,
-/// 16 for the first), `\s` 20, `\d` 40, a Unicode class (`\w`, `\p{..}` and their negations) 600
-/// (270 per repetition, 500 for the first), and a repetition `{n,m}` multiplies what it repeats by
-/// its largest count. Case-insensitive matching doubles everything.
-fn pattern_cost(pattern: &str) -> u64 {
-    const BASE: u64 = 10;
-    /// The cost of the group being read and of its last atom (what a repetition applies to).
-    #[derive(Default)]
-    struct Group {
-        total: u64,
-        last: u64,
-    }
-    let mut groups = vec![Group::default()];
-    let mut case_insensitive = false;
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
-        let atom = match c {
-            '\\' => escape_cost(&mut chars),
-            '[' => class_cost(&mut chars),
-            '.' => 8,
-            '^' | '$' | '|' | '*' | '+' | '?' => {
-                // A loop or an option compiles its operand once; an alternation starts a new
-                // branch whose cost adds up in `total`.
-                if c == '|'
-                    && let Some(group) = groups.last_mut()
-                {
-                    group.last = 0;
-                }
-                continue;
-            }
-            '{' => {
-                match repetition(&mut chars) {
-                    Some(count) => {
-                        let group = groups.last_mut().expect("the outermost group is never popped");
-                        let extra = group.last.saturating_mul(count.saturating_sub(1));
-                        group.total = group.total.saturating_add(extra);
-                        group.last = group.last.saturating_mul(count);
-                    }
-                    None => {
-                        let group = groups.last_mut().expect("the outermost group is never popped");
-                        group.total += 1;
-                        group.last = 1;
-                    }
-                }
-                continue;
-            }
-            '(' => {
-                if chars.peek() == Some(&'?') {
-                    // Flags or a group name: `(?i)`, `(?i:`, `(?:`, `(?P<name>`, `(?<name>`.
-                    let mut flags = String::new();
-                    for f in chars.by_ref() {
-                        if f == ')' || f == ':' || f == '>' {
-                            if f == ')' {
-                                // `(?flags)` sets flags without opening a group.
-                                case_insensitive |= flags.contains('i');
-                                break;
-                            }
-                            case_insensitive |= flags.contains('i');
-                            groups.push(Group::default());
-                            break;
-                        }
-                        flags.push(f);
-                    }
-                } else {
-                    groups.push(Group::default());
-                }
-                continue;
-            }
-            ')' => {
-                if groups.len() == 1 {
-                    1
-                } else {
-                    groups.pop().map_or(0, |g| g.total)
-                }
-            }
-            _ => 1,
-        };
-        let group = groups.last_mut().expect("the outermost group is never popped");
-        group.total = group.total.saturating_add(atom);
-        group.last = atom;
-    }
-    // An unclosed group still compiles into its parent (or fails, which is quick).
-    let mut total = 0u64;
-    while let Some(group) = groups.pop() {
-        total = total.saturating_add(group.total);
-    }
-    let total = total.saturating_add(BASE);
-    if case_insensitive {
-        total.saturating_mul(2)
-    } else {
-        total
-    }
-}
-
-/// The cost of the escape after a `\` (outside or inside a class).
-fn escape_cost(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> u64 {
-    match chars.next() {
-        Some('w' | 'W') => 600,
-        Some('p' | 'P') => {
-            // `\pL` or `\p{Letter}`.
-            if chars.next() == Some('{') {
-                chars.by_ref().find(|&c| c == '}');
-            }
-            600
-        }
-        Some('d' | 'D') => 40,
-        Some('s' | 'S') => 20,
-        Some(kind @ ('x' | 'u' | 'U')) => {
-            if chars.peek() == Some(&'{') {
-                chars.by_ref().find(|&c| c == '}');
-            } else {
-                let digits = match kind {
-                    'x' => 2,
-                    'u' => 4,
-                    _ => 8,
-                };
-                for _ in 0..digits {
-                    if chars.next_if(char::is_ascii_hexdigit).is_none() {
-                        break;
-                    }
-                }
-            }
-            // A code point outside ASCII compiles to a few UTF-8 states.
-            4
-        }
-        _ => 1,
-    }
-}
-
-/// The cost of a bracketed class; the opening `[` has been read.
-fn class_cost(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> u64 {
-    // ASCII items compile to a handful of byte ranges whatever their number ([a-z]{64} compiles
-    // about as fast as a{64}); escapes and non-ASCII items are what cost.
-    let mut ascii_items = 0u64;
-    let mut cost = 2u64;
-    let mut depth = 1;
-    let mut at_start = true;
-    while let Some(c) = chars.next() {
-        if at_start {
-            at_start = false;
-            if c == '^' {
-                // A negated class spans most of Unicode: as costly as `.`.
-                cost += 8;
-                if chars.next_if_eq(&']').is_some() {
-                    ascii_items += 1;
-                }
-                continue;
-            }
-            if c == ']' {
-                // A `]` first in a class is a literal.
-                ascii_items += 1;
-                continue;
-            }
-        }
-        match c {
-            '\\' => cost = cost.saturating_add(escape_cost(chars)),
-            '[' if chars.peek() == Some(&':') => {
-                // `[:alpha:]` and `[:^alpha:]`: ASCII classes.
-                let negated = chars.clone().nth(1) == Some('^');
-                chars.by_ref().find(|&c| c == ']');
-                if negated {
-                    cost += 8;
-                } else {
-                    ascii_items += 1;
-                }
-            }
-            '[' => {
-                depth += 1;
-                at_start = true;
-            }
-            ']' => {
-                depth -= 1;
-                if depth == 0 {
-                    break;
-                }
-            }
-            c if !c.is_ascii() => cost += 4,
-            _ => ascii_items += 1,
-        }
-    }
-    cost.saturating_add(ascii_items / 16)
-}
-
-/// The largest count of a `{n}`, `{n,}` or `{n,m}` repetition (the `{` has been read), or `None`
-/// when the braces are not a repetition (and then nothing is consumed but the `{`).
-fn repetition(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<u64> {
-    let mut probe = chars.clone();
-    let mut numbers = [None::<u64>, None];
-    let mut which = 0;
-    let mut saw_comma = false;
-    loop {
-        match probe.next()? {
-            d @ '0'..='9' => {
-                let n = numbers[which].unwrap_or(0);
-                numbers[which] = Some(n.saturating_mul(10).saturating_add(u64::from(d as u8 - b'0')));
-            }
-            ',' if !saw_comma => {
-                saw_comma = true;
-                which = 1;
-            }
-            ' ' => {}
-            '}' => break,
-            _ => return None,
-        }
-    }
-    let low = numbers[0]?;
-    *chars = probe;
-    Some(
-        match (saw_comma, numbers[1]) {
-            (false, _) => low,
-            (true, None) => low.saturating_add(1),
-            (true, Some(high)) => high.max(low),
-        }
-        .max(1),
-    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1208,19 +1156,6 @@ mod tests {
         let patterns: Vec<_> =
             shape.patterns.iter().map(|r| &"$[?match(@.a, 'x,y') && search(@.b, $.c)]"[r.clone()]).collect();
         assert_eq!(patterns, [" 'x,y'", " $.c"]);
-    }
-
-    #[test]
-    fn pattern_cost_is_monotonic_in_the_costly_parts() {
-        assert!(pattern_cost("a.*") < 50);
-        assert!(pattern_cost("[A-Za-z0-9_]{1,64}") < 200);
-        assert!(pattern_cost(r"\w+@\w+\.\w+") <= JsonPath::MAX_PATTERN_COST);
-        assert!(pattern_cost(r"\w{100}") > JsonPath::MAX_PATTERN_COST);
-        assert!(pattern_cost(r"\w{100}{100}") > JsonPath::MAX_PATTERN_COST);
-        assert!(pattern_cost(r"(?:a{1000}){1000}") > JsonPath::MAX_PATTERN_COST);
-        assert!(pattern_cost(r"[^a]{1000}") > JsonPath::MAX_PATTERN_COST);
-        assert!(pattern_cost(r"(?i)[\p{L}]") > pattern_cost(r"[\p{L}]"));
-        assert_eq!(pattern_cost("{}"), pattern_cost("ab"));
     }
 
     #[test]

@@ -357,7 +357,6 @@ fn patterns() {
         r"a{1000}{1000}".into(),
         r"(?:\w+){200}".into(),
     ];
-    let mut misses = Vec::new();
     for pattern in patterns {
         let full = format!("(?R)^({pattern})$");
         let mut best = f64::MAX;
@@ -373,20 +372,14 @@ fn patterns() {
             black_box(path.query(&strings).len());
             start.elapsed().as_secs_f64() * 1e6 / 100.0
         });
-        let verdict = match JsonPath::parse(&selector) {
-            Ok(_) => {
-                if best > JsonPath::MAX_PATTERN_COST as f64 {
-                    misses.push(pattern.clone());
-                }
-                "accepted".to_owned()
-            }
-            Err(e) => {
-                let text = e.to_string();
-                match text.split("about ").nth(1).and_then(|s| s.split(' ').next()) {
-                    Some(estimate) => format!("refused (estimate {estimate} µs)"),
-                    None => format!("refused: {}", short(&text)),
-                }
-            }
+        // `JsonPath` compiles the pattern once, within `MAX_PATTERN_SIZE`: its parse time is the
+        // whole cost, paid once per selector rather than per node.
+        let started = Instant::now();
+        let parsed = JsonPath::parse(&selector);
+        let parse_time = started.elapsed().as_secs_f64() * 1e6;
+        let verdict = match parsed {
+            Ok(_) => format!("accepted (parsed in {parse_time:.0} µs)"),
+            Err(e) => format!("refused in {parse_time:.0} µs: {}", short(&e.to_string())),
         };
         let shown =
             if pattern.len() > 40 { format!("{}… ({} bytes)", &pattern[..24], pattern.len()) } else { pattern };
@@ -394,11 +387,10 @@ fn patterns() {
         println!("| `{shown}` | {best:.0} | {per_node} | {verdict} |");
     }
     println!();
-    if misses.is_empty() {
-        println!("Every accepted pattern compiled within MAX_PATTERN_COST = {} µs.\n", JsonPath::MAX_PATTERN_COST);
-    } else {
-        println!("UNDER-ESTIMATED (accepted, compiled in more than {} µs): {misses:?}\n", JsonPath::MAX_PATTERN_COST);
-    }
+    println!(
+        "`JsonPath` compiles each pattern once per selector, within MAX_PATTERN_SIZE = {} bytes.\n",
+        JsonPath::MAX_PATTERN_SIZE
+    );
 }
 
 fn main() {

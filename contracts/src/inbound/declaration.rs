@@ -33,7 +33,7 @@ use sha2::{Digest, Sha256};
 use super::transform::{derive_event_id, describe_match, utc_from_unix, utc_time, Candidate, TransformContext};
 use super::{InboundError, InboundEvent, Source};
 use crate::catalog::Catalog;
-use crate::jsonpath::{JsonPath, JsonPathError};
+use crate::jsonpath::{EvaluationError, JsonPath, JsonPathError};
 use crate::schema::{EventName, FieldType};
 
 /// How a declared value is converted before validation.
@@ -444,8 +444,18 @@ impl Declaration {
         let document: Value =
             serde_json::from_slice(body).map_err(|e| InboundError::malformed("the webhook body is not JSON", e))?;
         let mut candidate = Candidate::new(self.name.clone());
+        // Every path's evaluation is bounded by the body's size (`JsonPath::budget_for`).
+        let budget = JsonPath::budget_for(body.len());
         for (field, mapping, is_array) in &self.mappings {
-            let (value, note) = mapping.resolve(&document, *is_array);
+            let (value, note) = mapping.resolve(&document, *is_array, budget).map_err(|(path, error)| {
+                let EvaluationError::BudgetExceeded { budget } = error;
+                InboundError::BudgetExceeded {
+                    field: field.clone(),
+                    path: path.as_str().to_owned(),
+                    budget,
+                    body_bytes: body.len(),
+                }
+            })?;
             let value = match (value, &mapping.default) {
                 (Some(v), _) => Some(v),
                 (None, Some(default)) => Some(default.clone()),
@@ -494,33 +504,43 @@ impl Declaration {
 }
 
 impl Mapping {
-    /// The value and a note on where it came from.
-    fn resolve(&self, document: &Value, is_array: bool) -> (Option<Value>, String) {
+    /// The value and a note on where it came from, or the path that ran out of budget.
+    fn resolve(
+        &self,
+        document: &Value,
+        is_array: bool,
+        budget: u64,
+    ) -> Result<(Option<Value>, String), (&JsonPath, EvaluationError)> {
         match &self.from {
-            ValueSource::Const(c) => (Some(c.clone()), "a constant".to_owned()),
-            ValueSource::Path(path) => select(path, document, is_array),
+            ValueSource::Const(c) => Ok((Some(c.clone()), "a constant".to_owned())),
+            ValueSource::Path(path) => select(path, document, is_array, budget).map_err(|e| (path, e)),
             ValueSource::First(paths) => {
                 for path in paths {
-                    let (value, note) = select(path, document, is_array);
+                    let (value, note) = select(path, document, is_array, budget).map_err(|e| (path, e))?;
                     if value.as_ref().is_some_and(|v| !v.is_null()) {
-                        return (value, note);
+                        return Ok((value, note));
                     }
                 }
                 let tried: Vec<&str> = paths.iter().map(JsonPath::as_str).collect();
-                (None, format!("none of `{}` matched a value", tried.join("`, `")))
+                Ok((None, format!("none of `{}` matched a value", tried.join("`, `"))))
             }
         }
     }
 }
 
-fn select(path: &JsonPath, document: &Value, is_array: bool) -> (Option<Value>, String) {
+fn select(
+    path: &JsonPath,
+    document: &Value,
+    is_array: bool,
+    budget: u64,
+) -> Result<(Option<Value>, String), EvaluationError> {
     if is_array && !path.is_singular() {
-        let nodes = path.query(document);
+        let nodes = path.try_query(document, budget)?;
         let note = format!("from `{path}` ({} match(es))", nodes.len());
-        return (Some(Value::Array(nodes.into_iter().cloned().collect())), note);
+        return Ok((Some(Value::Array(nodes.into_iter().cloned().collect())), note));
     }
-    let found = path.first(document);
-    (found.cloned(), describe_match(path.as_str(), found))
+    let found = path.try_first(document, budget)?;
+    Ok((found.cloned(), describe_match(path.as_str(), found)))
 }
 
 /// Applies a coercion; a value it cannot convert is left as it is, for validation to report. A

@@ -408,6 +408,23 @@ pub enum InboundError {
     /// The transformed payload is not a valid event (422), with every issue.
     #[error("{0}")]
     Invalid(ValidationError),
+    /// A declared JSONPath needs more work on this body than its evaluation budget
+    /// (`JsonPath::budget_for` the body's length) allows, and was stopped (422): the body is
+    /// JSON, but the declaration cannot be applied to it at a bounded cost.
+    #[error(
+        "the JSONPath `{path}` of field `{field}` takes more than its budget of {budget} units of work on this \
+         {body_bytes}-byte body"
+    )]
+    BudgetExceeded {
+        /// The event field the path maps.
+        field: String,
+        /// The declared JSONPath.
+        path: String,
+        /// The budget it was given.
+        budget: u64,
+        /// The body's length in bytes, which the budget follows.
+        body_bytes: usize,
+    },
 }
 
 impl InboundError {
@@ -424,7 +441,9 @@ impl InboundError {
         match self {
             InboundError::Signature(_) => 401,
             InboundError::Malformed(_) => 400,
-            InboundError::UnsupportedTopic { .. } | InboundError::Invalid(_) => 422,
+            InboundError::UnsupportedTopic { .. } | InboundError::Invalid(_) | InboundError::BudgetExceeded { .. } => {
+                422
+            }
             InboundError::UnknownRoute(_) => 404,
         }
     }
@@ -445,6 +464,9 @@ impl InboundError {
             InboundError::Malformed(m) => ValidationError::malformed(m.clone()),
             InboundError::UnsupportedTopic { .. } | InboundError::UnknownRoute(_) => {
                 ValidationError::with_code(ErrorCode::UnknownEvent, self.to_string(), vec![])
+            }
+            InboundError::BudgetExceeded { .. } => {
+                ValidationError::with_code(ErrorCode::ValidationError, self.to_string(), vec![])
             }
         }
     }
