@@ -180,3 +180,40 @@ async fn the_default_intake_accepts_unsigned_webhooks() {
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["issues"][0]["path"], "brandId");
 }
+
+#[tokio::test]
+async fn costly_webhooks_never_hold_the_routes_everyone_else_is_served_from() {
+    // A transform that spends its whole work budget on every body: 85 comparisons per number.
+    let costly: String = (1..=85).map(|i| format!("@=={i}")).collect::<Vec<_>>().join(" || ");
+    let declaration = format!(
+        r#"{{"name": "lead.captured.v1", "source": "custom", "webhookPath": "/hooks/costly",
+            "transform": {{"occurredAt": "$.t", "email": "$.e", "source": {{"const": "other"}},
+                          "attribution": {{"const": {{}}}}, "personId": "$.n[?{costly}]"}}}}"#
+    );
+    let mut intake = Intake::new(TransformContext::for_brand(BRAND.parse().unwrap()));
+    intake.declare(Declaration::parse(&declaration).unwrap()).unwrap();
+    // This test's runtime has one thread: were the intake run on it, nothing else would be served.
+    let sandbox = start(builder().intake(intake)).await;
+    let numbers = vec!["0"; 400_000].join(",");
+    let body = format!(r#"{{"t": "2026-05-19T12:00:00Z", "e": "ana@example.com", "n": [{numbers}]}}"#).into_bytes();
+
+    let started = std::time::Instant::now();
+    let webhooks: Vec<_> = (0..2)
+        .map(|_| {
+            let (url, body) = (format!("{}/hooks/costly", sandbox.url()), body.clone());
+            tokio::spawn(async move {
+                let response = reqwest::Client::new().post(url).body(body).send().await.unwrap();
+                (response.status(), started.elapsed())
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let schema = client().get(format!("{}/api/events/schema/lead.captured.v1", sandbox.url())).send().await.unwrap();
+    assert_eq!(schema.status(), 200);
+    let served_at = started.elapsed();
+    for webhook in webhooks {
+        let (status, done_at) = webhook.await.unwrap();
+        assert_eq!(status, 422, "over its work budget");
+        assert!(served_at < done_at, "the schema route waited for the webhooks: {served_at:?} >= {done_at:?}");
+    }
+}
