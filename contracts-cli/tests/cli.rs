@@ -164,6 +164,29 @@ fn transform_runs_a_built_in_transform_on_a_real_payload() {
 }
 
 #[test]
+fn transform_stops_a_costly_declared_path_at_its_budget() {
+    let dir = std::env::temp_dir().join(format!("loop-contracts-costly-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // 85 comparisons on each of 400,000 numbers: more work than an 800 KB body's budget allows.
+    let costly: Vec<String> = (1..=85).map(|i| format!("@=={i}")).collect();
+    let declaration = serde_json::json!({"name": "lead.captured.v1", "source": "custom", "webhookPath": "/x",
+        "transform": {"occurredAt": "$.t", "email": "$.e", "source": {"const": "other"},
+                      "attribution": {"const": {}}, "personId": format!("$.n[?{}]", costly.join(" || "))}});
+    std::fs::write(dir.join("declaration.json"), declaration.to_string()).unwrap();
+    let numbers = vec!["0"; 400_000].join(",");
+    let body = format!(r#"{{"t": "2026-05-19T12:00:00Z", "e": "ana@example.com", "n": [{numbers}]}}"#);
+    let out = run(
+        &["transform", "--declaration", dir.join("declaration.json").to_str().unwrap(), "--brand-id", BRAND],
+        &body,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let response: serde_json::Value = serde_json::from_str(stdout(&out).trim_end()).unwrap();
+    let message = response["error"]["message"].as_str().unwrap();
+    assert!(message.contains("of field `personId` takes more than its budget"), "{message}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn transform_applies_a_declaration_and_reports_the_paths_that_failed() {
     let dir = std::env::temp_dir().join(format!("loop-contracts-decl-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
