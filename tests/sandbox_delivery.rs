@@ -474,13 +474,7 @@ async fn a_reset_cancels_pending_deliveries() {
     let client = client();
     accept(&client, &sandbox, 1).await;
     assert_eq!(sandbox.delivery_stats().pending, 2);
-    let response = client
-        .post(format!("{}/__sandbox/reset", sandbox.url()))
-        .bearer_auth(KEY)
-        .header("content-type", "application/json")
-        .send()
-        .await
-        .unwrap();
+    let response = reset(&client, &sandbox).await;
     assert_eq!(response.status(), 200);
     settle(&sandbox).await;
     assert!(sandbox.deliveries().is_empty());

@@ -214,13 +214,7 @@ async fn faults_are_configured_per_run_through_the_admin_endpoint() {
 
     // A reset turns faults off.
     set(json!({"errorRate": 1.0})).await;
-    let response = client
-        .post(format!("{url}/__sandbox/reset"))
-        .bearer_auth(KEY)
-        .header("content-type", "application/json")
-        .send()
-        .await
-        .unwrap();
+    let response = reset(&client, &sandbox).await;
     assert_eq!(response.status(), 200);
     assert_eq!(sandbox.faults(), FaultConfig::default());
 }

@@ -108,13 +108,7 @@ async fn reset_forgets_events_and_keys_but_sequences_go_on() {
     let url = sandbox.url();
     post_event(&client, &sandbox, KEY, &lead_request(1)).await;
     post_event(&client, &sandbox, KEY, &lead_request(2)).await;
-    let response = client
-        .post(format!("{url}/__sandbox/reset"))
-        .bearer_auth(KEY)
-        .header("content-type", "application/json")
-        .send()
-        .await
-        .unwrap();
+    let response = reset(&client, &sandbox).await;
     assert_eq!(response.status(), 200);
     assert!(sandbox.accepted().is_empty());
     let again = post_event(&client, &sandbox, KEY, &lead_request(1)).await;

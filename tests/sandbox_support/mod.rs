@@ -72,6 +72,12 @@ pub async fn post_event(
     client.post(format!("{}/api/events", sandbox.url())).bearer_auth(key).json(body).send().await.expect("a response")
 }
 
+/// `POST /__sandbox/reset` as the operator sends it: with the key and a JSON content type.
+pub async fn reset(client: &reqwest::Client, sandbox: &SandboxHandle) -> reqwest::Response {
+    let request = client.post(format!("{}/__sandbox/reset", sandbox.url())).bearer_auth(KEY);
+    request.header("content-type", "application/json").send().await.expect("a response")
+}
+
 /// The `X-RateLimit-*` headers as numbers (panics when one is missing).
 pub fn rate_headers(response: &reqwest::Response) -> (u64, u64, u64) {
     let get = |name: &str| -> u64 {
