@@ -70,6 +70,8 @@ use reqwest::header::{HeaderMap, HeaderName, AUTHORIZATION, CONTENT_TYPE, RETRY_
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+use crate::platform::headers;
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -842,11 +844,11 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 // Header names as values: a lookup by `&str` parses the name on every call.
-const X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
-const X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
-const X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
-const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
-const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+const X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static(headers::RATE_LIMIT_LIMIT);
+const X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static(headers::RATE_LIMIT_REMAINING);
+const X_RATELIMIT_RESET: HeaderName = HeaderName::from_static(headers::RATE_LIMIT_RESET);
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static(headers::IDEMPOTENCY_KEY);
+const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static(headers::IDEMPOTENT_REPLAYED);
 
 fn header_u64(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()

@@ -56,9 +56,9 @@ pub(crate) struct RateStatus {
     pub(crate) retry_after: Option<u64>,
 }
 
-pub(crate) const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
-pub(crate) const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
-pub(crate) const RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+pub(crate) const LIMIT: HeaderName = HeaderName::from_static(crate::platform::headers::RATE_LIMIT_LIMIT);
+pub(crate) const REMAINING: HeaderName = HeaderName::from_static(crate::platform::headers::RATE_LIMIT_REMAINING);
+pub(crate) const RESET: HeaderName = HeaderName::from_static(crate::platform::headers::RATE_LIMIT_RESET);
 
 impl RateStatus {
     pub(crate) fn allowed(&self) -> bool {

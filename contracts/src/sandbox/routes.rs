@@ -87,8 +87,8 @@ struct Authenticated {
     processing: Duration,
 }
 
-const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
-const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static(crate::platform::headers::IDEMPOTENCY_KEY);
+const REPLAYED: HeaderName = HeaderName::from_static(crate::platform::headers::IDEMPOTENT_REPLAYED);
 const FAULT: HeaderName = HeaderName::from_static("x-sandbox-fault");
 /// The longest Idempotency-Key accepted.
 const MAX_IDEMPOTENCY_KEY: usize = 255;
