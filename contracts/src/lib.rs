@@ -35,6 +35,8 @@ pub mod platform;
 pub mod sandbox;
 pub mod schema;
 mod strict;
+#[cfg(any(feature = "webhooks", feature = "__client"))]
+mod sync;
 mod validate;
 
 #[cfg(any(feature = "webhooks", feature = "__client"))]

@@ -72,6 +72,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::platform::headers;
+use crate::sync::lock;
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -837,10 +838,6 @@ impl fmt::Debug for Client {
             .field("tier", &self.inner.tier)
             .finish_non_exhaustive()
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 // Header names as values: a lookup by `&str` parses the name on every call.

@@ -257,7 +257,7 @@ impl Deduplicator {
 
     /// A poisoned lock only means another thread panicked between two consistent states.
     fn lock(&self) -> MutexGuard<'_, DedupState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::sync::lock(&self.state)
     }
 }
 

@@ -40,7 +40,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -62,6 +62,7 @@ use super::events::AcceptedEvent;
 use super::routes::{coded, json, read_body, shown, PageQuery, Shared};
 use crate::delivery::{DeliveryEvent, Envelope, Signer, WebhookId, WebhookSecret};
 use crate::issue::ErrorCode;
+use crate::sync::lock;
 
 /// The platform's retry schedule, [`crate::platform::RETRY_SCHEDULE`]: 1 s, 5 s, 30 s, 2 min,
 /// 10 min.
@@ -736,10 +737,6 @@ pub(crate) struct Dispatcher {
     tasks: Mutex<JoinSet<()>>,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// A time as the sandbox writes times: RFC 3339, UTC, milliseconds (`2026-05-19T12:00:00.000Z`).
 pub(crate) fn time_text(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -789,7 +786,7 @@ impl Dispatcher {
     /// when given. Deliveries already made keep their endpoint.
     pub(crate) fn register(&self, url: Option<&str>, secret: Option<WebhookSecret>) -> Result<(), String> {
         let parsed = url.map(parse_endpoint).transpose()?;
-        let mut target = self.inner.target.write().unwrap_or_else(|e| e.into_inner());
+        let mut target = crate::sync::write(&self.inner.target);
         let secret = match secret {
             Some(secret) => Some(secret),
             None => target.secret.clone(),
@@ -841,7 +838,7 @@ impl Dispatcher {
     }
 
     fn endpoint(&self) -> Option<Arc<Endpoint>> {
-        self.inner.target.read().unwrap_or_else(|e| e.into_inner()).endpoint.clone()
+        crate::sync::read(&self.inner.target).endpoint.clone()
     }
 
     /// Creates the deliveries of a newly accepted event and starts sending them in the background.

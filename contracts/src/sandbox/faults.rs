@@ -347,14 +347,14 @@ impl FaultInjector {
 
     /// Replaces the configuration and restarts its sequence.
     pub(crate) fn set(&self, config: FaultConfig) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = crate::sync::lock(&self.state);
         *state = (config, StdRng::seed_from_u64(config.seed));
         self.active.store(config.is_active(), Ordering::Release);
         self.processing_nanos.store(nanos(config.processing), Ordering::Release);
     }
 
     pub(crate) fn config(&self) -> FaultConfig {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).0
+        crate::sync::lock(&self.state).0
     }
 
     /// The next decision, plus the processing time and whether drops come after processing.
@@ -364,7 +364,7 @@ impl FaultInjector {
             let processing = Duration::from_nanos(self.processing_nanos.load(Ordering::Acquire));
             return Decision { fault: Fault::None, latency: Duration::ZERO, processing, drop_after_processing: false };
         }
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = crate::sync::lock(&self.state);
         let (config, rng) = &mut *state;
         let (fault, latency) = config.decide(rng);
         Decision { fault, latency, processing: config.processing, drop_after_processing: config.drop_after_processing }
