@@ -322,7 +322,7 @@ impl ValidationError {
     /// assert_eq!(err.message(), r#"event "lead.lost.v1" is not in the catalog"#);
     /// ```
     pub fn unknown_event(name: &str) -> Self {
-        let shown: String = name.chars().take(200).collect();
+        let shown: String = crate::text::clip(name, crate::text::NAME_CHARS);
         ValidationError {
             code: ErrorCode::UnknownEvent,
             message: format!("event {shown:?} is not in the catalog"),

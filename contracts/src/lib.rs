@@ -37,6 +37,7 @@ pub mod schema;
 mod strict;
 #[cfg(any(feature = "webhooks", feature = "__client"))]
 mod sync;
+mod text;
 mod validate;
 
 #[cfg(any(feature = "webhooks", feature = "__client"))]

@@ -283,7 +283,7 @@ fn invalid<E: Event>(error: ValidationError) -> DeliveryError {
 }
 
 fn unknown(event_type: &str) -> DeliveryError {
-    DeliveryError::UnknownType { event_type: event_type.chars().take(200).collect() }
+    DeliveryError::UnknownType { event_type: crate::text::clip(event_type, crate::text::NAME_CHARS) }
 }
 
 impl Serialize for DeliveryEvent {

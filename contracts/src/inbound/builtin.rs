@@ -48,7 +48,7 @@ pub(crate) fn transform(
         };
         return Err(InboundError::UnsupportedTopic {
             source_name: source.as_str().to_owned(),
-            topic: topic.chars().take(100).collect(),
+            topic: crate::text::clip(topic, crate::text::TOKEN_CHARS),
             hint,
         });
     };
@@ -66,7 +66,7 @@ pub(crate) fn transform(
         _ => None,
     };
     if let Some(id) = delivery_header.and_then(|h| headers.header(h)) {
-        candidate.set_delivery_id(id.chars().take(200).collect::<String>());
+        candidate.set_delivery_id(crate::text::clip(id, crate::text::NAME_CHARS));
     }
     Ok(candidate)
 }
@@ -442,7 +442,7 @@ fn bigcommerce(topic: &str, body: &[u8], candidate: &mut Candidate) -> Result<()
     {
         return Err(InboundError::Malformed(format!(
             "the body's scope {:?} is not the topic {topic:?}",
-            scope.chars().take(100).collect::<String>()
+            crate::text::clip(scope, crate::text::TOKEN_CHARS)
         )));
     }
     let Some(id) = callback.data.as_ref().and_then(|d| text(&d.id)) else {
@@ -463,7 +463,7 @@ fn bigcommerce(topic: &str, body: &[u8], candidate: &mut Candidate) -> Result<()
     candidate.note_source("email", "BigCommerce callbacks carry no email: look it up and set it on the candidate");
     if let Some(hash) = text(&callback.hash) {
         // BigCommerce repeats the same hash when a hook fires twice for one event.
-        candidate.set_delivery_id(hash.chars().take(100).collect::<String>());
+        candidate.set_delivery_id(crate::text::clip(hash, crate::text::TOKEN_CHARS));
     }
     Ok(())
 }
@@ -568,7 +568,7 @@ fn typeform(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> 
     if let Some(kind) = delivery.event_type.as_deref().filter(|k| *k != "form_response") {
         return Err(InboundError::UnsupportedTopic {
             source_name: "typeform".into(),
-            topic: kind.chars().take(100).collect(),
+            topic: crate::text::clip(kind, crate::text::TOKEN_CHARS),
             hint: " (supported: form_response)".into(),
         });
     }
@@ -608,7 +608,7 @@ fn typeform(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> 
         candidate.set("score", Value::Number(score));
     }
     if let Some(id) = delivery.event_id {
-        candidate.set_delivery_id(id.chars().take(100).collect::<String>());
+        candidate.set_delivery_id(crate::text::clip(&id, crate::text::TOKEN_CHARS));
     }
     Ok(())
 }
@@ -700,7 +700,7 @@ fn calendly(topic: &str, body: &[u8], candidate: &mut Candidate) -> Result<(), I
     if let Some(event) = delivery.event.as_deref().filter(|e| *e != topic) {
         return Err(InboundError::Malformed(format!(
             "the body's event {:?} is not the topic {topic:?}",
-            event.chars().take(100).collect::<String>()
+            crate::text::clip(event, crate::text::TOKEN_CHARS)
         )));
     }
     let Some(uri) = invitee.uri.as_deref().filter(|u| !u.is_empty()) else {

@@ -306,7 +306,7 @@ impl Declaration {
     }
 
     fn compile(raw: RawDeclaration, catalog: &Catalog) -> Result<Declaration, DeclarationError> {
-        let shown = |s: &str| s.chars().take(100).collect::<String>();
+        let shown = |s: &str| crate::text::clip(s, crate::text::TOKEN_CHARS);
         let schema = catalog.get(&raw.name).ok_or_else(|| DeclarationError::UnknownEvent(shown(&raw.name)))?;
         let source: Source = raw.source.parse().map_err(|_| DeclarationError::UnknownSource(shown(&raw.source)))?;
         let path_ok = raw.webhook_path.starts_with('/')

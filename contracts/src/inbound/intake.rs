@@ -269,7 +269,7 @@ impl Intake {
             Route::Path(path) => {
                 let mut candidate = self.declared(path)?.candidate(body)?;
                 if let Some(id) = headers.header("X-Shopify-Webhook-Id").or(headers.header("webhook-id")) {
-                    candidate.set_delivery_id(id.chars().take(200).collect::<String>());
+                    candidate.set_delivery_id(crate::text::clip(id, crate::text::NAME_CHARS));
                 }
                 candidate
             }
@@ -281,13 +281,15 @@ impl Intake {
     /// The declaration at a webhook path.
     #[cfg(feature = "jsonpath")]
     fn declared(&self, path: &str) -> Result<&Declaration, InboundError> {
-        self.declarations.get(path).ok_or_else(|| InboundError::UnknownRoute(path.chars().take(200).collect()))
+        self.declarations
+            .get(path)
+            .ok_or_else(|| InboundError::UnknownRoute(crate::text::clip(path, crate::text::NAME_CHARS)))
     }
 
     /// Without declarations, no path is declared.
     #[cfg(not(feature = "jsonpath"))]
     fn declared(&self, path: &str) -> Result<&NoDeclaration, InboundError> {
-        Err(InboundError::UnknownRoute(path.chars().take(200).collect()))
+        Err(InboundError::UnknownRoute(crate::text::clip(path, crate::text::NAME_CHARS)))
     }
 
     fn verify(&self, source: Source, headers: &(impl Headers + ?Sized), body: &[u8]) -> Result<(), InboundError> {

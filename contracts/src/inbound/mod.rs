@@ -163,6 +163,6 @@ pub struct UnknownSource(String);
 impl FromStr for Source {
     type Err = UnknownSource;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Source::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| UnknownSource(s.chars().take(50).collect()))
+        Source::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| UnknownSource(crate::text::clip(s, 50)))
     }
 }

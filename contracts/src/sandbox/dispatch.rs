@@ -1110,7 +1110,7 @@ impl Inner {
                 .ok()
                 .and_then(|body| String::from_utf8(body.to_bytes().to_vec()).ok())
                 .filter(|text| !text.is_empty())
-                .map(|text| text.chars().take(RESPONSE_SHOWN).collect());
+                .map(|text| crate::text::clip(&text, RESPONSE_SHOWN));
             Ok::<_, hyper_util::client::legacy::Error>((status, text))
         };
         match tokio::time::timeout(self.attempt_timeout, exchange).await {

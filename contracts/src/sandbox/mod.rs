@@ -734,7 +734,7 @@ impl SandboxBuilder {
         for declaration in self.intake.declarations() {
             let path = declaration.webhook_path();
             if path.starts_with("/api/") || path == "/api" || path.starts_with("/__sandbox") {
-                return Err(SandboxError::WebhookPath(path.chars().take(200).collect()));
+                return Err(SandboxError::WebhookPath(crate::text::clip(path, crate::text::NAME_CHARS)));
             }
             webhook_paths.insert(path.to_owned());
         }

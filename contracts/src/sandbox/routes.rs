@@ -255,7 +255,7 @@ fn replay(body: Bytes) -> Response {
 }
 
 pub(super) fn shown(text: &str) -> String {
-    text.chars().take(100).collect()
+    crate::text::clip(text, crate::text::TOKEN_CHARS)
 }
 
 // ---------------------------------------------------------------------------------------------

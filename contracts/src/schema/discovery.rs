@@ -248,7 +248,7 @@ impl RawDoc {
 }
 
 fn field_error(path: &str, reason: impl Into<String>) -> DiscoveryError {
-    DiscoveryError::Field { path: path.chars().take(300).collect(), reason: reason.into() }
+    DiscoveryError::Field { path: crate::text::clip(path, 300), reason: reason.into() }
 }
 
 fn convert_fields(raw: RawFields, prefix: &str, depth: usize) -> Result<Vec<Field>, DiscoveryError> {
@@ -321,7 +321,7 @@ fn convert_type(spec: RawSpec, path: &str, depth: usize) -> Result<FieldType, Di
             FieldType::Array(Box::new(convert_type(*items, &item_path, depth + 1)?))
         }
         other => {
-            let shown: String = other.chars().take(40).collect();
+            let shown: String = crate::text::clip(other, 40);
             return Err(field_error(
                 path,
                 format!("unknown type {shown:?} (expected string, uuid, datetime, email, url, enum, integer, number, boolean, object or array)"),

@@ -72,7 +72,7 @@ impl EventName {
     /// # Ok::<(), loop_contracts::schema::EventNameError>(())
     /// ```
     pub fn parse(name: &str) -> Result<Self, EventNameError> {
-        let fail = |reason| EventNameError { name: name.chars().take(200).collect(), reason };
+        let fail = |reason| EventNameError { name: crate::text::clip(name, crate::text::NAME_CHARS), reason };
         let mut parts = name.split('.');
         let (Some(domain), Some(action), Some(version), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
