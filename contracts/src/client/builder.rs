@@ -3,12 +3,11 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::dedupe::{AcceptedCache, SendState};
-use super::throttle::Limiter;
+use super::dedupe::Dedupe;
+use super::throttle::Throttle;
 use super::{BuildError, Client, Inner, Outbox, RetryPolicy, Sleeper, TokioSleeper};
 use crate::api_key::{ApiKey, Tier};
 
@@ -437,7 +436,6 @@ impl ClientBuilder {
         let mut authorization = reqwest::header::HeaderValue::try_from(format!("Bearer {}", key.expose_secret()))
             .map_err(|e| BuildError::Http(e.to_string()))?;
         authorization.set_sensitive(true);
-        let limiter = self.rate_limit.then(|| Mutex::new(Limiter::new(self.tier.per_second(), self.tier.burst())));
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -449,13 +447,8 @@ impl ClientBuilder {
                 policy: self.policy,
                 sleeper: self.sleeper,
                 outbox: self.outbox,
-                limiter,
-                epoch: Instant::now(),
-                hold_until: AtomicU64::new(0),
-                state: Mutex::new(SendState {
-                    flights: HashMap::new(),
-                    accepted: AcceptedCache::new(self.accepted_cache),
-                }),
+                throttle: Throttle::new(self.tier, self.rate_limit),
+                dedupe: Dedupe::new(self.accepted_cache),
                 schemas: Mutex::new(HashMap::new()),
                 jitter: std::collections::hash_map::RandomState::new(),
             }),

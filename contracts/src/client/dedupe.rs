@@ -3,15 +3,13 @@
 //! conflict.
 
 use std::collections::{HashMap, VecDeque};
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use serde_json::Value;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{Accepted, Client, RateLimit, ResponseBody, SendError};
-use crate::issue::ValidationError;
+use super::{Accepted, RateLimit, ResponseBody, SendError};
 use crate::sync::lock;
 
 /// One send under way, shared by concurrent sends of its eventId.
@@ -44,7 +42,7 @@ impl Drop for ForgetIfAbandoned<'_> {
 }
 
 /// A send under way as the map holds it.
-pub(super) struct InFlight {
+struct InFlight {
     fingerprint: [u8; 32],
     flight: Flight,
     /// The sends waiting on it (only those that drop out before it has a result leave the count).
@@ -52,9 +50,9 @@ pub(super) struct InFlight {
 }
 
 /// What the sends of one client share.
-pub(super) struct SendState {
-    pub(super) flights: HashMap<Uuid, InFlight>,
-    pub(super) accepted: AcceptedCache,
+struct SendState {
+    flights: HashMap<Uuid, InFlight>,
+    accepted: AcceptedCache,
 }
 
 /// An accepted event as the cache keeps it: the response body is the acceptance's own shared
@@ -84,14 +82,14 @@ impl Remembered {
 }
 
 /// The accepted eventIds of this process, oldest dropped first.
-pub(super) struct AcceptedCache {
+struct AcceptedCache {
     capacity: usize,
     order: VecDeque<Uuid>,
     entries: HashMap<Uuid, Remembered>,
 }
 
 impl AcceptedCache {
-    pub(super) fn new(capacity: usize) -> Self {
+    fn new(capacity: usize) -> Self {
         AcceptedCache { capacity, order: VecDeque::new(), entries: HashMap::new() }
     }
 
@@ -117,32 +115,31 @@ impl AcceptedCache {
     }
 }
 
-/// The request body of `POST /api/events`, serialized from borrowed parts.
-#[derive(serde::Serialize)]
-struct RequestBody<'a> {
-    event: &'a str,
-    payload: &'a Value,
+/// Idempotency in this process, shared by a client's clones.
+pub(super) struct Dedupe {
+    /// The sends under way and the accepted eventIds, under one lock taken twice per send.
+    state: Mutex<SendState>,
 }
 
-impl Client {
-    /// Dedupes in this process, then delivers.
-    /// The fingerprint is of the validated payload (schema order, unknown keys stripped): key
-    /// order and unknown keys do not make a conflict, as on the platform.
-    pub(super) async fn send_checked(
-        &self,
-        name: &str,
-        payload: &Value,
-        event_id: Uuid,
-    ) -> Result<Accepted, SendError> {
-        // The validated payload is what is sent (unknown keys stripped, as the platform would), and
-        // the body is serialized once: its hash is the fingerprint, its bytes every attempt's body.
-        let body = Bytes::from(serde_json::to_vec(&RequestBody { event: name, payload }).map_err(|e| {
-            SendError::Invalid(ValidationError::malformed(format!("the payload does not serialize: {e}")))
-        })?);
-        let print: [u8; 32] = Sha256::digest(&body).into();
+impl Dedupe {
+    /// No send under way; up to `accepted_cache` accepted eventIds remembered (0: none).
+    pub(super) fn new(accepted_cache: usize) -> Self {
+        Dedupe {
+            state: Mutex::new(SendState { flights: HashMap::new(), accepted: AcceptedCache::new(accepted_cache) }),
+        }
+    }
+
+    /// Answers one send of `event_id` whose request body hashes to `print`: from the accepted
+    /// cache, by joining the flight of that eventId under way, or by running `deliver` as the
+    /// flight of its own. Another `print` under a known eventId is [`SendError::Conflict`].
+    pub(super) async fn once<F, Fut>(&self, event_id: Uuid, print: [u8; 32], deliver: F) -> Result<Accepted, SendError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<Accepted, SendError>>,
+    {
         loop {
             let mut flight = {
-                let mut state = lock(&self.inner.state);
+                let mut state = lock(&self.state);
                 if let Some(remembered) = state.accepted.entries.get(&event_id) {
                     if remembered.fingerprint != print {
                         return Err(SendError::Conflict { event_id });
@@ -163,11 +160,11 @@ impl Client {
                 in_flight.flight.clone()
             };
             let outcome = {
-                let _abandoned = ForgetIfAbandoned { state: &self.inner.state, event_id, flight: &flight };
-                flight.get_or_init(|| self.deliver(name, payload, &body, event_id)).await
+                let _abandoned = ForgetIfAbandoned { state: &self.state, event_id, flight: &flight };
+                flight.get_or_init(&deliver).await
             };
             let alone = {
-                let mut state = lock(&self.inner.state);
+                let mut state = lock(&self.state);
                 if let Ok(accepted) = outcome {
                     state.accepted.insert(print, accepted);
                 }
@@ -195,6 +192,7 @@ impl Client {
 mod tests {
     use super::*;
     use crate::api_key::ApiKey;
+    use crate::client::Client;
     use serde_json::json;
     use std::time::Duration;
 
@@ -217,7 +215,7 @@ mod tests {
             "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
             "source": "other", "attribution": {},
         });
-        let flights = || lock(&client.inner.state).flights.len();
+        let flights = || lock(&client.inner.dedupe.state).flights.len();
 
         let send = client.send_json("lead.captured.v1", &lead);
         assert!(tokio::time::timeout(Duration::from_millis(100), send).await.is_err());

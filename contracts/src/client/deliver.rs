@@ -62,7 +62,7 @@ impl Client {
         loop {
             let skip_hold =
                 attempts.last().is_some_and(|a| matches!(a.outcome, AttemptOutcome::Status { status: 429, .. }));
-            self.throttle(skip_hold).await;
+            self.inner.throttle.wait_turn(skip_hold).await;
             let number = attempts.len() as u32 + 1;
             let result = self
                 .inner
@@ -113,7 +113,7 @@ impl Client {
                         (status == 429)
                             .then(|| rate.map(|r| Duration::from_secs(r.reset.saturating_sub(unix_now()))))?
                     });
-                    self.adapt(rate);
+                    self.inner.throttle.adapt(rate);
                     tracing::debug!(attempt = number, status, "attempt answered");
                     if (200..300).contains(&status) {
                         done();
@@ -190,7 +190,7 @@ impl Client {
                 } else {
                     // A 429 holds every send of this client for as long as this one waits.
                     *rate_waits += 1;
-                    self.hold_for(delay);
+                    self.inner.throttle.hold_for(delay);
                 }
                 self.inner.sleeper.sleep(delay).await;
                 true

@@ -45,7 +45,7 @@ impl Client {
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) {
             return Err(SendError::Invalid(ValidationError::unknown_event(name)));
         }
-        self.throttle(false).await;
+        self.inner.throttle.wait_turn(false).await;
         let response = self
             .inner
             .http
@@ -55,7 +55,7 @@ impl Client {
             .await
             .map_err(|e| discovery(e.without_url().to_string()))?;
         let status = response.status().as_u16();
-        self.adapt(RateLimit::from_headers(response.headers()));
+        self.inner.throttle.adapt(RateLimit::from_headers(response.headers()));
         let bytes = read_bounded(response).await.map_err(discovery)?;
         match status {
             200 => {}

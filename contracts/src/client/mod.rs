@@ -65,9 +65,7 @@ mod throttle;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 pub use body::ResponseBody;
 pub use builder::{ClientBuilder, DEFAULT_ACCEPTED_CACHE, DEFAULT_BASE_URL};
@@ -79,8 +77,8 @@ pub use sleep::{Sleeper, TokioSleeper};
 
 use crate::api_key::{ApiKey, Tier};
 use crate::schema::EventSchema;
-use dedupe::SendState;
-use throttle::Limiter;
+use dedupe::Dedupe;
+use throttle::Throttle;
 
 struct Inner {
     http: reqwest::Client,
@@ -94,14 +92,10 @@ struct Inner {
     policy: RetryPolicy,
     sleeper: Arc<dyn Sleeper>,
     outbox: Option<Arc<dyn Outbox>>,
-    limiter: Option<Mutex<Limiter>>,
-    /// The base of `hold_until`.
-    epoch: Instant,
-    /// Nanoseconds after `epoch` until which every send waits (0: none); an atomic, because every
-    /// send reads it.
-    hold_until: AtomicU64,
-    /// The sends under way and the accepted eventIds, under one lock taken twice per send.
-    state: Mutex<SendState>,
+    /// The client-side limiter and the hold every send waits out.
+    throttle: Throttle,
+    /// The sends under way and the accepted eventIds.
+    dedupe: Dedupe,
     schemas: Mutex<HashMap<String, Arc<EventSchema>>>,
     jitter: std::collections::hash_map::RandomState,
 }

@@ -1,7 +1,9 @@
 //! The public sending calls: a typed event, an event by name with a JSON payload, and the
 //! outbox's pending events. Each validates locally before the dedupe and the delivery.
 
+use bytes::Bytes;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{Accepted, Client, SendError};
@@ -135,6 +137,19 @@ impl Client {
         }
         results
     }
+
+    /// Dedupes in this process, then delivers.
+    /// The fingerprint is of the validated payload (schema order, unknown keys stripped): key
+    /// order and unknown keys do not make a conflict, as on the platform.
+    async fn send_checked(&self, name: &str, payload: &Value, event_id: Uuid) -> Result<Accepted, SendError> {
+        // The validated payload is what is sent (unknown keys stripped, as the platform would), and
+        // the body is serialized once: its hash is the fingerprint, its bytes every attempt's body.
+        let body = Bytes::from(serde_json::to_vec(&RequestBody { event: name, payload }).map_err(|e| {
+            SendError::Invalid(ValidationError::malformed(format!("the payload does not serialize: {e}")))
+        })?);
+        let print: [u8; 32] = Sha256::digest(&body).into();
+        self.inner.dedupe.once(event_id, print, || self.deliver(name, payload, &body, event_id)).await
+    }
 }
 
 /// Refuses a payload nested deeper than JSON text can be (the parser's limit): copying or
@@ -157,4 +172,11 @@ fn refuse_deep(payload: &Value) -> Result<(), SendError> {
         let message = format!("the payload is nested deeper than {} levels", crate::codec::MAX_RECORD_DEPTH);
         Err(SendError::Invalid(ValidationError::malformed(message)))
     }
+}
+
+/// The request body of `POST /api/events`, serialized from borrowed parts.
+#[derive(serde::Serialize)]
+struct RequestBody<'a> {
+    event: &'a str,
+    payload: &'a Value,
 }

@@ -2,19 +2,31 @@
 //! announced rate) and the hold every send of a client waits out after an empty bucket or a 429.
 
 use std::num::NonZeroU32;
-use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
-use super::{Client, RateLimit};
+use super::RateLimit;
+use crate::api_key::Tier;
 use crate::sync::lock;
+
+/// What every send of one client (and of its clones) passes before its request: the client-side
+/// limiter, if on, and the hold the server's headers or a 429 asked for.
+pub(super) struct Throttle {
+    limiter: Option<Mutex<Limiter>>,
+    /// The base of `hold_until`.
+    epoch: Instant,
+    /// Nanoseconds after `epoch` until which every send waits (0: none); an atomic, because every
+    /// send reads it.
+    hold_until: AtomicU64,
+}
 
 /// The client-side limiter at its current rate: the tier's, or the server's when it announces a
 /// lower one in `X-RateLimit-Limit`.
-pub(super) struct Limiter {
+struct Limiter {
     per_second: u32,
     tier_per_second: u32,
     tier_burst: u32,
@@ -22,7 +34,7 @@ pub(super) struct Limiter {
 }
 
 impl Limiter {
-    pub(super) fn new(per_second: u32, burst: u32) -> Self {
+    fn new(per_second: u32, burst: u32) -> Self {
         Limiter {
             per_second,
             tier_per_second: per_second,
@@ -56,19 +68,28 @@ impl Limiter {
     }
 }
 
-impl Client {
+impl Throttle {
+    /// The throttle of a client: the tier's limiter when `limit` is on (none otherwise), no hold.
+    pub(super) fn new(tier: Tier, limit: bool) -> Self {
+        Throttle {
+            limiter: limit.then(|| Mutex::new(Limiter::new(tier.per_second(), tier.burst()))),
+            epoch: Instant::now(),
+            hold_until: AtomicU64::new(0),
+        }
+    }
+
     /// Waits for the client-side limiter and for any hold the server's headers asked for (unless
     /// this send has just waited out its own 429).
-    pub(super) async fn throttle(&self, skip_hold: bool) {
-        let hold = if skip_hold { 0 } else { self.inner.hold_until.load(Ordering::Relaxed) };
+    pub(super) async fn wait_turn(&self, skip_hold: bool) {
+        let hold = if skip_hold { 0 } else { self.hold_until.load(Ordering::Relaxed) };
         if hold > 0 {
-            let until = self.inner.epoch + Duration::from_nanos(hold);
+            let until = self.epoch + Duration::from_nanos(hold);
             let now = Instant::now();
             if until > now {
                 tokio::time::sleep(until - now).await;
             }
         }
-        if let Some(limiter) = &self.inner.limiter {
+        if let Some(limiter) = &self.limiter {
             let bucket = lock(limiter).bucket.clone();
             while let Err(not_until) = bucket.check() {
                 tokio::time::sleep(not_until.wait_time_from(DefaultClock::default().now())).await;
@@ -80,7 +101,7 @@ impl Client {
     /// lower than the configured tier, and an empty bucket holds every send of this client for
     /// one request's worth of refill. (A 429 holds them for its whole wait, in `wait`.)
     pub(super) fn adapt(&self, rate: Option<RateLimit>) {
-        if let (Some(limiter), Some(rate)) = (&self.inner.limiter, rate.filter(|r| r.limit > 0)) {
+        if let (Some(limiter), Some(rate)) = (&self.limiter, rate.filter(|r| r.limit > 0)) {
             lock(limiter).follow(rate.limit);
         }
         if let Some(rate) = rate.filter(|r| r.remaining == 0 && r.limit > 0) {
@@ -94,7 +115,7 @@ impl Client {
             return;
         }
         let until = Instant::now() + wait.min(Duration::from_secs(600));
-        let nanos = u64::try_from(until.duration_since(self.inner.epoch).as_nanos()).unwrap_or(u64::MAX).max(1);
-        self.inner.hold_until.fetch_max(nanos, Ordering::Relaxed);
+        let nanos = u64::try_from(until.duration_since(self.epoch).as_nanos()).unwrap_or(u64::MAX).max(1);
+        self.hold_until.fetch_max(nanos, Ordering::Relaxed);
     }
 }
