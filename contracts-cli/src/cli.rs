@@ -19,7 +19,7 @@ use crate::transform::TransformArgs;
 use crate::validate::ValidateArgs;
 use crate::verify;
 
-/// The parsed command line; [`run`] parses and runs it.
+/// The parsed command line; [`run`](crate::run) parses and runs it.
 ///
 /// ```
 /// use clap::Parser;

@@ -1,5 +1,5 @@
 //! Reading the inputs of the commands: files or standard input, how a document's place is named
-//! in messages, and the `--header` options.
+//! in messages, and the options several commands share (`--header`, `--brand-id`, `--declaration`).
 
 use std::fs;
 use std::io::{self, Read};
@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::exit::usage;
 
+/// Opens `FILE`: standard input for none or `-`, else the named file (an error names it).
 pub(crate) fn open_input<'a>(file: Option<&Path>, stdin: &'a mut dyn Read) -> io::Result<Box<dyn Read + 'a>> {
     match file {
         None => Ok(Box::new(stdin)),
@@ -42,4 +43,20 @@ pub(crate) fn parse_headers(options: &[String]) -> io::Result<Vec<(String, Strin
                 .ok_or_else(|| usage(format!("--header {h:?} is not `Name: value`")))
         })
         .collect()
+}
+
+/// The `--brand-id UUID` option of `transform` and `sandbox`.
+pub(crate) fn brand_id(option: Option<&str>) -> io::Result<Option<loop_contracts::uuid::Uuid>> {
+    option
+        .map(|text| {
+            loop_contracts::format::parse_uuid(text).ok_or_else(|| usage(format!("--brand-id {text:?} is not a UUID")))
+        })
+        .transpose()
+}
+
+/// Reads a `--declaration` file (the `events.declare` input, or the whole tool call) of
+/// `transform` and `sandbox`; an error names the file.
+pub(crate) fn read_declaration(path: &Path) -> io::Result<loop_contracts::inbound::Declaration> {
+    let text = fs::read_to_string(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    loop_contracts::inbound::Declaration::parse(&text).map_err(|e| usage(format!("{}: {e}", path.display())))
 }

@@ -1,17 +1,16 @@
 //! `loop-contracts sandbox` (feature `sandbox`): the local platform, configured from the command
 //! line and the environment, served until Ctrl-C.
 
-use std::fs;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
 use clap::Args;
 
 use crate::exit::{usage, EXIT_OK};
+use crate::input::{brand_id, read_declaration};
 
 /// The long help of `sandbox --faults`: each key of `FaultConfig`'s JSON with its meaning, which
 /// was otherwise only in the library's rustdoc. The sandbox suite checks that it names every key.
-#[cfg(feature = "sandbox")]
 const FAULTS_HELP: &str = "\
 The fault configuration, as the JSON of `POST /__sandbox/faults`, e.g. '{\"seed\":7,\"errorRate\":0.1}'.
 Every key is optional and defaults to zero or off; unknown keys are refused.
@@ -35,7 +34,6 @@ same faults on every run. Setting faults (here or with POST /__sandbox/faults) r
 
 The three durations are at most 60000 ms.";
 
-#[cfg(feature = "sandbox")]
 #[derive(Debug, Args)]
 pub(crate) struct SandboxArgs {
     /// The address to listen on (port 0 picks a free port; the address is printed).
@@ -79,7 +77,6 @@ pub(crate) struct SandboxArgs {
 
 /// Splits a list of `SOURCE=SECRET` pairs at each comma that starts another pair (`,shopify=`, ...).
 /// A comma anywhere else belongs to the secret: vendors such as Typeform let users choose theirs.
-#[cfg(feature = "sandbox")]
 fn secret_pairs(list: &str) -> impl Iterator<Item = &str> {
     use loop_contracts::inbound::Source;
     let starts_pair =
@@ -102,19 +99,12 @@ fn secret_pairs(list: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Starts the sandbox, prints where it listens, and serves until Ctrl-C (or SIGTERM).
-#[cfg(feature = "sandbox")]
 pub(crate) fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u8> {
     use loop_contracts::delivery::WebhookSecret;
-    use loop_contracts::inbound::{Declaration, Intake, SigningSecret, Source, TransformContext};
+    use loop_contracts::inbound::{Intake, SigningSecret, Source, TransformContext};
     use loop_contracts::sandbox::{DeliveryConfig, FaultConfig, Sandbox};
 
-    let brand_id = match &args.brand_id {
-        Some(text) => Some(
-            loop_contracts::format::parse_uuid(text)
-                .ok_or_else(|| usage(format!("--brand-id {text:?} is not a UUID")))?,
-        ),
-        None => None,
-    };
+    let brand_id = brand_id(args.brand_id.as_deref())?;
     let mut intake = Intake::new(TransformContext { brand_id });
     let mut signed = Vec::new();
     for pair in args.secrets.iter().flat_map(|list| secret_pairs(list)) {
@@ -136,9 +126,7 @@ pub(crate) fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u
         }
     }
     for path in &args.declarations {
-        let text =
-            fs::read_to_string(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-        let declaration = Declaration::parse(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+        let declaration = read_declaration(path)?;
         intake.declare(declaration).map_err(|e| usage(format!("{}: {e}", path.display())))?;
     }
     let mut builder = Sandbox::builder().addr(args.addr).default_tier(args.tier).intake(intake);
@@ -184,7 +172,6 @@ pub(crate) fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u
 
 /// A future that resolves on Ctrl-C (and on SIGTERM on Unix), registered before it is returned
 /// so that a signal arriving right after start-up is not lost.
-#[cfg(feature = "sandbox")]
 fn stop_signal() -> io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
@@ -206,7 +193,7 @@ fn stop_signal() -> io::Result<impl std::future::Future<Output = ()>> {
     }
 }
 
-#[cfg(all(test, feature = "sandbox"))]
+#[cfg(test)]
 mod tests {
     use super::secret_pairs;
 

@@ -13,7 +13,6 @@ use crate::envelope;
 use crate::exit::{usage, EXIT_OK, EXIT_REJECTED};
 use crate::input::{open_input, place};
 
-#[cfg(feature = "client")]
 #[derive(Debug, Args)]
 pub(crate) struct SendArgs {
     /// The event name, e.g. lead.captured.v1. Optional when the input is an envelope
@@ -27,10 +26,8 @@ pub(crate) struct SendArgs {
 }
 
 /// The client's waits, slept as usual and told to the command's stderr.
-#[cfg(feature = "client")]
 struct Announced(tokio::sync::mpsc::UnboundedSender<std::time::Duration>);
 
-#[cfg(feature = "client")]
 impl loop_contracts::client::Sleeper for Announced {
     fn sleep(&self, delay: std::time::Duration) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
         let _ = self.0.send(delay);
@@ -39,7 +36,6 @@ impl loop_contracts::client::Sleeper for Announced {
 }
 
 /// Sends one event; prints the platform's acceptance (exit 0) or the error response (exit 1).
-#[cfg(feature = "client")]
 pub(crate) fn send(
     args: SendArgs,
     stdin: &mut dyn Read,

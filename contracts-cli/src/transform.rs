@@ -1,7 +1,6 @@
 //! `loop-contracts transform`: a vendor webhook body turned into an event envelope, by a built-in
 //! transform or a declared one.
 
-use std::fs;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -10,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::exit::{usage, EXIT_OK, EXIT_REJECTED};
-use crate::input::{open_input, parse_headers};
+use crate::input::{brand_id, open_input, parse_headers, read_declaration};
 
 #[derive(Debug, Args)]
 pub(crate) struct TransformArgs {
@@ -44,15 +43,9 @@ pub(crate) fn transform(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> io::Result<u8> {
-    use loop_contracts::inbound::{Declaration, Intake, Route, SigningSecret, Source, TransformContext};
+    use loop_contracts::inbound::{Intake, Route, SigningSecret, Source, TransformContext};
 
-    let brand_id = match &args.brand_id {
-        Some(text) => Some(
-            loop_contracts::format::parse_uuid(text)
-                .ok_or_else(|| usage(format!("--brand-id {text:?} is not a UUID")))?,
-        ),
-        None => None,
-    };
+    let brand_id = brand_id(args.brand_id.as_deref())?;
     let headers = parse_headers(&args.headers)?;
     let mut intake = Intake::new(TransformContext { brand_id });
     let (route_source, topic, file) = match &args.declaration {
@@ -60,9 +53,7 @@ pub(crate) fn transform(
             if args.args.len() > 1 {
                 return Err(usage("with --declaration, give at most one input FILE"));
             }
-            let text =
-                fs::read_to_string(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-            let declaration = Declaration::parse(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+            let declaration = read_declaration(path)?;
             let source = declaration.source();
             let webhook_path = declaration.webhook_path().to_owned();
             intake.declare(declaration).map_err(|e| usage(e.to_string()))?;
