@@ -50,6 +50,13 @@
 //!   [`Client::resend_pending`] at start-up. Re-creating an event after a restart with a *new*
 //!   eventId is not safe: it is a different event to the platform.
 
+// The files, in the order a send passes them: `builder` (the settings and the checks of `build`),
+// `send` (the public calls, validating locally; `discovery` fetches the schemas of names outside
+// the catalog), `dedupe` (one flight per eventId, the accepted cache), `throttle` (the limiter and
+// the hold), `deliver` (the send loop: attempts, answers, waits), `retry` (its decisions) and
+// `sleep` (its waits). `response`, `body` and `error` are what a send returns; `outbox` is what it
+// records. The files that add to `Client` use this one; this one uses the others only through
+// `pub use` and the types of `Inner`'s fields.
 mod body;
 mod builder;
 mod dedupe;
@@ -80,6 +87,7 @@ use crate::schema::EventSchema;
 use dedupe::Dedupe;
 use throttle::Throttle;
 
+/// What the clones of one client share.
 struct Inner {
     http: reqwest::Client,
     key: ApiKey,
@@ -96,7 +104,9 @@ struct Inner {
     throttle: Throttle,
     /// The sends under way and the accepted eventIds.
     dedupe: Dedupe,
+    /// The discovery documents fetched so far, by event name.
     schemas: Mutex<HashMap<String, Arc<EventSchema>>>,
+    /// The random key the retry delays' jitter is drawn with, one per client.
     jitter: std::collections::hash_map::RandomState,
 }
 
