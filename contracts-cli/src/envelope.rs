@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use loop_contracts::schema::EventName;
 use serde_json::Value;
 
-use crate::usage;
+use crate::exit::usage;
 
 /// Splits a command's optional `EVENT` from its inputs: the first argument is the event name when
 /// it has an event name's form (`<domain>.<action>.v<N>`), and otherwise the first input, whose

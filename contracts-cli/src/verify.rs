@@ -11,7 +11,8 @@ use loop_contracts::format::format_datetime;
 use loop_contracts::ValidationError;
 use serde::Serialize;
 
-use crate::{open_input, parse_headers, usage, EXIT_OK, EXIT_REJECTED};
+use crate::exit::{usage, EXIT_OK, EXIT_REJECTED};
+use crate::input::{open_input, parse_headers};
 
 /// The environment variable holding the endpoint's signing secret. It is read from there only:
 /// arguments show in the process list and shell history.

@@ -1,0 +1,186 @@
+//! `loop-contracts validate`: payloads or envelopes checked as the platform would, one result line
+//! per file (per line with `--jsonl`).
+
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde::Serialize;
+use serde_json::Value;
+
+use loop_contracts::catalog;
+use loop_contracts::EventSchema;
+use loop_contracts::ValidationError;
+
+use crate::envelope;
+use crate::exit::{usage, EXIT_OK, EXIT_REJECTED};
+use crate::input::{open_input, place};
+use crate::schema::read_schema_doc;
+
+#[derive(Debug, Args)]
+pub(crate) struct ValidateArgs {
+    /// The event name, e.g. lead.captured.v1. Optional when the inputs are envelopes
+    /// (`{"event": "<name>", "payload": {...}}`, what `transform` prints) or with --schema-doc; an
+    /// argument not of the form `<domain>.<action>.v<N>` is taken as the first FILE.
+    #[arg(value_name = "EVENT")]
+    event: Option<String>,
+    /// The inputs, validated in order with one result line each (one per line with --jsonl); `-`
+    /// or nothing reads standard input. Each is a payload or an envelope.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Read one payload (or envelope) per line and print one result line each.
+    #[arg(long)]
+    jsonl: bool,
+    /// Validate against this discovery document instead of the built-in catalog (EVENT, if
+    /// given, must be the event it defines).
+    #[arg(long, value_name = "FILE")]
+    schema_doc: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct Accepted<'a> {
+    ok: bool,
+    event: &'a str,
+    data: &'a Value,
+}
+
+/// What `validate` checks documents against: one event fixed by the command line (its schema, or
+/// `UNKNOWN_EVENT` for a name outside the catalog), or, without one, each envelope's own event.
+enum Against {
+    /// The `EVENT` argument's or the `--schema-doc`'s event.
+    Fixed { event: String, schema: Result<EventSchema, ValidationError> },
+    /// Each document's envelope names its event, looked up in the catalog.
+    Envelopes,
+}
+
+impl Against {
+    /// The event's name and schema for this document (a usage error when the two disagree or
+    /// neither names one).
+    fn schema_for<'a>(
+        &'a self,
+        enveloped: Option<&'a str>,
+        payload: &Value,
+        place: impl FnOnce() -> String,
+    ) -> io::Result<(&'a str, Result<&'a EventSchema, ValidationError>)> {
+        Ok(match self {
+            Against::Fixed { event, schema } => {
+                let event = envelope::event_of(Some(event), enveloped, payload, place)?;
+                (event, schema.as_ref().map_err(Clone::clone))
+            }
+            Against::Envelopes => {
+                let event = envelope::event_of(None, enveloped, payload, place)?;
+                (event, catalog().get(event).ok_or_else(|| ValidationError::unknown_event(event)))
+            }
+        })
+    }
+}
+
+/// Validates one document and writes its result line; `true` when it was accepted. `line` is
+/// the document's line number in `--jsonl` input, where serde's own position (always line 1)
+/// would mislead. A document that names no event, or another than the command line's, is a
+/// usage error (after the lines before it were written).
+fn validate_one(
+    against: &Against,
+    bytes: &[u8],
+    input: &Path,
+    line: Option<u64>,
+    out: &mut impl Write,
+) -> io::Result<bool> {
+    let value = match serde_json::from_slice::<Value>(bytes) {
+        Ok(value) => value,
+        Err(e) => {
+            let error = ValidationError::malformed(match line {
+                None => format!("malformed JSON: {e}"),
+                Some(n) if bytes.iter().all(u8::is_ascii_whitespace) => {
+                    format!("malformed JSON: input line {n} is empty")
+                }
+                Some(n) => {
+                    let text = e.to_string();
+                    let reason = text.rsplit_once(" at line ").map_or(text.as_str(), |(reason, _)| reason);
+                    format!("malformed JSON at input line {n}, column {}: {reason}", e.column())
+                }
+            });
+            serde_json::to_writer(&mut *out, &loop_contracts::ErrorResponse::from(&error))?;
+            out.write_all(b"\n")?;
+            return Ok(false);
+        }
+    };
+    let envelope::Document { event: enveloped, payload } = envelope::open(value);
+    let (event, schema) = against.schema_for(enveloped.as_deref(), &payload, || place(input, line))?;
+    match schema.and_then(|schema| schema.validate_owned(payload)) {
+        Ok(data) => {
+            serde_json::to_writer(&mut *out, &Accepted { ok: true, event, data: &data })?;
+            out.write_all(b"\n")?;
+            Ok(true)
+        }
+        Err(e) => {
+            serde_json::to_writer(&mut *out, &loop_contracts::ErrorResponse::from(&e))?;
+            out.write_all(b"\n")?;
+            Ok(false)
+        }
+    }
+}
+
+pub(crate) fn validate(args: ValidateArgs, stdin: &mut dyn Read, stdout: &mut dyn Write) -> io::Result<u8> {
+    let mut inputs = args.files;
+    let event = envelope::split_event(args.event, &mut inputs);
+    // The first input may be a mistyped event name; if it cannot be opened, say so.
+    let demoted = event.is_none() && !inputs.is_empty();
+    if inputs.is_empty() {
+        inputs.push(PathBuf::from("-"));
+    }
+    if inputs.iter().filter(|p| p.as_path() == Path::new("-")).count() > 1 {
+        return Err(usage("standard input (`-`) can be read only once"));
+    }
+    let against = match (&args.schema_doc, event) {
+        (Some(path), event) => {
+            let schema = read_schema_doc(path, event.as_deref())?;
+            Against::Fixed { event: schema.name().as_str().to_owned(), schema: Ok(schema) }
+        }
+        (None, Some(event)) => {
+            let schema = catalog().get(&event).cloned().ok_or_else(|| ValidationError::unknown_event(&event));
+            Against::Fixed { event, schema }
+        }
+        (None, None) => Against::Envelopes,
+    };
+    let mut out = BufWriter::with_capacity(1 << 16, stdout);
+    let mut all_ok = true;
+    for (index, path) in inputs.iter().enumerate() {
+        let input = match open_input(Some(path), stdin) {
+            Ok(input) => input,
+            Err(e) if index == 0 && demoted => return Err(envelope::not_an_event_hint(e, path)),
+            Err(e) => return Err(e),
+        };
+        if args.jsonl {
+            let mut reader = BufReader::with_capacity(1 << 16, input);
+            let mut line = Vec::with_capacity(4096);
+            let mut number = 0u64;
+            loop {
+                number += 1;
+                line.clear();
+                if reader.read_until(b'\n', &mut line)? == 0 {
+                    break;
+                }
+                let mut bytes = line.as_slice();
+                bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+                bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                all_ok &= validate_one(&against, bytes, path, Some(number), &mut out)?;
+            }
+        } else {
+            let mut bytes = Vec::new();
+            let mut input = input;
+            input.read_to_end(&mut bytes)?;
+            // An empty standard input with no event named anywhere is a command that was not
+            // finished (`loop-contracts validate` alone), not a malformed payload.
+            if matches!(against, Against::Envelopes) && bytes.iter().all(u8::is_ascii_whitespace) {
+                return Err(usage(format!(
+                    "{}: empty, and no EVENT was given (`validate EVENT [FILE|-]...`)",
+                    place(path, None)
+                )));
+            }
+            all_ok &= validate_one(&against, &bytes, path, None, &mut out)?;
+        }
+    }
+    out.flush()?;
+    Ok(if all_ok { EXIT_OK } else { EXIT_REJECTED })
+}
