@@ -43,10 +43,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes};
-use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::response::Response;
+use axum::body::Bytes;
+use axum::http::{header, Uri};
 use chrono::{DateTime, Utc};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -59,9 +57,8 @@ use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use super::events::AcceptedEvent;
-use super::routes::{coded, json, read_body, shown, PageQuery, Shared};
+use super::shown;
 use crate::delivery::{DeliveryEvent, Envelope, Signer, WebhookId, WebhookSecret};
-use crate::issue::ErrorCode;
 use crate::sync::lock;
 
 /// The platform's retry schedule, [`crate::platform::RETRY_SCHEDULE`]: 1 s, 5 s, 30 s, 2 min,
@@ -1141,55 +1138,6 @@ impl Inner {
         counter.fetch_add(1, Ordering::Relaxed);
         self.pending.send_modify(|pending| *pending = pending.saturating_sub(1));
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// /__sandbox/deliveries
-
-/// `GET /__sandbox/deliveries?after=<id>&limit=<n>`: `{"stats", "deliveries", "next"}`.
-pub(super) async fn list(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
-    // `wait` is read and not used: deliveries are listed as they stand.
-    let PageQuery { after, limit, .. } = match PageQuery::parse(query.as_deref()) {
-        Ok(page) => page,
-        Err(message) => return coded(ErrorCode::MalformedRequest, &message),
-    };
-    let deliveries = shared.deliveries.records(after, limit);
-    let next = deliveries.last().map_or(after, |d| d.id);
-    let body = json!({"stats": shared.deliveries.stats(), "deliveries": deliveries, "next": next});
-    json(StatusCode::OK, body.to_string())
-}
-
-/// `POST /__sandbox/deliveries` with `{"url": "http://..." | null, "secret"?: "whsec_..."}`:
-/// registers, replaces or removes the endpoint. The secret is never echoed.
-pub(super) async fn register(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
-    let bytes = match read_body(&shared, &headers, body).await {
-        Ok(bytes) => bytes,
-        Err(response) => return response,
-    };
-    const SHAPE: &str = r#"the body must be {"url": "http://..." or null, "secret": "whsec_..." (optional)}"#;
-    let Ok(Value::Object(request)) = serde_json::from_slice::<Value>(&bytes) else {
-        return coded(ErrorCode::MalformedRequest, SHAPE);
-    };
-    let url = match request.get("url") {
-        Some(Value::String(url)) => Some(url.as_str()),
-        Some(Value::Null) => None,
-        _ => return coded(ErrorCode::MalformedRequest, SHAPE),
-    };
-    let secret = match request.get("secret") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(text)) => match WebhookSecret::parse(text) {
-            Ok(secret) => Some(secret),
-            Err(e) => return coded(ErrorCode::MalformedRequest, &format!("invalid secret: {e}")),
-        },
-        Some(_) => return coded(ErrorCode::MalformedRequest, SHAPE),
-    };
-    if let Err(message) = shared.deliveries.register_requested(url, secret) {
-        return coded(ErrorCode::MalformedRequest, &message);
-    }
-    let mut response =
-        json(StatusCode::OK, json!({"ok": true, "endpoint": shared.deliveries.stats().endpoint}).to_string());
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 #[cfg(test)]

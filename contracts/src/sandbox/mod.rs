@@ -108,10 +108,10 @@
 mod dispatch;
 mod events;
 mod faults;
+mod http;
 mod idempotency;
 mod limiter;
-mod routes;
-mod server;
+mod state;
 
 use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -133,6 +133,10 @@ use crate::api_key::{ApiKey, KeyScope, Tier};
 use crate::catalog::Catalog;
 use crate::delivery::WebhookSecret;
 use crate::inbound::{Intake, Source, TransformContext};
+
+fn shown(text: &str) -> String {
+    crate::text::clip(text, crate::text::TOKEN_CHARS)
+}
 
 /// The address the command-line sandbox listens on by default.
 pub const DEFAULT_ADDR: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 8787);
@@ -741,17 +745,17 @@ impl SandboxBuilder {
         let deliveries = dispatch::Dispatcher::new(self.deliveries, stop_rx.clone()).map_err(SandboxError::Delivery)?;
         let listener = tokio::net::TcpListener::bind(self.addr).await.map_err(SandboxError::Bind)?;
         let local_addr = listener.local_addr().map_err(SandboxError::Bind)?;
-        let shared = Arc::new(routes::Shared {
+        let shared = Arc::new(state::Shared {
             discovery: self
                 .catalog
                 .iter()
                 .map(|s| (s.name().as_str().to_owned(), (s.to_discovery_json(), s.to_json_schema_string())))
                 .collect(),
-            listing: routes::listing(&self.catalog),
+            listing: http::listing(&self.catalog),
             catalog: self.catalog,
             keys: match self.accepted_keys {
-                Some(keys) => routes::KeyPolicy::Only(keys),
-                None => routes::KeyPolicy::AnyWellFormed,
+                Some(keys) => state::KeyPolicy::Only(keys),
+                None => state::KeyPolicy::AnyWellFormed,
             },
             limiter: limiter::Limiter::new(self.default_tier, self.anonymous_tier, self.key_tiers),
             idempotency: idempotency::IdempotencyStore::new(
@@ -769,9 +773,9 @@ impl SandboxBuilder {
             stop: stop_rx.clone(),
             deliveries,
         });
-        let router = routes::router(Arc::clone(&shared));
+        let router = http::router(Arc::clone(&shared));
         let task =
-            tokio::spawn(server::serve(listener, router, stop_rx, self.shutdown_grace, self.max_connections.max(1)));
+            tokio::spawn(http::serve(listener, router, stop_rx, self.shutdown_grace, self.max_connections.max(1)));
         Ok(SandboxHandle { local_addr, shared, stop: stop_tx, task: Some(task), grace: self.shutdown_grace })
     }
 }
@@ -841,7 +845,7 @@ pub enum SandboxError {
 #[derive(Debug)]
 pub struct SandboxHandle {
     local_addr: SocketAddr,
-    shared: Arc<routes::Shared>,
+    shared: Arc<state::Shared>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
     grace: Duration,
