@@ -105,7 +105,7 @@
 //! deliveries are bounded; what does not fit is recorded as dropped. See [`DeliveryConfig`] and
 //! [`DeliveryRecord`] for the details.
 
-mod dispatch;
+mod delivery;
 mod events;
 mod faults;
 mod http;
@@ -118,10 +118,11 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use dispatch::{
+pub use delivery::{
     DeliveryAttempt, DeliveryConfig, DeliveryRecord, DeliverySource, DeliveryState, DeliveryStats,
     DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_MAX_IN_FLIGHT, DEFAULT_QUEUE_CAPACITY, DEFAULT_RETAINED_DELIVERIES,
     DEFAULT_RETRY_SCHEDULE,
@@ -133,6 +134,11 @@ use crate::api_key::{ApiKey, KeyScope, Tier};
 use crate::catalog::Catalog;
 use crate::delivery::WebhookSecret;
 use crate::inbound::{Intake, Source, TransformContext};
+
+/// A time as the sandbox writes times: RFC 3339, UTC, milliseconds (`2026-05-19T12:00:00.000Z`).
+pub(crate) fn time_text(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
 
 fn shown(text: &str) -> String {
     crate::text::clip(text, crate::text::TOKEN_CHARS)
@@ -742,7 +748,7 @@ impl SandboxBuilder {
             }
             webhook_paths.insert(path.to_owned());
         }
-        let deliveries = dispatch::Dispatcher::new(self.deliveries, stop_rx.clone()).map_err(SandboxError::Delivery)?;
+        let deliveries = delivery::Dispatcher::new(self.deliveries, stop_rx.clone()).map_err(SandboxError::Delivery)?;
         let listener = tokio::net::TcpListener::bind(self.addr).await.map_err(SandboxError::Bind)?;
         let local_addr = listener.local_addr().map_err(SandboxError::Bind)?;
         let shared = Arc::new(state::Shared {

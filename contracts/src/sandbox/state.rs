@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::dispatch::Dispatcher;
+use super::delivery::Dispatcher;
 use super::events::EventLog;
 use super::faults::{FaultConfig, FaultInjector};
 use super::idempotency::IdempotencyStore;

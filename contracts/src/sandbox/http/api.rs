@@ -15,11 +15,11 @@ use super::errors::{coded, error, rejected, unauthorized};
 use super::platform::Authenticated;
 use super::response::{json, replay};
 use crate::issue::{ErrorCode, ValidationError};
-use crate::sandbox::dispatch;
 use crate::sandbox::events::{AcceptedEvent, Via};
 use crate::sandbox::idempotency::{payload_hash, Claim, Scope};
 use crate::sandbox::shown;
 use crate::sandbox::state::Shared;
+use crate::sandbox::time_text;
 
 const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static(crate::platform::headers::IDEMPOTENCY_KEY);
 
@@ -46,7 +46,7 @@ struct AcceptedOut<'a> {
 /// Records an accepted event; `size` is the length of the request body that carried it, what the
 /// event log counts against its byte budget.
 pub(super) fn accept(shared: &Shared, event: String, event_id: String, payload: Value, via: Via, size: usize) -> Bytes {
-    let received_at = dispatch::time_text(chrono::Utc::now());
+    let received_at = time_text(chrono::Utc::now());
     let accepted = shared.events.push(AcceptedEvent { sequence: 0, event, event_id, received_at, via, payload }, size);
     shared.deliveries.dispatch(&accepted);
     let body = AcceptedOut {
