@@ -10,7 +10,7 @@ use axum::response::Response;
 
 use super::auth::authenticate;
 use super::body::drained;
-use super::errors::{error, unauthorized};
+use super::errors::{error, misdirected, unauthorized};
 use crate::issue::ErrorCode;
 use crate::sandbox::shown;
 use crate::sandbox::state::Shared;
@@ -32,7 +32,7 @@ pub(super) async fn host_layer(State(shared): State<Arc<Shared>>, request: Reque
             shared.listen
         ),
     };
-    drained(&shared, request, error(StatusCode::MISDIRECTED_REQUEST, "MISDIRECTED_REQUEST", &message)).await
+    drained(&shared, request, misdirected(&message)).await
 }
 
 /// Whether a `Host` value (`name`, `name:port`, `[v6]:port`) names this sandbox.
@@ -61,7 +61,7 @@ pub(super) async fn operator_layer(State(shared): State<Arc<Shared>>, request: R
     }
     if request.method() == Method::POST && !is_json(request.headers()) {
         let message = "operator routes take POST bodies as JSON: send `Content-Type: application/json`";
-        let response = error(StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::MalformedRequest.as_str(), message);
+        let response = error(StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::MalformedRequest, message);
         return drained(&shared, request, response).await;
     }
     next.run(request).await

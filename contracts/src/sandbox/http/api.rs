@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::auth::MISSING_KEY;
 use super::body::read_body;
-use super::errors::{coded, error, rejected, unauthorized};
+use super::errors::{coded, rejected, unauthorized};
 use super::platform::Authenticated;
 use super::response::{json, replay};
 use crate::issue::{ErrorCode, ValidationError};
@@ -113,14 +113,14 @@ pub(super) async fn post_event(State(shared): State<Arc<Shared>>, request: Reque
                 Claim::Replay { body, same_payload: true } => return replay(body),
                 Claim::Replay { same_payload: false, .. } | Claim::ConflictInProgress => {
                     let message = format!("{named} {:?} was already used with a different payload", shown(idempotency));
-                    return error(StatusCode::CONFLICT, "IDEMPOTENCY_CONFLICT", &message);
+                    return coded(ErrorCode::IdempotencyConflict, &message);
                 }
                 Claim::StillInProgress => {
                     let message = format!(
                         "a request with {named} {:?} is still being processed: retry later",
                         shown(idempotency)
                     );
-                    return error(StatusCode::CONFLICT, "IDEMPOTENCY_IN_PROGRESS", &message);
+                    return coded(ErrorCode::IdempotencyInProgress, &message);
                 }
             }
         }

@@ -32,7 +32,7 @@ pub(super) async fn read_body(shared: &Shared, headers: &HeaderMap, body: Body) 
     let limit = shared.body_limit;
     let too_large = || {
         let message = format!("the request body is larger than the limit of {limit} bytes");
-        error(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::MalformedRequest.as_str(), &message)
+        error(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::MalformedRequest, &message)
     };
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
@@ -40,7 +40,7 @@ pub(super) async fn read_body(shared: &Shared, headers: &HeaderMap, body: Body) 
     }
     let Ok(read) = tokio::time::timeout(shared.body_timeout, Limited::new(body, limit).collect()).await else {
         let message = format!("the request body did not arrive within {} ms", shared.body_timeout.as_millis());
-        let mut response = error(StatusCode::REQUEST_TIMEOUT, ErrorCode::MalformedRequest.as_str(), &message);
+        let mut response = error(StatusCode::REQUEST_TIMEOUT, ErrorCode::MalformedRequest, &message);
         // The rest of the body may still come: this connection cannot serve another request.
         response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
         return Err(response);

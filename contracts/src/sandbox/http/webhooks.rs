@@ -12,10 +12,11 @@ use axum::Extension;
 
 use super::api::accept;
 use super::body::{drain, read_body};
-use super::errors::error;
+use super::errors::coded;
 use super::platform::Authenticated;
 use super::response::{json, replay};
 use crate::inbound::{Route, Source};
+use crate::issue::ErrorCode;
 use crate::sandbox::events::Via;
 use crate::sandbox::idempotency::{payload_hash, Claim, Scope};
 use crate::sandbox::shown;
@@ -42,11 +43,11 @@ pub(super) async fn webhook_or_not_found(
         .filter(|source| *source != Source::Custom);
     if !declared && built_in.is_none() {
         drain(&shared, body).await;
-        return error(StatusCode::NOT_FOUND, "NOT_FOUND", &format!("no route {:?}", shown(path)));
+        return coded(ErrorCode::NotFound, &format!("no route {:?}", shown(path)));
     };
     if method != Method::POST {
         drain(&shared, body).await;
-        let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "webhooks are POSTed");
+        let mut response = coded(ErrorCode::MethodNotAllowed, "webhooks are POSTed");
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
@@ -75,7 +76,7 @@ pub(super) async fn webhook_or_not_found(
         }
         Ok(Err(_)) | Err(_) => {
             let message = format!("the webhook was not transformed within {} s", INTAKE_TIME_LIMIT.as_secs());
-            return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", &message);
+            return coded(ErrorCode::InternalError, &message);
         }
     };
     let event_id = event.event_id.to_string();
@@ -87,7 +88,7 @@ pub(super) async fn webhook_or_not_found(
         Claim::Replay { body, .. } => return replay(body),
         Claim::ConflictInProgress | Claim::StillInProgress => {
             let message = format!("the event {event_id} is still being processed: retry later");
-            return error(StatusCode::CONFLICT, "IDEMPOTENCY_IN_PROGRESS", &message);
+            return coded(ErrorCode::IdempotencyInProgress, &message);
         }
     };
     if !auth.processing.is_zero() {
@@ -108,7 +109,7 @@ pub(super) async fn method_not_allowed(
     drain(&shared, body).await;
     let allowed = if uri.path() == "/api/events" { "POST" } else { "GET" };
     let message = format!("{method} is not allowed on {}: use {allowed}", shown(uri.path()));
-    let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", &message);
+    let mut response = coded(ErrorCode::MethodNotAllowed, &message);
     response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allowed));
     response
 }
