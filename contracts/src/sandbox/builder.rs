@@ -55,21 +55,6 @@ impl Sandbox {
     /// or `lk_dev_` key at the Standard tier, 1 MiB bodies, idempotency keys kept 24 h (at most
     /// 100,000), the newest 10,000 accepted events kept, no faults, the built-in catalog, an
     /// intake that accepts unsigned webhooks from every source, and no delivery endpoint.
-    ///
-    /// ```
-    /// use std::net::Ipv4Addr;
-    /// use loop_contracts::sandbox::Sandbox;
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    ///
-    /// let sandbox = Sandbox::builder().start().await?;
-    /// assert_eq!(sandbox.local_addr().ip(), Ipv4Addr::LOCALHOST);
-    /// assert_ne!(sandbox.local_addr().port(), 0); // an ephemeral port
-    /// assert!(!sandbox.faults().is_active() && sandbox.delivery_stats().endpoint.is_none());
-    /// sandbox.shutdown().await;
-    /// # Ok(())
-    /// # }
-    /// ```
     pub fn builder() -> SandboxBuilder {
         let mut intake = Intake::new(TransformContext::default());
         for source in Source::ALL {
@@ -139,100 +124,24 @@ pub struct SandboxBuilder {
 
 impl SandboxBuilder {
     /// The address to listen on (port 0: an ephemeral port, see [`SandboxHandle::local_addr`]).
-    ///
-    /// ```
-    /// use loop_contracts::sandbox::Sandbox;
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    ///
-    /// let sandbox = Sandbox::builder().addr(([127, 0, 0, 1], 0)).start().await?; // or DEFAULT_ADDR
-    /// assert!(sandbox.url().starts_with("http://127.0.0.1:"));
-    /// # Ok(())
-    /// # }
-    /// ```
     pub fn addr(mut self, addr: impl Into<SocketAddr>) -> Self {
         self.addr = addr.into();
         self
     }
 
     /// The tier of keys without a tier of their own (default Standard).
-    ///
-    /// ```
-    /// use loop_contracts::api_key::Tier;
-    /// use loop_contracts::sandbox::Sandbox;
-    /// # #[cfg(feature = "client")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
-    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
-    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
-    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
-    /// #     "source": "quiz_completion", "attribution": {},
-    /// # }))?;
-    ///
-    /// let sandbox = Sandbox::builder().default_tier(Tier::PREMIUM).start().await?;
-    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
-    /// let accepted = client.send(&lead).await?;
-    /// assert_eq!(accepted.rate_limit.unwrap().limit, 1000); // X-RateLimit-Limit
-    /// # Ok(())
-    /// # }
-    /// # #[cfg(not(feature = "client"))]
-    /// # fn main() {}
-    /// ```
     pub fn default_tier(mut self, tier: Tier) -> Self {
         self.default_tier = tier;
         self
     }
 
     /// The tier of one key (it does not change which keys are accepted).
-    ///
-    /// ```
-    /// use loop_contracts::api_key::{ApiKey, Tier};
-    /// use loop_contracts::sandbox::Sandbox;
-    /// # #[cfg(feature = "client")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let lead = |i: u64| serde_json::json!({
-    /// #     "eventId": format!("550e8400-e29b-41d4-a716-{i:012x}"), "occurredAt": "2026-05-19T12:00:00Z",
-    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": format!("lead{i}@example.com"),
-    /// #     "source": "quiz_completion", "attribution": {},
-    /// # });
-    ///
-    /// let premium: ApiKey = "lk_test_premium_integration_01".parse()?;
-    /// let standard: ApiKey = "lk_test_standard_integration_02".parse()?;
-    /// let sandbox = Sandbox::builder().tier_for(premium.clone(), Tier::PREMIUM).start().await?;
-    /// # let client = |key| loop_contracts::client::Client::builder().key(key).base_url(sandbox.url()).build();
-    /// let fast = client(premium)?.send_json("lead.captured.v1", &lead(1)).await?;
-    /// let slow = client(standard)?.send_json("lead.captured.v1", &lead(2)).await?;
-    /// assert_eq!((fast.rate_limit.unwrap().limit, slow.rate_limit.unwrap().limit), (1000, 100));
-    /// # Ok(())
-    /// # }
-    /// # #[cfg(not(feature = "client"))]
-    /// # fn main() {}
-    /// ```
     pub fn tier_for(mut self, key: ApiKey, tier: Tier) -> Self {
         self.key_tiers.insert(key, tier);
         self
     }
 
     /// The tier of requests without a valid key, counted per IP address (default Standard).
-    ///
-    /// ```
-    /// use loop_contracts::api_key::Tier;
-    /// use loop_contracts::sandbox::Sandbox;
-    /// # #[cfg(feature = "client")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    ///
-    /// let sandbox = Sandbox::builder().anonymous_tier(Tier::new(10, 20).unwrap()).start().await?;
-    /// # let http = reqwest::Client::builder().no_proxy().build()?;
-    /// let listing = http.get(format!("{}/api/events/schema", sandbox.url())).send().await?; // no key
-    /// assert_eq!(listing.headers()["x-ratelimit-limit"], "10");
-    /// # Ok(())
-    /// # }
-    /// # #[cfg(not(feature = "client"))]
-    /// # fn main() {}
-    /// ```
     pub fn anonymous_tier(mut self, tier: Tier) -> Self {
         self.anonymous_tier = tier;
         self
@@ -241,61 +150,12 @@ impl SandboxBuilder {
     /// Accepts this key. Once any key is given, only the given keys are accepted; without any,
     /// every well-formed `lk_test_` and `lk_dev_` key is. An `lk_live_` key makes
     /// [`start`](Self::start) fail.
-    ///
-    /// ```
-    /// use loop_contracts::sandbox::{Sandbox, SandboxError};
-    /// use loop_contracts::ApiKey;
-    /// # #[cfg(feature = "client")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// use loop_contracts::client::{Client, SendError};
-    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
-    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
-    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
-    /// #     "source": "quiz_completion", "attribution": {},
-    /// # }))?;
-    ///
-    /// let ours: ApiKey = "lk_test_integration_suite_0001".parse()?;
-    /// let sandbox = Sandbox::builder().accept_key(ours).start().await?;
-    /// let theirs: ApiKey = "lk_test_someone_elses_key_0002".parse()?;
-    /// let stranger = Client::builder().key(theirs).base_url(sandbox.url()).build()?;
-    /// assert!(matches!(stranger.send(&lead).await, Err(SendError::Rejected { status: 401, .. })));
-    /// let live: ApiKey = "lk_live_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
-    /// assert!(matches!(Sandbox::builder().accept_key(live).start().await, Err(SandboxError::LiveKey)));
-    /// # Ok(())
-    /// # }
-    /// # #[cfg(not(feature = "client"))]
-    /// # fn main() {}
-    /// ```
     pub fn accept_key(mut self, key: ApiKey) -> Self {
         self.accepted_keys.get_or_insert_with(HashSet::new).insert(key);
         self
     }
 
     /// The largest request body accepted, in bytes (default 1 MiB); larger ones get 413.
-    ///
-    /// ```
-    /// use loop_contracts::sandbox::Sandbox;
-    /// # #[cfg(feature = "client")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// use loop_contracts::client::SendError;
-    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
-    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
-    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
-    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
-    /// #     "source": "quiz_completion", "attribution": {},
-    /// # }))?;
-    ///
-    /// let sandbox = Sandbox::builder().body_limit(128).start().await?;
-    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
-    /// let refused = client.send(&lead).await.unwrap_err(); // its request body is over 128 bytes
-    /// assert!(matches!(refused, SendError::Rejected { status: 413, .. }));
-    /// # Ok(())
-    /// # }
-    /// # #[cfg(not(feature = "client"))]
-    /// # fn main() {}
-    /// ```
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
         self
@@ -306,33 +166,6 @@ impl SandboxBuilder {
     /// can push out another's; all scopes together keep at most ten times `max_keys`. The oldest
     /// keys go first, but never one whose request is still being processed (a duplicate waiting
     /// for it would otherwise run again).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use loop_contracts::sandbox::Sandbox;
-    /// # #[cfg(feature = "client")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// use loop_contracts::client::Client;
-    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
-    /// # let lead = |i: u64| serde_json::json!({
-    /// #     "eventId": format!("550e8400-e29b-41d4-a716-{i:012x}"), "occurredAt": "2026-05-19T12:00:00Z",
-    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": format!("lead{i}@example.com"),
-    /// #     "source": "quiz_completion", "attribution": {},
-    /// # });
-    ///
-    /// // Keys are kept 10 minutes, one at most: a repeat of an older event is processed again.
-    /// let sandbox = Sandbox::builder().idempotency_window(Duration::from_secs(600), 1).start().await?;
-    /// let client = Client::builder().key(key).base_url(sandbox.url()).accepted_cache(0).build()?;
-    /// for i in [1, 2, 1] {
-    ///     client.send_json("lead.captured.v1", &lead(i)).await?;
-    /// }
-    /// assert_eq!(sandbox.accepted_count(), 3);
-    /// # Ok(())
-    /// # }
-    /// # #[cfg(not(feature = "client"))]
-    /// # fn main() {}
-    /// ```
     pub fn idempotency_window(mut self, window: Duration, max_keys: usize) -> Self {
         self.idempotency_window = window;
         self.idempotency_capacity = max_keys;
@@ -340,68 +173,12 @@ impl SandboxBuilder {
     }
 
     /// How long a duplicate waits for the first request with its key to finish (default 10 s).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use loop_contracts::sandbox::{FaultConfig, Sandbox};
-    /// use loop_contracts::ErrorCode;
-    /// # #[cfg(feature = "client")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// use loop_contracts::client::AttemptOutcome;
-    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
-    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
-    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
-    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
-    /// #     "source": "quiz_completion", "attribution": {},
-    /// # }))?;
-    ///
-    /// let slow = FaultConfig::seeded(1).with_processing(Duration::from_millis(500)); // each event takes 500 ms
-    /// let sandbox = Sandbox::builder().idempotency_wait(Duration::from_millis(50)).faults(slow).start().await?;
-    /// # let client = || loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url())
-    /// #     .retry_policy(loop_contracts::client::RetryPolicy::no_retries()).build();
-    /// let (one, other) = (client()?, client()?); // say, two processes sending the same event at once
-    /// let (a, b) = tokio::join!(one.send(&lead), other.send(&lead));
-    /// let waited = a.as_ref().err().or(b.as_ref().err()).expect("one of them waited too long");
-    /// let in_progress = AttemptOutcome::Status { status: 409, code: Some(ErrorCode::IdempotencyInProgress) };
-    /// assert_eq!(waited.attempts()[0].outcome, in_progress);
-    /// # Ok(())
-    /// # }
-    /// # #[cfg(not(feature = "client"))]
-    /// # fn main() {}
-    /// ```
     pub fn idempotency_wait(mut self, wait: Duration) -> Self {
         self.idempotency_wait = wait;
         self
     }
 
     /// How many accepted events are kept for inspection (default 10,000; the oldest go first).
-    ///
-    /// ```
-    /// use loop_contracts::sandbox::Sandbox;
-    /// # #[cfg(feature = "client")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
-    /// # let lead = |i: u64| serde_json::json!({
-    /// #     "eventId": format!("550e8400-e29b-41d4-a716-{i:012x}"), "occurredAt": "2026-05-19T12:00:00Z",
-    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": format!("lead{i}@example.com"),
-    /// #     "source": "quiz_completion", "attribution": {},
-    /// # });
-    ///
-    /// let sandbox = Sandbox::builder().retain_events(2).start().await?;
-    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
-    /// for i in 1..=3 {
-    ///     client.send_json("lead.captured.v1", &lead(i)).await?;
-    /// }
-    /// let kept: Vec<u64> = sandbox.accepted().iter().map(|e| e.sequence).collect();
-    /// assert_eq!(kept, [2, 3]); // the oldest went first
-    /// assert_eq!(sandbox.accepted_count(), 3);
-    /// # Ok(())
-    /// # }
-    /// # #[cfg(not(feature = "client"))]
-    /// # fn main() {}
-    /// ```
     pub fn retain_events(mut self, count: usize) -> Self {
         self.retained_events = count;
         self
@@ -453,33 +230,6 @@ impl SandboxBuilder {
     }
 
     /// The faults to inject from the start (default none).
-    ///
-    /// ```
-    /// use loop_contracts::sandbox::{FaultConfig, Sandbox};
-    /// use loop_contracts::ErrorCode;
-    /// # #[cfg(feature = "client")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// use loop_contracts::client::AttemptOutcome;
-    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
-    /// # let lead: loop_contracts::catalog::LeadCaptured = loop_contracts::Event::from_json_value(&serde_json::json!({
-    /// #     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
-    /// #     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com",
-    /// #     "source": "quiz_completion", "attribution": {},
-    /// # }))?;
-    ///
-    /// let sandbox = Sandbox::builder().faults(FaultConfig::seeded(7).with_error_rate(1.0)).start().await?;
-    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url())
-    /// #     .retry_policy(loop_contracts::client::RetryPolicy::no_retries()).build()?;
-    /// let err = client.send(&lead).await.unwrap_err(); // a client without retries
-    /// let internal = AttemptOutcome::Status { status: 500, code: Some(ErrorCode::InternalError) };
-    /// assert_eq!(err.attempts()[0].outcome, internal);
-    /// assert!(sandbox.accepted().is_empty()); // an injected 500 processes nothing
-    /// # Ok(())
-    /// # }
-    /// # #[cfg(not(feature = "client"))]
-    /// # fn main() {}
-    /// ```
     pub fn faults(mut self, faults: FaultConfig) -> Self {
         self.faults = faults;
         self
@@ -488,31 +238,6 @@ impl SandboxBuilder {
     /// The webhook intake: its brand, signing secrets and declared transforms. Declared
     /// transforms answer at their `webhookPath`. It replaces the default intake, which accepts
     /// unsigned webhooks from every source and sets no brand.
-    ///
-    /// ```
-    /// use std::time::SystemTime;
-    /// use loop_contracts::inbound::{Intake, SignatureScheme, SigningSecret, Source, TransformContext};
-    /// use loop_contracts::sandbox::Sandbox;
-    /// # #[cfg(feature = "client")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    ///
-    /// let (secret, brand) = (SigningSecret::from_text("shpss_example"), "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e");
-    /// let context = TransformContext::for_brand(brand.parse()?);
-    /// let intake = Intake::new(context).with_secret(Source::Shopify, secret.clone());
-    /// let sandbox = Sandbox::builder().intake(intake).start().await?;
-    /// let body = r#"{"id": 820982911946154508, "created_at": "2022-01-01T00:00:00Z", "email": "jon@example.com"}"#;
-    /// let (name, signature) = SignatureScheme::Shopify.sign(&secret, body.as_bytes(), SystemTime::now());
-    /// # let http = reqwest::Client::builder().no_proxy().build()?;
-    /// let post = http.post(format!("{}/webhooks/shopify", sandbox.url())).header("X-Shopify-Topic", "orders/create");
-    /// assert_eq!(post.try_clone().unwrap().body(body).send().await?.status(), 401); // unsigned: refused
-    /// assert_eq!(post.header(name, signature).body(body).send().await?.status(), 200);
-    /// assert_eq!(sandbox.accepted()[0].payload["brandId"], brand);
-    /// # Ok(())
-    /// # }
-    /// # #[cfg(not(feature = "client"))]
-    /// # fn main() {}
-    /// ```
     pub fn intake(mut self, intake: Intake) -> Self {
         self.intake = intake;
         self
@@ -520,26 +245,6 @@ impl SandboxBuilder {
 
     /// The catalog `POST /api/events` and the schema routes serve (default: the built-in one).
     /// The intake validates webhook events against its own catalog.
-    ///
-    /// ```
-    /// use loop_contracts::catalog::{Catalog, LeadCaptured};
-    /// use loop_contracts::sandbox::Sandbox;
-    /// # #[cfg(feature = "client")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// use loop_contracts::client::SendError;
-    /// # let key: loop_contracts::ApiKey = "lk_test_4f9c2a7e1b3d5f60a8c4e2d1".parse()?;
-    ///
-    /// let sandbox = Sandbox::builder().catalog(Catalog::new().with_event::<LeadCaptured>()).start().await?;
-    /// # let client = loop_contracts::client::Client::builder().key(key.clone()).base_url(sandbox.url()).build()?;
-    /// assert!(client.schema("lead.captured.v1").await.is_ok());
-    /// let missing = client.schema("order.completed.v1").await; // built in, but not in this catalog
-    /// assert!(matches!(missing, Err(SendError::Invalid(_))));
-    /// # Ok(())
-    /// # }
-    /// # #[cfg(not(feature = "client"))]
-    /// # fn main() {}
-    /// ```
     pub fn catalog(mut self, catalog: Catalog) -> Self {
         self.catalog = catalog;
         self
@@ -547,22 +252,6 @@ impl SandboxBuilder {
 
     /// Delivery webhooks: the endpoint, the signing secret, the retry schedule and the bounds
     /// (default: no endpoint; one can be registered at run time).
-    ///
-    /// ```
-    /// use loop_contracts::delivery::WebhookSecret;
-    /// use loop_contracts::sandbox::{DeliveryConfig, Sandbox, SandboxError};
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    ///
-    /// let secret = WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
-    /// let config = DeliveryConfig::new(secret).endpoint("http://127.0.0.1:9000/webhooks/loop");
-    /// let sandbox = Sandbox::builder().deliveries(config).start().await?;
-    /// assert_eq!(sandbox.delivery_stats().endpoint.as_deref(), Some("http://127.0.0.1:9000/webhooks/loop"));
-    /// let unsigned = DeliveryConfig::default().endpoint("http://127.0.0.1:9000/webhooks/loop"); // no secret
-    /// assert!(matches!(Sandbox::builder().deliveries(unsigned).start().await, Err(SandboxError::Delivery(_))));
-    /// # Ok(())
-    /// # }
-    /// ```
     pub fn deliveries(mut self, config: DeliveryConfig) -> Self {
         self.deliveries = config;
         self
@@ -587,20 +276,6 @@ impl SandboxBuilder {
     }
 
     /// Binds the address and starts serving on the current tokio runtime.
-    ///
-    /// ```
-    /// use loop_contracts::sandbox::{FaultConfig, Sandbox, SandboxError};
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    ///
-    /// let sandbox = Sandbox::builder().start().await?;
-    /// assert!(sandbox.url().starts_with("http://127.0.0.1:"));
-    /// let impossible = FaultConfig::seeded(1).with_error_rate(1.5);
-    /// assert!(matches!(Sandbox::builder().faults(impossible).start().await, Err(SandboxError::Faults(_))));
-    /// sandbox.shutdown().await;
-    /// # Ok(())
-    /// # }
-    /// ```
     pub async fn start(self) -> Result<SandboxHandle, SandboxError> {
         self.faults.validate().map_err(SandboxError::Faults)?;
         if let Some(keys) = &self.accepted_keys

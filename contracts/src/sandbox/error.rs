@@ -1,19 +1,6 @@
 //! Why a sandbox did not start, or refused a new configuration: [`SandboxError`].
 
 /// Why a sandbox did not start.
-///
-/// ```
-/// use loop_contracts::sandbox::{Sandbox, SandboxError};
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-///
-/// let running = Sandbox::builder().start().await?;
-/// let second = Sandbox::builder().addr(running.local_addr()).start().await; // the same port
-/// let Err(err @ SandboxError::Bind(_)) = second else { panic!("the port is taken") };
-/// assert!(err.to_string().starts_with("cannot listen"));
-/// # Ok(())
-/// # }
-/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SandboxError {
