@@ -137,6 +137,8 @@ pub(crate) fn time_text(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// Untrusted text (a path, a header, a URL) as an error message quotes it: clipped, so that a
+/// hostile request cannot make its answer as large as itself.
 fn shown(text: &str) -> String {
     crate::text::clip(text, crate::text::TOKEN_CHARS)
 }

@@ -75,7 +75,7 @@ pub(super) async fn reset(State(shared): State<Arc<Shared>>) -> Response {
 // /__sandbox/deliveries
 
 /// `GET /__sandbox/deliveries?after=<id>&limit=<n>`: `{"stats", "deliveries", "next"}`.
-pub(super) async fn list(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
+pub(super) async fn list_deliveries(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
     // `wait` is read and not used: deliveries are listed as they stand.
     let PageQuery { after, limit, .. } = match PageQuery::parse(query.as_deref()) {
         Ok(page) => page,
@@ -89,7 +89,7 @@ pub(super) async fn list(State(shared): State<Arc<Shared>>, RawQuery(query): Raw
 
 /// `POST /__sandbox/deliveries` with `{"url": "http://..." | null, "secret"?: "whsec_..."}`:
 /// registers, replaces or removes the endpoint. The secret is never echoed.
-pub(super) async fn register(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
+pub(super) async fn register_endpoint(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
     let bytes = match read_body(&shared, &headers, body).await {
         Ok(bytes) => bytes,
         Err(response) => return response,

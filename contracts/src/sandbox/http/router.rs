@@ -8,7 +8,7 @@ use axum::Router;
 
 use super::access::{host_layer, operator_layer};
 use super::api::post_event;
-use super::operator::{self, get_faults, list_events, reset, set_faults, status};
+use super::operator::{get_faults, list_deliveries, list_events, register_endpoint, reset, set_faults, status};
 use super::platform::platform_layer;
 use super::schemas::{get_schema, list_schemas};
 use super::webhooks::{method_not_allowed, webhook_or_not_found};
@@ -27,7 +27,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/__sandbox/events", get(list_events))
         .route("/__sandbox/faults", get(get_faults).post(set_faults))
         .route("/__sandbox/reset", post(reset))
-        .route("/__sandbox/deliveries", get(operator::list).post(operator::register))
+        .route("/__sandbox/deliveries", get(list_deliveries).post(register_endpoint))
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), operator_layer));
     platform.merge(admin).layer(middleware::from_fn_with_state(Arc::clone(&shared), host_layer)).with_state(shared)
 }
