@@ -104,6 +104,8 @@
 //! event, so they are stable; each delivery keeps its `webhook-id` across attempts. Pending
 //! deliveries are bounded; what does not fit is recorded as dropped. See [`DeliveryConfig`] and
 //! [`DeliveryRecord`] for the details.
+//!
+//! [`Intake`]: crate::inbound::Intake
 
 mod builder;
 mod delivery;

@@ -16,11 +16,14 @@ pub const DEFAULT_RETAINED_DELIVERIES: usize = 10_000;
 /// The default number of delivery requests in flight at once.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
 
-/// Where and how the sandbox delivers webhooks ([`SandboxBuilder::deliveries`](crate::sandbox::SandboxBuilder::deliveries)).
+/// Where and how the sandbox delivers webhooks ([`SandboxBuilder::deliveries`]).
 ///
 /// Without an endpoint nothing is delivered until one is registered at run time
-/// ([`SandboxHandle::deliver_to`](crate::sandbox::SandboxHandle::deliver_to) or
-/// `POST /__sandbox/deliveries`); without a secret, that registration must bring one.
+/// ([`SandboxHandle::deliver_to`] or `POST /__sandbox/deliveries`); without a secret, that
+/// registration must bring one.
+///
+/// [`SandboxBuilder::deliveries`]: crate::sandbox::SandboxBuilder::deliveries
+/// [`SandboxHandle::deliver_to`]: crate::sandbox::SandboxHandle::deliver_to
 ///
 /// ```
 /// use std::time::Duration;

@@ -37,6 +37,9 @@
 //! that would exceed the bound are recorded as dropped and counted, never silently lost. The event
 //! itself is accepted either way: dispatch never delays or fails the intake. A reset cancels pending
 //! deliveries; a shutdown cancels them too, without waiting for their retries.
+//!
+//! [`Signer`]: crate::delivery::Signer
+//! [`WebhookId::for_event`]: crate::delivery::WebhookId::for_event
 
 mod config;
 mod engine;

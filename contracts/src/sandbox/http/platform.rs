@@ -26,6 +26,8 @@ use crate::sandbox::state::Shared;
 pub(super) struct Authenticated {
     pub(super) key: Option<ApiKey>,
     /// Simulated processing time (see [`FaultConfig::processing`]).
+    ///
+    /// [`FaultConfig::processing`]: crate::sandbox::FaultConfig::processing
     pub(super) processing: Duration,
 }
 
