@@ -1,0 +1,100 @@
+//! The error responses, in the platform's error format.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
+
+use super::response::json;
+use crate::issue::{ErrorBody, ErrorCode, ErrorResponse, ValidationError};
+use crate::sandbox::limiter::RateStatus;
+
+/// The platform's error body, the shared [`ErrorResponse`], with `code`, `message` and no issues.
+fn body(code: ErrorCode, message: &str) -> Vec<u8> {
+    let body = ErrorResponse { ok: false, error: ErrorBody { code, message: message.to_owned(), issues: Vec::new() } };
+    serde_json::to_vec(&body).unwrap_or_default()
+}
+
+/// The platform's error body answered with `status`, which differs from the code's own status
+/// where HTTP has a more precise one: 408, 413 and 415 carry `MALFORMED_REQUEST`.
+pub(super) fn error(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    json(status, body(code, message))
+}
+
+/// The platform's error body with the code's own status.
+pub(super) fn coded(code: ErrorCode, message: &str) -> Response {
+    let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    error(status, code, message)
+}
+
+/// `421 MISDIRECTED_REQUEST`: the one code of the sandbox's own, for a `Host` that does not name
+/// it. The platform has no such check, so [`ErrorCode`] has no such code: the body is the shared
+/// one with the code's spelling replaced, so its shape and key order stay those of
+/// [`ErrorResponse`]. The first match is the code, serialized before the message (and a quote in
+/// the message is escaped, so the message cannot match).
+pub(super) fn misdirected(message: &str) -> Response {
+    json(StatusCode::MISDIRECTED_REQUEST, misdirected_body(message))
+}
+
+fn misdirected_body(message: &str) -> String {
+    let shared = String::from_utf8(body(ErrorCode::NotFound, message)).unwrap_or_default();
+    shared.replacen(r#""code":"NOT_FOUND""#, r#""code":"MISDIRECTED_REQUEST""#, 1)
+}
+
+pub(super) fn rejected(e: &ValidationError) -> Response {
+    let status = StatusCode::from_u16(e.code().http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    json(status, e.to_response_json())
+}
+
+pub(super) fn unauthorized(message: &str) -> Response {
+    let mut response = coded(ErrorCode::Unauthorized, message);
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"loop-sandbox\""));
+    response
+}
+
+pub(super) fn rate_limited(status: &RateStatus) -> Response {
+    let retry = status.retry_after.unwrap_or(1);
+    let message = format!("rate limit exceeded ({}): retry after {retry} s", status.tier);
+    coded(ErrorCode::RateLimited, &message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The body every error had before it was the shared type: byte for byte, `issues: []` included.
+    fn expected(code: &str, message: &str) -> String {
+        let message = serde_json::to_string(message).unwrap();
+        format!(r#"{{"ok":false,"error":{{"code":"{code}","message":{message},"issues":[]}}}}"#)
+    }
+
+    #[test]
+    fn error_bodies_are_the_platform_s_byte_for_byte() {
+        let codes = [
+            ErrorCode::MalformedRequest,
+            ErrorCode::Unauthorized,
+            ErrorCode::ValidationError,
+            ErrorCode::UnknownEvent,
+            ErrorCode::RateLimited,
+            ErrorCode::InternalError,
+            ErrorCode::IdempotencyConflict,
+            ErrorCode::IdempotencyInProgress,
+            ErrorCode::NotFound,
+            ErrorCode::MethodNotAllowed,
+        ];
+        for message in ["m", "no route \"/x\"", "tab\tnewline\n \u{1} é \\"] {
+            for code in codes {
+                assert_eq!(String::from_utf8(body(code, message)).unwrap(), expected(code.as_str(), message));
+            }
+        }
+    }
+
+    #[test]
+    fn the_misdirected_body_differs_only_in_its_code() {
+        for message in [
+            "the request has no Host header",
+            r#"the Host "code":"NOT_FOUND" names no one"#,
+            r#"a \"code\":\"NOT_FOUND\""#,
+        ] {
+            assert_eq!(misdirected_body(message), expected("MISDIRECTED_REQUEST", message));
+        }
+    }
+}
