@@ -6,9 +6,12 @@
 //! [`event!`](crate::event). It is built by the macro for compiled-in events, or parsed at run time
 //! from a discovery document ([`EventSchema::from_discovery_str`]).
 
+pub mod build;
 mod discovery;
+pub mod format;
 mod json_schema;
 mod name;
+pub(crate) mod plan;
 
 pub use discovery::DiscoveryError;
 

@@ -5,6 +5,8 @@
 //! codes and messages; unknown keys are stripped from the output. Valid input never pays for
 //! issue paths: a path is only rendered when an issue is recorded.
 
+pub(crate) mod issue;
+
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
