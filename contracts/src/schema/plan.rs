@@ -196,6 +196,20 @@ impl TypePlan {
     }
 }
 
+/// Zod's `util.joinValues(values, " | ")`: `'a' | 'b'`.
+pub(crate) fn join_enum_values(values: &[String]) -> String {
+    let mut out = String::new();
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" | ");
+        }
+        out.push('\'');
+        out.push_str(v);
+        out.push('\'');
+    }
+    out
+}
+
 /// Whether `serde_json::Map` iterates in key order. It does unless some crate in the build
 /// turned on serde_json's `preserve_order` (cargo unifies features), in which case the merge pass
 /// would be wrong and the engine looks fields up one by one instead.
