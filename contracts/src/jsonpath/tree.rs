@@ -10,7 +10,9 @@
 use regex::{Regex, RegexBuilder};
 use serde_json::Value;
 
-use super::{excerpt, string_literal, JsonPath, JsonPathError};
+use super::error::{excerpt, JsonPathError};
+use super::path::JsonPath;
+use super::singular::string_literal;
 
 /// A query: `$` or `@`, then segments.
 #[derive(Clone, Debug)]
@@ -259,7 +261,7 @@ impl Parser<'_> {
         if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
             return Ok(None);
         }
-        let (value, end) = super::index(self.bytes, self.at).ok_or_else(|| self.error("invalid integer"))?;
+        let (value, end) = super::singular::index(self.bytes, self.at).ok_or_else(|| self.error("invalid integer"))?;
         self.at = end;
         Ok(Some(value))
     }
