@@ -53,21 +53,24 @@ pub use platform::api_key;
 pub use schema::{build, format};
 pub use typed::codec;
 
-// Transitional aliases, removed once every room imports from the new paths.
+#[cfg(any(feature = "webhooks", feature = "__client"))]
+pub use api_key::{ApiKey, ApiKeyError, KeyScope};
+pub use catalog::{catalog, validate_event, Catalog};
+pub use schema::{EventSchema, Field, FieldType};
+pub use typed::email::{Email, InvalidEmail};
+pub use typed::event::Event;
+pub use validate::{ErrorBody, ErrorCode, ErrorResponse, Issue, IssueCode, ValidationError};
+
+// Transitional aliases, removed once every room imports from the new paths: `crate::issue` is
+// `crate::validate::issue`, `crate::event` and `crate::email` are under `crate::typed`, and
+// `crate::plan` is `crate::schema::plan`. (`crate::format`, `crate::codec`, `crate::build` and
+// `crate::api_key` are public re-exports above and stay.)
 #[allow(unused_imports)]
 pub(crate) use schema::plan;
 #[allow(unused_imports)]
 pub(crate) use typed::{email, event};
 #[allow(unused_imports)]
 pub(crate) use validate::issue;
-
-#[cfg(any(feature = "webhooks", feature = "__client"))]
-pub use api_key::{ApiKey, ApiKeyError, KeyScope};
-pub use catalog::{catalog, validate_event, Catalog};
-pub use email::{Email, InvalidEmail};
-pub use event::Event;
-pub use issue::{ErrorBody, ErrorCode, ErrorResponse, Issue, IssueCode, ValidationError};
-pub use schema::{EventSchema, Field, FieldType};
 
 /// Defines one or more events declaratively: the syntax and examples follow.
 pub use loop_contracts_derive::event;

@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use super::error::JsonPathError;
-use super::path::JsonPath;
+use super::limits;
 use super::singular::{is_blank, string_literal};
 
 /// What the linear pre-parse scan measures. It skips string literals, so brackets inside names
@@ -40,15 +40,15 @@ impl Shape {
     /// Measures `text`, refusing it if it breaks a bound that protects the parser.
     pub(super) fn bounded(text: &str) -> Result<Shape, JsonPathError> {
         // The length comes first: everything after it is linear in the length.
-        if text.len() > JsonPath::MAX_LENGTH {
-            return Err(JsonPathError::TooLong { length: text.len(), max: JsonPath::MAX_LENGTH });
+        if text.len() > limits::MAX_LENGTH {
+            return Err(JsonPathError::TooLong { length: text.len(), max: limits::MAX_LENGTH });
         }
         let shape = Shape::of(text);
-        if shape.depth > JsonPath::MAX_NESTING {
-            return Err(JsonPathError::TooDeep { depth: shape.depth, max: JsonPath::MAX_NESTING });
+        if shape.depth > limits::MAX_NESTING {
+            return Err(JsonPathError::TooDeep { depth: shape.depth, max: limits::MAX_NESTING });
         }
-        if shape.filters > JsonPath::MAX_FILTER_NESTING {
-            return Err(JsonPathError::FiltersTooDeep { depth: shape.filters, max: JsonPath::MAX_FILTER_NESTING });
+        if shape.filters > limits::MAX_FILTER_NESTING {
+            return Err(JsonPathError::FiltersTooDeep { depth: shape.filters, max: limits::MAX_FILTER_NESTING });
         }
         Ok(shape)
     }
@@ -129,23 +129,23 @@ impl Shape {
 
     /// The checks that need a valid selector to be meaningful.
     pub(super) fn check_costs(&self, text: &str) -> Result<(), JsonPathError> {
-        if self.descendants > JsonPath::MAX_DESCENDANT_SEGMENTS {
+        if self.descendants > limits::MAX_DESCENDANT_SEGMENTS {
             return Err(JsonPathError::TooCostly {
                 message: format!(
                     "the JSONPath has {} descendant segments (`..`); at most {} is allowed, because each \
                      further one multiplies the result by the payload's depth",
                     self.descendants,
-                    JsonPath::MAX_DESCENDANT_SEGMENTS
+                    limits::MAX_DESCENDANT_SEGMENTS
                 ),
             });
         }
-        if self.union_product > JsonPath::MAX_UNION_PRODUCT {
+        if self.union_product > limits::MAX_UNION_PRODUCT {
             return Err(JsonPathError::TooCostly {
                 message: format!(
                     "the JSONPath's unions (`[a,b]`) multiply to {} selectors; at most {} are allowed, \
                      because a union may select the same node more than once",
                     self.union_product,
-                    JsonPath::MAX_UNION_PRODUCT
+                    limits::MAX_UNION_PRODUCT
                 ),
             });
         }

@@ -20,28 +20,30 @@ use super::singular::is_blank;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum JsonPathError {
-    /// Longer than [`JsonPath::MAX_LENGTH`] bytes.
+    /// Longer than [`JsonPath::MAX_LENGTH`](super::JsonPath::MAX_LENGTH) bytes.
     #[error("the JSONPath is {length} bytes long; at most {max} are allowed")]
     TooLong {
         /// The selector's length in bytes.
         length: usize,
-        /// [`JsonPath::MAX_LENGTH`].
+        /// [`JsonPath::MAX_LENGTH`](super::JsonPath::MAX_LENGTH).
         max: usize,
     },
-    /// Brackets and parentheses nested deeper than [`JsonPath::MAX_NESTING`].
+    /// Brackets and parentheses nested deeper than
+    /// [`JsonPath::MAX_NESTING`](super::JsonPath::MAX_NESTING).
     #[error("the JSONPath nests brackets and parentheses {depth} deep; at most {max} levels are allowed")]
     TooDeep {
         /// The deepest nesting found.
         depth: usize,
-        /// [`JsonPath::MAX_NESTING`].
+        /// [`JsonPath::MAX_NESTING`](super::JsonPath::MAX_NESTING).
         max: usize,
     },
-    /// Filter selectors (`[?...]`) nested deeper than [`JsonPath::MAX_FILTER_NESTING`].
+    /// Filter selectors (`[?...]`) nested deeper than
+    /// [`JsonPath::MAX_FILTER_NESTING`](super::JsonPath::MAX_FILTER_NESTING).
     #[error("the JSONPath nests filters (`[?...]`) {depth} deep; at most {max} levels are allowed")]
     FiltersTooDeep {
         /// The deepest filter nesting found.
         depth: usize,
-        /// [`JsonPath::MAX_FILTER_NESTING`].
+        /// [`JsonPath::MAX_FILTER_NESTING`](super::JsonPath::MAX_FILTER_NESTING).
         max: usize,
     },
     /// Valid RFC 9535, but its evaluation cost would not be bounded: too many descendant segments
@@ -75,7 +77,8 @@ pub enum JsonPathError {
 #[non_exhaustive]
 pub enum EvaluationError {
     /// The evaluation needed more than `budget` units of work
-    /// ([`JsonPath::EVALUATION_BUDGET_PER_BYTE`]) and was stopped.
+    /// ([`JsonPath::EVALUATION_BUDGET_PER_BYTE`](super::JsonPath::EVALUATION_BUDGET_PER_BYTE)) and
+    /// was stopped.
     #[error("evaluating the JSONPath takes more than its budget of {budget} units of work")]
     BudgetExceeded {
         /// The budget it was given.

@@ -66,6 +66,7 @@
 mod bounds;
 mod error;
 mod eval;
+mod limits;
 mod path;
 mod singular;
 mod tree;

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::bounds::Shape;
 use super::error::{excerpt, syntax_error, EvaluationError, JsonPathError};
 use super::singular::{lookup, parse_simple, Step};
-use super::{eval, tree};
+use super::{eval, limits, tree};
 
 /// A checked JSONPath selector (RFC 9535), ready to evaluate.
 ///
@@ -65,7 +65,7 @@ impl JsonPath {
     /// let long = format!("$.{}", "a".repeat(JsonPath::MAX_LENGTH));
     /// assert!(matches!(JsonPath::parse(&long), Err(JsonPathError::TooLong { .. })));
     /// ```
-    pub const MAX_LENGTH: usize = 1024;
+    pub const MAX_LENGTH: usize = limits::MAX_LENGTH;
 
     /// The deepest nesting of brackets and parentheses accepted (outside string literals).
     ///
@@ -79,7 +79,7 @@ impl JsonPath {
     /// let deep = format!("$[?{}@.a{}]", "(".repeat(40), ")".repeat(40));
     /// assert!(matches!(JsonPath::parse(&deep), Err(JsonPathError::TooDeep { depth: 41, max: 32 })));
     /// ```
-    pub const MAX_NESTING: usize = 32;
+    pub const MAX_NESTING: usize = limits::MAX_NESTING;
 
     /// The deepest nesting of filter selectors (`[?...]`) accepted.
     ///
@@ -97,7 +97,7 @@ impl JsonPath {
     ///     Err(JsonPathError::FiltersTooDeep { depth: 4, max: 3 })
     /// ));
     /// ```
-    pub const MAX_FILTER_NESTING: usize = 3;
+    pub const MAX_FILTER_NESTING: usize = limits::MAX_FILTER_NESTING;
 
     /// The most descendant segments (`..`) accepted in one selector, filters included.
     ///
@@ -111,7 +111,7 @@ impl JsonPath {
     /// assert!(JsonPath::parse("$..sku").is_ok());
     /// assert!(matches!(JsonPath::parse("$..items..sku"), Err(JsonPathError::TooCostly { .. })));
     /// ```
-    pub const MAX_DESCENDANT_SEGMENTS: usize = 1;
+    pub const MAX_DESCENDANT_SEGMENTS: usize = limits::MAX_DESCENDANT_SEGMENTS;
 
     /// The largest product of union sizes accepted (`[a,b,c]` has size 3), over all segments.
     ///
@@ -125,7 +125,7 @@ impl JsonPath {
     /// let doubling = format!("${}", "[0,0]".repeat(5));
     /// assert!(matches!(JsonPath::parse(&doubling), Err(JsonPathError::TooCostly { .. })));
     /// ```
-    pub const MAX_UNION_PRODUCT: usize = 16;
+    pub const MAX_UNION_PRODUCT: usize = limits::MAX_UNION_PRODUCT;
 
     /// The largest compiled size of a `match()` or `search()` pattern, in bytes (the `regex`
     /// crate's `size_limit`).
@@ -144,12 +144,12 @@ impl JsonPath {
     ///     Err(JsonPathError::TooCostly { .. })
     /// ));
     /// ```
-    pub const MAX_PATTERN_SIZE: usize = 256 * 1024;
+    pub const MAX_PATTERN_SIZE: usize = limits::MAX_PATTERN_SIZE;
 
     /// The most memory, in bytes, the lazy DFA of one `match()`/`search()` pattern may cache
     /// (the `regex` crate's `dfa_size_limit`). Beyond it the crate clears its cache or falls
     /// back to a slower engine: matching stays linear in the string, with a larger constant.
-    pub const MAX_PATTERN_CACHE: usize = 1024 * 1024;
+    pub const MAX_PATTERN_CACHE: usize = limits::MAX_PATTERN_CACHE;
 
     /// Units of evaluation work allowed per byte of the document, on top of
     /// [`EVALUATION_BUDGET_FLOOR`](Self::EVALUATION_BUDGET_FLOOR).

@@ -11,7 +11,7 @@ use regex::{Regex, RegexBuilder};
 use serde_json::Value;
 
 use super::error::{excerpt, JsonPathError};
-use super::path::JsonPath;
+use super::limits;
 use super::singular::string_literal;
 
 /// A query: `$` or `@`, then segments.
@@ -458,7 +458,7 @@ impl Parser<'_> {
     }
 }
 
-/// Compiles a `match()`/`search()` pattern once, within [`JsonPath::MAX_PATTERN_SIZE`].
+/// Compiles a `match()`/`search()` pattern once, within [`JsonPath::MAX_PATTERN_SIZE`](super::JsonPath::MAX_PATTERN_SIZE).
 ///
 /// The pattern is read with the `regex` crate's syntax, as `serde_json_path` reads it, in CRLF
 /// mode (`.` matches neither `\n` nor `\r`, as I-Regexp's `.` does); `match()` anchors it at
@@ -468,8 +468,8 @@ impl Parser<'_> {
 fn compile_pattern(pattern: &str, whole: bool) -> Result<Option<Regex>, JsonPathError> {
     let wrapped = if whole { format!("(?R)^(?:{pattern})$") } else { format!("(?R)(?:{pattern})") };
     match RegexBuilder::new(&wrapped)
-        .size_limit(JsonPath::MAX_PATTERN_SIZE)
-        .dfa_size_limit(JsonPath::MAX_PATTERN_CACHE)
+        .size_limit(limits::MAX_PATTERN_SIZE)
+        .dfa_size_limit(limits::MAX_PATTERN_CACHE)
         .build()
     {
         Ok(regex) => Ok(Some(regex)),

@@ -13,13 +13,10 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::issue::{Issue, ValidationError};
 use crate::schema::EventSchema;
+pub use issue::{ErrorBody, ErrorCode, ErrorResponse, Issue, IssueCode, ValidationError};
 use output::{copy_object, strip_object};
 use walk::{Walk, ROOT};
-
-pub(crate) use crate::format::is_integer;
-pub(crate) use crate::plan::join_enum_values;
 
 impl EventSchema {
     /// Validates a payload; on success returns the validated payload with unknown keys stripped.

@@ -6,10 +6,9 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
-use crate::format;
-use crate::format::is_integer;
-use crate::issue::{Issue, IssueCode};
-use crate::plan::{ObjectPlan, TypePlan};
+use super::issue::{Issue, IssueCode};
+use crate::schema::format::{self, is_integer};
+use crate::schema::plan::{ObjectPlan, TypePlan};
 
 /// A step of a path: an object key or an array index.
 #[derive(Clone, Copy)]
