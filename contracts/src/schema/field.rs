@@ -143,11 +143,9 @@ impl Field {
 /// assert!(envelope_fields().iter().all(|f| f.required));
 /// ```
 pub fn envelope_fields() -> [Field; 3] {
-    [
-        Field::required("eventId", FieldType::Uuid).with_description(
-            "The event's unique id, sent as the Idempotency-Key: a repeat under the same key is processed once.",
-        ),
-        Field::required("occurredAt", FieldType::Datetime).with_description("When it happened, in UTC."),
-        Field::required("brandId", FieldType::Uuid).with_description("The brand the event belongs to."),
-    ]
+    // The list (names, types, descriptions) is written once, in the macro crate
+    // (`contracts-derive/src/envelope.rs`), which also checks declared fields against it and
+    // generates the struct fields from it: that crate cannot depend on this one, so it holds the list.
+    loop_contracts_derive::__envelope_fields!(FieldType)
+        .map(|(name, ty, description)| Field::required(name, ty).with_description(description))
 }
