@@ -12,6 +12,7 @@ use quote::{quote, ToTokens};
 use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Visibility};
 
 use crate::ast::{self, SimpleKind, TypeDef};
+use crate::envelope::{is_envelope, ENVELOPE};
 use crate::naming::{self, RustName};
 
 /// The name of the one attribute an event definition takes besides doc comments.
@@ -69,10 +70,6 @@ fn edit_distance(a: &[u8], b: &[u8]) -> usize {
     }
     rows[at(a.len(), b.len())]
 }
-
-/// The envelope every event starts with: wire name, Rust name.
-pub const ENVELOPE: [(&str, &str); 3] =
-    [("eventId", "event_id"), ("occurredAt", "occurred_at"), ("brandId", "brand_id")];
 
 /// Every error found, folded into one `syn::Error` that reports them all.
 #[derive(Default)]
@@ -274,8 +271,8 @@ impl Checker {
         // Rust name → the wire name that took it.
         let mut rust_names: HashMap<String, String> = HashMap::new();
         if event {
-            for (wire, rust) in ENVELOPE {
-                rust_names.insert(rust.to_owned(), wire.to_owned());
+            for field in &ENVELOPE {
+                rust_names.insert(field.rust.to_owned(), field.wire.to_owned());
             }
         }
         let mut out = Vec::new();
@@ -286,7 +283,7 @@ impl Checker {
             // The type is checked even when the field is dropped, so its mistakes are reported too.
             let ty = self.ty(&def.ty);
 
-            if event && ENVELOPE.iter().any(|(w, _)| *w == wire) {
+            if event && is_envelope(&wire) {
                 self.errors.push(span, format!("the envelope field `{wire}` is added automatically"));
                 continue;
             }
@@ -302,8 +299,7 @@ impl Checker {
                 }
             };
             if let Some(other) = rust_names.get(rust_name.as_str()) {
-                let whose =
-                    if event && ENVELOPE.iter().any(|(w, _)| w == other) { "the envelope field" } else { "the field" };
+                let whose = if event && is_envelope(other) { "the envelope field" } else { "the field" };
                 self.errors.push(
                     span,
                     format!("`{wire}` and {whose} `{other}` both become the Rust field `{}`", rust_name.as_str()),

@@ -10,7 +10,8 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::{Ident, Visibility};
 
 use crate::ast::SimpleKind;
-use crate::check::{Docs, Event, Field, Model, Type, TypeKind, Variant, ENVELOPE};
+use crate::check::{Docs, Event, Field, Model, Type, TypeKind, Variant};
+use crate::envelope::{Kind, ENVELOPE};
 
 /// The runtime's private module, the only door generated code goes through.
 fn private() -> TokenStream {
@@ -68,27 +69,22 @@ fn expand_event(event: &Event, out: &mut Output) {
         }
     };
 
-    let envelope_docs = [
-        "The envelope's `eventId`: the event's unique id, also the `Idempotency-Key` it is sent with.",
-        "The envelope's `occurredAt`: when the event happened.",
-        "The envelope's `brandId`: the brand the event belongs to.",
-    ];
-    let envelope_types = [
-        (quote!(#p::uuid::Uuid), quote!(#p::UuidCodec)),
-        (quote!(#p::chrono::DateTime<#p::chrono::Utc>), quote!(#p::DatetimeCodec)),
-        (quote!(#p::uuid::Uuid), quote!(#p::UuidCodec)),
-    ];
     let mut fields: Vec<SerdeField> = ENVELOPE
         .iter()
-        .zip(envelope_docs)
-        .zip(envelope_types)
-        .map(|(((wire, rust), doc), (rust_ty, codec))| SerdeField {
-            wire: (*wire).to_owned(),
-            rust: Ident::new(rust, ident.span()),
-            required: true,
-            rust_ty,
-            codec,
-            docs: quote!(#[doc = #doc]),
+        .map(|field| {
+            let (rust_ty, codec) = match field.kind {
+                Kind::Uuid => (quote!(#p::uuid::Uuid), quote!(#p::UuidCodec)),
+                Kind::Datetime => (quote!(#p::chrono::DateTime<#p::chrono::Utc>), quote!(#p::DatetimeCodec)),
+            };
+            let doc = field.doc;
+            SerdeField {
+                wire: field.wire.to_owned(),
+                rust: Ident::new(field.rust, ident.span()),
+                required: true,
+                rust_ty,
+                codec,
+                docs: quote!(#[doc = #doc]),
+            }
         })
         .collect();
     fields.extend(event.fields.iter().map(serde_field));

@@ -10,6 +10,7 @@
 
 mod ast;
 mod check;
+mod envelope;
 mod expand;
 mod naming;
 
@@ -137,4 +138,14 @@ pub fn event(input: TokenStream) -> TokenStream {
         out.extend(errors.to_compile_error());
     }
     out.into()
+}
+
+/// The envelope's fields for the runtime's `envelope_fields()`: `[(wire name, type, description);
+/// 3]`, each type a variant of the `FieldType` path given (`__envelope_fields!(FieldType)`). Not
+/// a public API: the runtime crate is its only caller, and the list is written once, in this
+/// crate's `envelope.rs`.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __envelope_fields(input: TokenStream) -> TokenStream {
+    envelope::runtime_fields(input.into()).into()
 }

@@ -13,12 +13,12 @@ pub use crate::{__if_schemars as if_schemars, __if_validator as if_validator};
 
 pub use std::sync::LazyLock;
 
-pub use crate::codec::{
+pub use crate::schema::{envelope_fields, EventName, EventSchema, Field, FieldType};
+pub use crate::typed::codec::{
     skip, BoolCodec, Codec, DatetimeCodec, Dec, EmailCodec, Enc, IntCodec, List, Nested, Nullish, NumCodec,
     RecordCodec, Str, UrlCodec, UuidCodec,
 };
-pub use crate::schema::{envelope_fields, EventName, EventSchema, Field, FieldType};
-pub use crate::{Email, Event};
+pub use crate::typed::{email::Email, event::Event};
 
 /// Builds a generated event's descriptor: the envelope, then the declared fields.
 pub fn event_schema(name: &str, description: Option<&str>, fields: Vec<Field>) -> EventSchema {

@@ -5,48 +5,72 @@
 
 extern crate self as loop_contracts;
 
-// Keys are fingerprinted with SHA-256, which these features bring.
-#[cfg(any(feature = "webhooks", feature = "__client"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "client"))))]
-pub mod api_key;
-pub mod build;
-pub mod catalog;
-#[cfg(feature = "__client")]
-#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
-pub mod client;
-pub mod codec;
-#[cfg(feature = "webhooks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
-pub mod delivery;
-mod email;
-mod event;
-pub mod format;
-#[cfg(feature = "webhooks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
-pub mod inbound;
-mod issue;
-#[cfg(feature = "jsonpath")]
-#[cfg_attr(docsrs, doc(cfg(feature = "jsonpath")))]
-pub mod jsonpath;
-mod plan;
-pub mod platform;
-#[cfg(feature = "sandbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
-pub mod sandbox;
-pub mod schema;
+// The rooms, bottom first: a room imports only from the rooms before it.
+//
+// At the bottom, small shared helpers and the platform's wire facts.
 mod strict;
 #[cfg(any(feature = "webhooks", feature = "__client"))]
 mod sync;
 mod text;
+
+pub mod platform;
+
+// The engine: what an event looks like, then the verdict on a payload, then typed events.
+pub mod schema;
+
 mod validate;
+
+mod typed;
+
+// The built-in events.
+pub mod catalog;
+
+// What the crate builds on the engine.
+#[cfg(feature = "jsonpath")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jsonpath")))]
+pub mod jsonpath;
+
+#[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
+pub mod inbound;
+
+#[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
+pub mod delivery;
+
+#[cfg(feature = "__client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod client;
+
+#[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+pub mod sandbox;
+
+// Keys are fingerprinted with SHA-256, which these features bring.
+#[cfg(any(feature = "webhooks", feature = "__client"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "client"))))]
+pub use platform::api_key;
+pub use schema::{build, format};
+pub use typed::codec;
 
 #[cfg(any(feature = "webhooks", feature = "__client"))]
 pub use api_key::{ApiKey, ApiKeyError, KeyScope};
 pub use catalog::{catalog, validate_event, Catalog};
-pub use email::{Email, InvalidEmail};
-pub use event::Event;
-pub use issue::{ErrorBody, ErrorCode, ErrorResponse, Issue, IssueCode, ValidationError};
 pub use schema::{EventSchema, Field, FieldType};
+pub use typed::email::{Email, InvalidEmail};
+pub use typed::event::Event;
+pub use validate::{ErrorBody, ErrorCode, ErrorResponse, Issue, IssueCode, ValidationError};
+
+// Transitional aliases, removed once every room imports from the new paths: `crate::issue` is
+// `crate::validate::issue`, `crate::event` and `crate::email` are under `crate::typed`, and
+// `crate::plan` is `crate::schema::plan`. (`crate::format`, `crate::codec`, `crate::build` and
+// `crate::api_key` are public re-exports above and stay.)
+#[allow(unused_imports)]
+pub(crate) use schema::plan;
+#[allow(unused_imports)]
+pub(crate) use typed::{email, event};
+#[allow(unused_imports)]
+pub(crate) use validate::issue;
 
 /// Defines one or more events declaratively: the syntax and examples follow.
 pub use loop_contracts_derive::event;

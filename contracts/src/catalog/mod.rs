@@ -14,9 +14,9 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
-use crate::issue::ValidationError;
 use crate::schema::EventSchema;
-use crate::Event;
+use crate::typed::event::Event;
+use crate::validate::ValidationError;
 
 mod definitions;
 

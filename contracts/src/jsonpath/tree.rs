@@ -10,7 +10,9 @@
 use regex::{Regex, RegexBuilder};
 use serde_json::Value;
 
-use super::{excerpt, string_literal, JsonPath, JsonPathError};
+use super::error::{excerpt, JsonPathError};
+use super::limits;
+use super::singular::string_literal;
 
 /// A query: `$` or `@`, then segments.
 #[derive(Clone, Debug)]
@@ -259,7 +261,7 @@ impl Parser<'_> {
         if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
             return Ok(None);
         }
-        let (value, end) = super::index(self.bytes, self.at).ok_or_else(|| self.error("invalid integer"))?;
+        let (value, end) = super::singular::index(self.bytes, self.at).ok_or_else(|| self.error("invalid integer"))?;
         self.at = end;
         Ok(Some(value))
     }
@@ -456,7 +458,7 @@ impl Parser<'_> {
     }
 }
 
-/// Compiles a `match()`/`search()` pattern once, within [`JsonPath::MAX_PATTERN_SIZE`].
+/// Compiles a `match()`/`search()` pattern once, within [`JsonPath::MAX_PATTERN_SIZE`](super::JsonPath::MAX_PATTERN_SIZE).
 ///
 /// The pattern is read with the `regex` crate's syntax, as `serde_json_path` reads it, in CRLF
 /// mode (`.` matches neither `\n` nor `\r`, as I-Regexp's `.` does); `match()` anchors it at
@@ -466,8 +468,8 @@ impl Parser<'_> {
 fn compile_pattern(pattern: &str, whole: bool) -> Result<Option<Regex>, JsonPathError> {
     let wrapped = if whole { format!("(?R)^(?:{pattern})$") } else { format!("(?R)(?:{pattern})") };
     match RegexBuilder::new(&wrapped)
-        .size_limit(JsonPath::MAX_PATTERN_SIZE)
-        .dfa_size_limit(JsonPath::MAX_PATTERN_CACHE)
+        .size_limit(limits::MAX_PATTERN_SIZE)
+        .dfa_size_limit(limits::MAX_PATTERN_CACHE)
         .build()
     {
         Ok(regex) => Ok(Some(regex)),

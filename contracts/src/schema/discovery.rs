@@ -12,7 +12,9 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{EventName, EventNameError, EventSchema, Field, FieldType};
+use super::descriptor::EventSchema;
+use super::field::{Field, FieldType};
+use super::name::{EventName, EventNameError};
 
 /// How deeply objects and arrays may nest in a discovery document read at run time.
 pub const MAX_DISCOVERY_DEPTH: usize = 32;

@@ -8,8 +8,9 @@
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
 
-use super::{EventSchema, Field, FieldType};
-use crate::format;
+use super::descriptor::EventSchema;
+use super::field::{Field, FieldType};
+use super::format;
 
 /// The `$id` prefix of the emitted documents.
 pub const SCHEMA_ID_BASE: &str = "https://comms.loop.health/schemas/";

@@ -1,3 +1,5 @@
+//! [`EventName`]: the checked `<domain>.<action>.v<N>` name of an event.
+
 use std::fmt;
 use std::str::FromStr;
 

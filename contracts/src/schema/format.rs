@@ -296,6 +296,11 @@ pub fn utf16_len(s: &str) -> u64 {
     s.chars().map(|c| c.len_utf16() as u64).sum()
 }
 
+/// JavaScript's `Number.isInteger` on a JSON number.
+pub(crate) fn is_integer(n: &serde_json::Number) -> bool {
+    n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.is_finite() && f.fract() == 0.0)
+}
+
 /// Whether a JSON number parsed as a float stands for a whole number too large for a double to
 /// hold exactly (2^53 and up): its digits were rounded, and as an id it would name another object.
 #[cfg(feature = "webhooks")]

@@ -1,5 +1,9 @@
 //! Facts of the platform that more than one part of the crate keeps to.
 
+#[cfg(any(feature = "webhooks", feature = "__client"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "webhooks", feature = "client"))))]
+pub mod api_key;
+
 /// The platform's retry schedule (the integration guide's): after a failed attempt, wait 1 s,
 /// 5 s, 30 s, 2 min, then 10 min, six attempts in all. Delivery webhooks are retried on it, and the
 /// client retries its sends on it by default.

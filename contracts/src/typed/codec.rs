@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::email::Email;
-use crate::format;
+use super::email::Email;
+use crate::schema::format;
 
 /// A field type's strict decoder and canonical encoder.
 ///
@@ -248,7 +248,7 @@ pub struct EmailCodec;
 impl Codec for EmailCodec {
     type Value = Email;
     fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<Email, D::Error> {
-        d.deserialize_str(StrVisitor { expecting: "an email address", check: |s| Email::parse(s).ok() })
+        Email::deserialize(d)
     }
     fn encode<S: Serializer>(value: &Email, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(value.as_str())

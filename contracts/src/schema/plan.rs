@@ -9,7 +9,8 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
-use crate::schema::{Field, FieldType};
+use super::field::{Field, FieldType};
+use super::format;
 
 /// A compiled object: its fields in definition order (for issues) and by name (for the merge).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,9 +151,7 @@ impl TypePlan {
             FieldType::Datetime => TypePlan::Datetime,
             FieldType::Email => TypePlan::Email,
             FieldType::Url => TypePlan::Url,
-            FieldType::Enum(values) => {
-                TypePlan::Enum { values: values.clone(), joined: crate::validate::join_enum_values(values) }
-            }
+            FieldType::Enum(values) => TypePlan::Enum { values: values.clone(), joined: join_enum_values(values) },
             FieldType::Integer => TypePlan::Integer,
             FieldType::Number => TypePlan::Number,
             FieldType::Boolean => TypePlan::Boolean,
@@ -172,7 +171,6 @@ impl TypePlan {
     }
 
     pub(crate) fn is_valid(&self, value: &Value) -> bool {
-        use crate::format;
         match (self, value) {
             (TypePlan::String { min_length, max_length }, Value::String(s)) => {
                 if min_length.is_none() && max_length.is_none() {
@@ -186,7 +184,7 @@ impl TypePlan {
             (TypePlan::Email, Value::String(s)) => format::is_email(s),
             (TypePlan::Url, Value::String(s)) => format::is_url(s),
             (TypePlan::Enum { values, .. }, Value::String(s)) => values.iter().any(|v| v == s),
-            (TypePlan::Integer, Value::Number(n)) => crate::validate::is_integer(n),
+            (TypePlan::Integer, Value::Number(n)) => format::is_integer(n),
             (TypePlan::Number, Value::Number(_)) | (TypePlan::Boolean, Value::Bool(_)) => true,
             (TypePlan::Record, Value::Object(_)) => true,
             (TypePlan::Object(plan), Value::Object(map)) => plan.is_valid(map),
@@ -194,6 +192,20 @@ impl TypePlan {
             _ => false,
         }
     }
+}
+
+/// Zod's `util.joinValues(values, " | ")`: `'a' | 'b'`.
+pub(crate) fn join_enum_values(values: &[String]) -> String {
+    let mut out = String::new();
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" | ");
+        }
+        out.push('\'');
+        out.push_str(v);
+        out.push('\'');
+    }
+    out
 }
 
 /// Whether `serde_json::Map` iterates in key order. It does unless some crate in the build

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::schema::format::is_email;
+
 /// An email address that passes Zod's `email()` rule ([`format::is_email`](crate::format::is_email)).
 ///
 /// Zod is stricter than RFC 5321 parsers such as the `email_address` crate, which accepts
@@ -41,7 +43,7 @@ impl Email {
     /// assert!(Email::parse("ana@").is_err());
     /// ```
     pub fn parse(s: &str) -> Result<Self, InvalidEmail> {
-        if crate::format::is_email(s) {
+        if is_email(s) {
             Ok(Email(s.to_owned()))
         } else {
             Err(InvalidEmail)
@@ -100,7 +102,7 @@ impl FromStr for Email {
 impl TryFrom<String> for Email {
     type Error = InvalidEmail;
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        if crate::format::is_email(&s) {
+        if is_email(&s) {
             Ok(Email(s))
         } else {
             Err(InvalidEmail)
@@ -127,7 +129,28 @@ impl serde::Serialize for Email {
 }
 
 impl<'de> serde::Deserialize<'de> for Email {
+    /// Reads a string that passes [`Email::parse`], as the `email` codec does (which reads
+    /// through this impl).
+    ///
+    /// ```
+    /// use loop_contracts::Email;
+    ///
+    /// let email: Email = serde_json::from_str(r#""user@example.com""#).unwrap();
+    /// assert_eq!(email.domain(), "example.com");
+    /// let err = serde_json::from_str::<Email>(r#""user@localhost""#).unwrap_err();
+    /// assert!(err.to_string().starts_with(r#"invalid value: string "user@localhost", expected an email address"#));
+    /// ```
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <crate::codec::EmailCodec as crate::codec::Codec>::decode(d)
+        struct EmailVisitor;
+        impl serde::de::Visitor<'_> for EmailVisitor {
+            type Value = Email;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an email address")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Email, E> {
+                Email::parse(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+            }
+        }
+        d.deserialize_str(EmailVisitor)
     }
 }

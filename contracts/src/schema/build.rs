@@ -23,7 +23,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::schema::EventSchema;
+use super::descriptor::EventSchema;
 
 /// The documents of one event: `(file name, contents)` pairs.
 ///
