@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::dedupe::Dedupe;
 use super::throttle::Throttle;
 use super::{BuildError, Client, Inner, Outbox, RetryPolicy, Sleeper, TokioSleeper};
-use crate::api_key::{ApiKey, Tier};
+use crate::platform::api_key::{ApiKey, Tier};
 
 /// The platform's base URL.
 pub const DEFAULT_BASE_URL: &str = "https://comms.loop.health";

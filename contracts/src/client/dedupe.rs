@@ -191,8 +191,8 @@ impl Dedupe {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api_key::ApiKey;
     use crate::client::Client;
+    use crate::platform::api_key::ApiKey;
     use serde_json::json;
     use std::time::Duration;
 

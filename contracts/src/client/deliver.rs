@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::response::{header_u64, read_bounded, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED};
 use super::retry::{Decision, Failure};
 use super::{Accepted, Attempt, AttemptOutcome, Client, OutboxEntry, RateLimit, ResponseBody, SendError};
-use crate::issue::{ErrorCode, ErrorResponse, ValidationError};
+use crate::validate::issue::{ErrorCode, ErrorResponse, ValidationError};
 
 fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use super::response::{read_bounded, RateLimit};
 use super::{Client, SendError};
-use crate::issue::ValidationError;
 use crate::schema::EventSchema;
 use crate::sync::lock;
+use crate::validate::issue::ValidationError;
 
 impl Client {
     /// The discovery document of an event, fetched from `GET /api/events/schema/<name>` (no

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::issue::{ErrorCode, ValidationError};
+use crate::validate::issue::{ErrorCode, ValidationError};
 
 /// How one attempt ended.
 ///

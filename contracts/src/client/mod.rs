@@ -82,7 +82,7 @@ pub use response::{Accepted, RateLimit};
 pub use retry::RetryPolicy;
 pub use sleep::{Sleeper, TokioSleeper};
 
-use crate::api_key::{ApiKey, Tier};
+use crate::platform::api_key::{ApiKey, Tier};
 use crate::schema::EventSchema;
 use dedupe::Dedupe;
 use throttle::Throttle;

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::{Accepted, Client, SendError};
 use crate::catalog::catalog;
-use crate::event::Event;
-use crate::issue::ValidationError;
+use crate::typed::event::Event;
+use crate::validate::issue::ValidationError;
 
 impl Client {
     /// Sends a typed event: validates it against its schema, then posts it.
@@ -165,11 +165,11 @@ fn refuse_deep(payload: &Value) -> Result<(), SendError> {
             _ => true,
         }
     }
-    const MAX_DEPTH: usize = crate::codec::MAX_RECORD_DEPTH;
+    const MAX_DEPTH: usize = crate::typed::codec::MAX_RECORD_DEPTH;
     if within(payload, 0) {
         Ok(())
     } else {
-        let message = format!("the payload is nested deeper than {} levels", crate::codec::MAX_RECORD_DEPTH);
+        let message = format!("the payload is nested deeper than {} levels", crate::typed::codec::MAX_RECORD_DEPTH);
         Err(SendError::Invalid(ValidationError::malformed(message)))
     }
 }

@@ -10,7 +10,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::RateLimit;
-use crate::api_key::Tier;
+use crate::platform::api_key::Tier;
 use crate::sync::lock;
 
 /// What every send of one client (and of its clones) passes before its request: the client-side

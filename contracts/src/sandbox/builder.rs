@@ -9,9 +9,9 @@ use tokio::sync::watch;
 
 use super::{delivery, events, faults, http, idempotency, limiter, state};
 use super::{DeliveryConfig, FaultConfig, SandboxError, SandboxHandle};
-use crate::api_key::{ApiKey, KeyScope, Tier};
 use crate::catalog::Catalog;
 use crate::inbound::{Intake, Source, TransformContext};
+use crate::platform::api_key::{ApiKey, KeyScope, Tier};
 
 /// The address the command-line sandbox listens on by default.
 pub const DEFAULT_ADDR: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 8787);

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
-use crate::api_key::ApiKey;
+use crate::platform::api_key::ApiKey;
 
 /// Whose keys these are: one API key's, or the webhook routes' (keyed by event id).
 #[derive(Debug, Clone, Copy)]

@@ -11,7 +11,7 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::HashMapStateStore;
 use governor::{Quota, RateLimiter};
 
-use crate::api_key::{ApiKey, Tier};
+use crate::platform::api_key::{ApiKey, Tier};
 
 /// Who a request counts against: its API key, or (without a valid key) its address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -11,9 +11,9 @@ use super::events::EventLog;
 use super::faults::{FaultConfig, FaultInjector};
 use super::idempotency::IdempotencyStore;
 use super::limiter::Limiter;
-use crate::api_key::ApiKey;
 use crate::catalog::Catalog;
 use crate::inbound::Intake;
+use crate::platform::api_key::ApiKey;
 
 /// Which API keys are accepted.
 #[derive(Debug)]

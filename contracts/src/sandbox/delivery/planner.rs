@@ -40,8 +40,8 @@ pub(crate) fn plan(event: &AcceptedEvent) -> Vec<DeliveryEvent> {
     let derive = |part: &str| {
         Uuid::new_v5(&Uuid::NAMESPACE_URL, format!("urn:loop-contracts:sandbox:{identity}:{part}").as_bytes())
     };
-    let brand_id = text("brandId").and_then(crate::format::parse_uuid).unwrap_or_else(Uuid::nil);
-    let person_id = text("personId").and_then(crate::format::parse_uuid);
+    let brand_id = text("brandId").and_then(crate::schema::format::parse_uuid).unwrap_or_else(Uuid::nil);
+    let person_id = text("personId").and_then(crate::schema::format::parse_uuid);
     let message = |name: &str| {
         let mut payload = json!({
             "eventId": derive(name).to_string(),
@@ -107,7 +107,7 @@ mod tests {
             assert_eq!(delivery.channel(), "email");
             assert_eq!(delivery.brand_id().to_string(), "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e");
             assert_eq!(delivery.person_id().unwrap().to_string(), "9b2f6c1e-3d4a-4f5b-8c7d-0e1f2a3b4c5d");
-            assert_eq!(crate::format::format_datetime(&delivery.occurred_at()), "2026-05-19T12:00:00.120Z");
+            assert_eq!(crate::schema::format::format_datetime(&delivery.occurred_at()), "2026-05-19T12:00:00.120Z");
         }
         assert_eq!(planned[0].message_id(), planned[1].message_id());
         assert_ne!(planned[0].event_id(), planned[1].event_id());

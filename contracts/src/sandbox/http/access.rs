@@ -11,9 +11,9 @@ use axum::response::Response;
 use super::auth::authenticate;
 use super::body::drained;
 use super::errors::{error, misdirected, unauthorized};
-use crate::issue::ErrorCode;
 use crate::sandbox::shown;
 use crate::sandbox::state::Shared;
+use crate::validate::issue::ErrorCode;
 
 /// Refuses a request whose `Host` is not the sandbox's: a page that rebinds its own name to this
 /// address (DNS rebinding) still sends that name. Accepted: `localhost`, a loopback address, the

@@ -14,12 +14,12 @@ use super::body::read_body;
 use super::errors::{coded, rejected, unauthorized};
 use super::platform::Authenticated;
 use super::response::{json, replay};
-use crate::issue::{ErrorCode, ValidationError};
 use crate::sandbox::events::{AcceptedEvent, Via};
 use crate::sandbox::idempotency::{payload_hash, Claim, Scope};
 use crate::sandbox::shown;
 use crate::sandbox::state::Shared;
 use crate::sandbox::time_text;
+use crate::validate::issue::{ErrorCode, ValidationError};
 
 const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static(crate::platform::headers::IDEMPOTENCY_KEY);
 

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use axum::http::{header, HeaderMap};
 
-use crate::api_key::{ApiKey, KeyScope};
+use crate::platform::api_key::{ApiKey, KeyScope};
 use crate::sandbox::state::{KeyPolicy, Shared};
 
 pub(super) const MISSING_KEY: &str =

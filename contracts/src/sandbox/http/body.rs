@@ -8,8 +8,8 @@ use axum::response::Response;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use super::errors::{coded, error};
-use crate::issue::ErrorCode;
 use crate::sandbox::state::Shared;
+use crate::validate::issue::ErrorCode;
 
 /// Reads and drops the body of a request refused before its handler ran, up to the body limit,
 /// then gives the response. An unread body makes the server close the connection after

@@ -4,8 +4,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 
 use super::response::json;
-use crate::issue::{ErrorBody, ErrorCode, ErrorResponse, ValidationError};
 use crate::sandbox::limiter::RateStatus;
+use crate::validate::issue::{ErrorBody, ErrorCode, ErrorResponse, ValidationError};
 
 /// The platform's error body, the shared [`ErrorResponse`], with `code`, `message` and no issues.
 fn body(code: ErrorCode, message: &str) -> Vec<u8> {

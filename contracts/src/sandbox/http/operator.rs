@@ -14,9 +14,9 @@ use super::errors::coded;
 use super::query::PageQuery;
 use super::response::json;
 use crate::delivery::WebhookSecret;
-use crate::issue::ErrorCode;
 use crate::sandbox::faults::FaultConfig;
 use crate::sandbox::state::{KeyPolicy, Shared};
+use crate::validate::issue::ErrorCode;
 
 pub(super) async fn status(State(shared): State<Arc<Shared>>) -> Response {
     let keys = match &shared.keys {

@@ -15,11 +15,11 @@ use super::auth::authenticate;
 use super::body::drained;
 use super::errors::{coded, rate_limited, unauthorized};
 use super::server::{DropConnection, Peer};
-use crate::api_key::ApiKey;
-use crate::issue::ErrorCode;
+use crate::platform::api_key::ApiKey;
 use crate::sandbox::faults::Fault;
 use crate::sandbox::limiter::{Caller, RateStatus};
 use crate::sandbox::state::Shared;
+use crate::validate::issue::ErrorCode;
 
 /// What the platform layer learned about a request, for the handlers.
 #[derive(Debug, Clone)]

@@ -11,8 +11,8 @@ use serde::Serialize;
 use super::query::query_pairs;
 use super::response::json;
 use crate::catalog::Catalog;
-use crate::issue::ValidationError;
 use crate::sandbox::state::Shared;
+use crate::validate::issue::ValidationError;
 
 pub(crate) fn listing(catalog: &Catalog) -> String {
     #[derive(Serialize)]

@@ -16,11 +16,11 @@ use super::errors::coded;
 use super::platform::Authenticated;
 use super::response::{json, replay};
 use crate::inbound::{Route, Source};
-use crate::issue::ErrorCode;
 use crate::sandbox::events::Via;
 use crate::sandbox::idempotency::{payload_hash, Claim, Scope};
 use crate::sandbox::shown;
 use crate::sandbox::state::Shared;
+use crate::validate::issue::ErrorCode;
 
 /// How long a webhook's verification, transform and validation may take before the sandbox
 /// answers 500 instead (the work itself is bounded by the transform's own budget).
