@@ -5,21 +5,21 @@
 //! mapped with a [`Declaration`] (the platform's `events.declare` input, JSONPath per field); the
 //! [`Intake`] ties them together for a host service without requiring a web framework.
 
-mod builtin;
 #[cfg(feature = "jsonpath")]
 mod declaration;
 mod headers;
 mod intake;
 mod signature;
 mod transform;
+mod vendors;
 
 use std::fmt;
 use std::str::FromStr;
 
-pub use builtin::BUILT_IN_TOPICS;
 #[cfg(feature = "jsonpath")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jsonpath")))]
 pub use declaration::{Coercion, Declaration, DeclarationError, Mapping, ValueSource};
+pub use vendors::BUILT_IN_TOPICS;
 
 pub use headers::Headers;
 pub use intake::{Intake, Route};
@@ -138,7 +138,7 @@ impl Source {
         body: &[u8],
         headers: &(impl Headers + ?Sized),
     ) -> Result<Candidate, InboundError> {
-        builtin::transform(self, topic, body, headers)
+        vendors::transform(self, topic, body, headers)
     }
 }
 
