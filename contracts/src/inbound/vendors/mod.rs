@@ -19,6 +19,7 @@ use super::Source;
 use crate::schema::EventName;
 use bigcommerce::bigcommerce;
 use calendly::calendly;
+use serde_json::Value;
 use shopify::{shopify_customer, shopify_fulfillment, shopify_order};
 use typeform::typeform;
 
@@ -72,4 +73,37 @@ pub(crate) fn transform(
         candidate.set_delivery_id(crate::text::clip(id, crate::text::NAME_CHARS));
     }
     Ok(candidate)
+}
+
+/// Reads the topic from where each vendor puts it.
+pub(crate) fn detect_topic(
+    source: Source,
+    headers: &(impl Headers + ?Sized),
+    body: &[u8],
+) -> Result<String, InboundError> {
+    let from_body = |key: &str| -> Result<String, InboundError> {
+        #[derive(serde::Deserialize)]
+        struct Probe {
+            scope: Option<String>,
+            event_type: Option<String>,
+            event: Option<Value>,
+        }
+        let probe: Probe = serde_json::from_slice(body).map_err(|e| InboundError::malformed("the webhook body", e))?;
+        let found = match key {
+            "scope" => probe.scope,
+            "event_type" => probe.event_type,
+            _ => probe.event.and_then(|e| e.as_str().map(str::to_owned)),
+        };
+        found.ok_or_else(|| InboundError::Malformed(format!("no topic given and the body has no `{key}`")))
+    };
+    match source {
+        Source::Shopify => headers
+            .header("X-Shopify-Topic")
+            .map(str::to_owned)
+            .ok_or_else(|| InboundError::Malformed("no topic given and no X-Shopify-Topic header".into())),
+        Source::BigCommerce => from_body("scope"),
+        Source::Typeform => from_body("event_type"),
+        Source::Calendly => from_body("event"),
+        Source::Custom => Err(InboundError::Malformed("custom webhooks are routed by their webhookPath".into())),
+    }
 }
