@@ -14,6 +14,8 @@ use crate::inbound::Headers;
 /// Signs webhooks the Standard Webhooks way: the mirror image of [`Verifier`], for senders (the
 /// sandbox, a host that relays deliveries, tests).
 ///
+/// [`Verifier`]: super::Verifier
+///
 /// With several secrets, every request carries one `v1` entry per secret, so receivers that know
 /// either the old or the new secret accept it during a rotation.
 ///

@@ -18,6 +18,9 @@ const MAX_ID_LEN: usize = 256;
 /// [`WebhookId::new`] checks, so that a [`Signer`] cannot produce headers a [`Verifier`] refuses.
 /// It dereferences to `str`.
 ///
+/// [`Signer`]: super::Signer
+/// [`Verifier`]: super::Verifier
+///
 /// ```
 /// use loop_contracts::delivery::WebhookId;
 ///
