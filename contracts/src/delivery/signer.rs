@@ -6,9 +6,10 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use hmac::Mac;
 
-use super::signature::{signed_content_mac, unix_secs};
+use super::signature::signed_content_mac;
 use super::webhook_id::WebhookId;
 use super::{Envelope, WebhookSecret, WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP};
+use crate::inbound::hmac_sha256::unix_secs;
 use crate::inbound::Headers;
 
 /// Signs webhooks the Standard Webhooks way: the mirror image of [`Verifier`], for senders (the

@@ -8,9 +8,10 @@ use chrono::{DateTime, Utc};
 use hmac::digest::CtOutput;
 use hmac::Mac;
 
-use super::signature::{signed_content_mac, unix_secs, HmacSha256, TAG_LEN};
+use super::signature::signed_content_mac;
 use super::webhook_id::{check_id, WebhookId};
 use super::{DeliveryError, WebhookSecret, WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP};
+use crate::inbound::hmac_sha256::{self, unix_secs, HmacSha256, Skew, TAG_LEN};
 use crate::inbound::Headers;
 
 /// The most digits of a `webhook-timestamp` value: every `i64` fits.
@@ -275,16 +276,10 @@ fn v1_tags(list: &str) -> impl Iterator<Item = CtOutput<HmacSha256>> + '_ {
 }
 
 fn check_freshness(signed: i64, now: i64, tolerance_secs: u64) -> Result<(), DeliveryError> {
-    let age = i128::from(now) - i128::from(signed);
-    let tolerance = i128::from(tolerance_secs);
-    let secs = |d: i128| u64::try_from(d).unwrap_or(u64::MAX);
-    if age > tolerance {
-        Err(DeliveryError::TimestampTooOld { age_secs: secs(age), tolerance_secs })
-    } else if -age > tolerance {
-        Err(DeliveryError::TimestampTooNew { ahead_secs: secs(-age), tolerance_secs })
-    } else {
-        Ok(())
-    }
+    hmac_sha256::check_freshness(i128::from(signed), i128::from(now), tolerance_secs).map_err(|skew| match skew {
+        Skew::Old { age_secs } => DeliveryError::TimestampTooOld { age_secs, tolerance_secs },
+        Skew::Ahead { ahead_secs } => DeliveryError::TimestampTooNew { ahead_secs, tolerance_secs },
+    })
 }
 
 #[cfg(test)]

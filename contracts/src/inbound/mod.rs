@@ -8,6 +8,7 @@
 #[cfg(feature = "jsonpath")]
 mod declaration;
 mod headers;
+pub(crate) mod hmac_sha256;
 mod intake;
 mod signature;
 mod transform;
