@@ -11,7 +11,7 @@ use super::declaration::{Declaration, DeclarationError};
 use super::headers::Headers;
 use super::signature::SigningSecret;
 use super::transform::{Candidate, InboundError, InboundEvent, TransformContext};
-use super::vendors::detect_topic;
+use super::vendors;
 use super::Source;
 use crate::catalog::Catalog;
 
@@ -258,16 +258,10 @@ impl Intake {
         };
         self.verify(source, headers, body)?;
         let mut candidate = match route {
-            Route::BuiltIn { source, topic } => {
-                let topic = match topic {
-                    Some(t) => t.to_owned(),
-                    None => detect_topic(source, headers, body)?,
-                };
-                source.candidate(&topic, body, headers)?
-            }
+            Route::BuiltIn { source, topic } => vendors::transform(source, topic, body, headers)?,
             Route::Path(path) => {
                 let mut candidate = self.declared(path)?.candidate(body)?;
-                if let Some(id) = headers.header("X-Shopify-Webhook-Id").or(headers.header("webhook-id")) {
+                if let Some(id) = vendors::delivery_id_header(headers).or(headers.header("webhook-id")) {
                     candidate.set_delivery_id(crate::text::clip(id, crate::text::NAME_CHARS));
                 }
                 candidate

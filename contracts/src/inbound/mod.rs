@@ -67,13 +67,7 @@ impl Source {
     /// assert_eq!(Source::BigCommerce.as_str().parse::<Source>(), Ok(Source::BigCommerce));
     /// ```
     pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Shopify => "shopify",
-            Source::BigCommerce => "bigcommerce",
-            Source::Typeform => "typeform",
-            Source::Calendly => "calendly",
-            Source::Custom => "custom",
-        }
+        vendors::vendor(self).map_or("custom", |v| v.name)
     }
 
     /// How the source signs its webhooks, if it does (BigCommerce and custom sources do not sign
@@ -87,12 +81,7 @@ impl Source {
     /// assert_eq!(Source::BigCommerce.signature_scheme(), None);
     /// ```
     pub fn signature_scheme(self) -> Option<SignatureScheme> {
-        match self {
-            Source::Shopify => Some(SignatureScheme::Shopify),
-            Source::Typeform => Some(SignatureScheme::Typeform),
-            Source::Calendly => Some(SignatureScheme::calendly()),
-            Source::BigCommerce | Source::Custom => None,
-        }
+        vendors::vendor(self).and_then(|v| v.signature)
     }
 
     /// The source's built-in transform over a raw body (no signature check: see [`Intake`]).
@@ -139,7 +128,7 @@ impl Source {
         body: &[u8],
         headers: &(impl Headers + ?Sized),
     ) -> Result<Candidate, InboundError> {
-        vendors::transform(self, topic, body, headers)
+        vendors::transform(self, Some(topic), body, headers)
     }
 }
 
@@ -158,8 +147,18 @@ impl fmt::Display for Source {
 /// assert!(err.to_string().starts_with(r#"unknown source "woocommerce""#));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown source {0:?} (expected shopify, bigcommerce, typeform, calendly or custom)")]
+#[error("unknown source {0:?} (expected {expected})", expected = expected_sources())]
 pub struct UnknownSource(String);
+
+/// Every source's name, for [`UnknownSource`]: `shopify, bigcommerce, typeform, calendly or custom`.
+fn expected_sources() -> String {
+    let names: Vec<&str> = Source::ALL.iter().map(|s| s.as_str()).collect();
+    match names.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
 
 impl FromStr for Source {
     type Err = UnknownSource;

@@ -132,7 +132,7 @@ impl SignatureScheme {
     ///     SignatureScheme::Calendly { tolerance: Duration::from_secs(180) },
     /// );
     /// ```
-    pub fn calendly() -> Self {
+    pub const fn calendly() -> Self {
         Self::Calendly { tolerance: Self::CALENDLY_DEFAULT_TOLERANCE }
     }
 

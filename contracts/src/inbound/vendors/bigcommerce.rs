@@ -3,8 +3,32 @@
 use serde::Deserialize;
 use serde_json::json;
 
+use super::super::headers::Headers;
 use super::super::transform::{utc_from_unix, Candidate, InboundError};
-use super::fields::{parse, set_event_id, text, Text};
+use super::super::Source;
+use super::fields::{set_event_id, text, Text};
+use super::vendor::Vendor;
+
+/// BigCommerce's registration. Its callbacks are not signed, and their delivery id (`hash`) is in
+/// the body.
+pub(super) const BIGCOMMERCE: Vendor = Vendor {
+    source: Source::BigCommerce,
+    name: "bigcommerce",
+    signature: None,
+    topics: &[("store/order/created", "order.completed.v1"), ("store/customer/created", "customer.created.v1")],
+    delivery_header: None,
+    transform,
+};
+
+/// Without a topic from the route, the body's `scope` names it.
+fn transform(topic: Option<&str>, body: &[u8], _headers: &dyn Headers) -> Result<Candidate, InboundError> {
+    let (callback, topic, mut candidate) =
+        BIGCOMMERCE.parse_with_topic(topic, body, "BigCommerce callback", "scope", |c: &BigCommerceCallback<'_>| {
+            c.scope.as_ref().map(Text::as_str)
+        })?;
+    bigcommerce(&topic, callback, &mut candidate)?;
+    Ok(candidate)
+}
 
 #[derive(Deserialize)]
 struct BigCommerceCallback<'a> {
@@ -28,8 +52,7 @@ struct BigCommerceData<'a> {
     id: Option<Text<'a>>,
 }
 
-pub(super) fn bigcommerce(topic: &str, body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
-    let callback: BigCommerceCallback = parse(body, "BigCommerce callback")?;
+fn bigcommerce(topic: &str, callback: BigCommerceCallback<'_>, candidate: &mut Candidate) -> Result<(), InboundError> {
     if let Some(scope) = text(&callback.scope)
         && scope != topic
     {

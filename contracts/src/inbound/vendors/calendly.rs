@@ -5,8 +5,33 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::super::headers::Headers;
+use super::super::signature::SignatureScheme;
 use super::super::transform::{utc_time, Candidate, InboundError};
-use super::fields::{parse, set_event_id, set_time, Text};
+use super::super::Source;
+use super::fields::{set_event_id, set_time, Text};
+use super::vendor::Vendor;
+
+/// Calendly's registration. Its signature carries a timestamp, checked with the default tolerance.
+pub(super) const CALENDLY: Vendor = Vendor {
+    source: Source::Calendly,
+    name: "calendly",
+    signature: Some(SignatureScheme::calendly()),
+    topics: &[("invitee.created", "booking.scheduled.v1"), ("invitee.canceled", "booking.canceled.v1")],
+    delivery_header: None,
+    transform,
+};
+
+/// Without a topic from the route, the body's `event` names it. The body is read as a JSON value
+/// first: it comes in two shapes (below).
+fn transform(topic: Option<&str>, body: &[u8], _headers: &dyn Headers) -> Result<Candidate, InboundError> {
+    let (value, topic, mut candidate) =
+        CALENDLY.parse_with_topic(topic, body, "Calendly webhook", "event", |v: &Value| {
+            v.get("event").and_then(Value::as_str)
+        })?;
+    calendly(&topic, value, &mut candidate)?;
+    Ok(candidate)
+}
 
 #[derive(Deserialize)]
 struct CalendlyDelivery {
@@ -77,8 +102,7 @@ fn owned(t: &Option<String>) -> Option<Text<'static>> {
     t.clone().map(|s| Text(Cow::Owned(s)))
 }
 
-pub(super) fn calendly(topic: &str, body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
-    let value: Value = parse(body, "Calendly webhook")?;
+fn calendly(topic: &str, value: Value, candidate: &mut Candidate) -> Result<(), InboundError> {
     // Deliveries wrap the invitee in an envelope; the documented invitee object also comes alone.
     let (delivery, invitee): (CalendlyDelivery, CalendlyInvitee) = if value.get("payload").is_some() {
         let delivery: CalendlyDelivery =

@@ -6,104 +6,118 @@
 //! (Shopify's exceed 2^53); times are normalised to UTC; `eventId` is derived from the provider's
 //! object identity, so a redelivery (or the same order arriving as `orders/create` and then
 //! `orders/paid`) yields the same event id.
+//!
+//! A vendor is a file here holding everything about it (its [`Vendor`] record: name, signature
+//! scheme, topics and events, delivery-id header, and its transform with its topic detection) and
+//! one line in [`VENDORS`]; it is also one variant of [`Source`] (and an entry of `Source::ALL`,
+//! which a test checks against [`VENDORS`]).
 
 mod bigcommerce;
 mod calendly;
 mod fields;
 mod shopify;
 mod typeform;
+mod vendor;
 
 use super::headers::Headers;
 use super::transform::{Candidate, InboundError};
 use super::Source;
-use crate::schema::EventName;
-use bigcommerce::bigcommerce;
-use calendly::calendly;
-use serde_json::Value;
-use shopify::{shopify_customer, shopify_fulfillment, shopify_order};
-use typeform::typeform;
+use vendor::{unsupported_topic, Vendor};
+
+/// Every vendor with built-in transforms, in the order of [`Source::ALL`] and [`BUILT_IN_TOPICS`].
+pub(crate) const VENDORS: &[Vendor] =
+    &[shopify::SHOPIFY, bigcommerce::BIGCOMMERCE, typeform::TYPEFORM, calendly::CALENDLY];
 
 /// Source and topic pairs with a built-in transform, and the event each produces.
-pub const BUILT_IN_TOPICS: &[(Source, &str, &str)] = &[
-    (Source::Shopify, "orders/create", "order.completed.v1"),
-    (Source::Shopify, "orders/paid", "order.completed.v1"),
-    (Source::Shopify, "customers/create", "customer.created.v1"),
-    (Source::Shopify, "fulfillments/create", "fulfillment.created.v1"),
-    (Source::BigCommerce, "store/order/created", "order.completed.v1"),
-    (Source::BigCommerce, "store/customer/created", "customer.created.v1"),
-    (Source::Typeform, "form_response", "form.submitted.v1"),
-    (Source::Calendly, "invitee.created", "booking.scheduled.v1"),
-    (Source::Calendly, "invitee.canceled", "booking.canceled.v1"),
-];
+pub const BUILT_IN_TOPICS: &[(Source, &str, &str)] = &TOPIC_TABLE;
 
-/// Runs the built-in transform of a source and topic over a raw body.
+/// How many topics the vendors have together.
+const TOPIC_COUNT: usize = {
+    let (mut count, mut i) = (0, 0);
+    while i < VENDORS.len() {
+        count += VENDORS[i].topics.len();
+        i += 1;
+    }
+    count
+};
+
+/// Every vendor's topics with its source, in the order of [`VENDORS`].
+const TOPIC_TABLE: [(Source, &str, &str); TOPIC_COUNT] = {
+    let mut table = [(Source::Custom, "", ""); TOPIC_COUNT];
+    let (mut i, mut row) = (0, 0);
+    while i < VENDORS.len() {
+        let mut j = 0;
+        while j < VENDORS[i].topics.len() {
+            let (topic, event) = VENDORS[i].topics[j];
+            table[row] = (VENDORS[i].source, topic, event);
+            row += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    table
+};
+
+/// The vendor a source is, if it has built-in transforms (every source but `Custom`).
+pub(crate) fn vendor(source: Source) -> Option<&'static Vendor> {
+    VENDORS.iter().find(|v| v.source == source)
+}
+
+/// Runs the built-in transform of a source over a raw body, for the route's topic or, without
+/// one, the topic read from where the vendor puts it.
 pub(crate) fn transform(
     source: Source,
-    topic: &str,
+    topic: Option<&str>,
     body: &[u8],
     headers: &(impl Headers + ?Sized),
 ) -> Result<Candidate, InboundError> {
-    let Some(&(_, _, event)) = BUILT_IN_TOPICS.iter().find(|(s, t, _)| *s == source && *t == topic) else {
-        let supported: Vec<&str> = BUILT_IN_TOPICS.iter().filter(|(s, ..)| *s == source).map(|(_, t, _)| *t).collect();
-        let hint = if supported.is_empty() {
-            " (this source has no built-in transforms; declare one)".to_owned()
-        } else {
-            format!(" (supported: {})", supported.join(", "))
-        };
-        return Err(InboundError::UnsupportedTopic {
-            source_name: source.as_str().to_owned(),
-            topic: crate::text::clip(topic, crate::text::TOKEN_CHARS),
-            hint,
+    let Some(vendor) = vendor(source) else {
+        return Err(match topic {
+            Some(topic) => unsupported_topic(source.as_str(), topic, &[]),
+            None => InboundError::Malformed("custom webhooks are routed by their webhookPath".into()),
         });
     };
-    let mut candidate = Candidate::new(EventName::parse(event).map_err(|e| InboundError::Malformed(e.to_string()))?);
-    match (source, topic) {
-        (Source::Shopify, "orders/create" | "orders/paid") => shopify_order(body, &mut candidate)?,
-        (Source::Shopify, "customers/create") => shopify_customer(body, &mut candidate)?,
-        (Source::Shopify, _) => shopify_fulfillment(body, &mut candidate)?,
-        (Source::BigCommerce, _) => bigcommerce(topic, body, &mut candidate)?,
-        (Source::Typeform, _) => typeform(body, &mut candidate)?,
-        _ => calendly(topic, body, &mut candidate)?,
-    }
-    let delivery_header = match source {
-        Source::Shopify => Some("X-Shopify-Webhook-Id"),
-        _ => None,
-    };
-    if let Some(id) = delivery_header.and_then(|h| headers.header(h)) {
+    let mut candidate = (vendor.transform)(topic, body, &headers)?;
+    if let Some(id) = vendor.delivery_header.and_then(|h| headers.header(h)) {
         candidate.set_delivery_id(crate::text::clip(id, crate::text::NAME_CHARS));
     }
     Ok(candidate)
 }
 
-/// Reads the topic from where each vendor puts it.
-pub(crate) fn detect_topic(
-    source: Source,
-    headers: &(impl Headers + ?Sized),
-    body: &[u8],
-) -> Result<String, InboundError> {
-    let from_body = |key: &str| -> Result<String, InboundError> {
-        #[derive(serde::Deserialize)]
-        struct Probe {
-            scope: Option<String>,
-            event_type: Option<String>,
-            event: Option<Value>,
+/// The first delivery id a vendor puts in a header, for a webhook whose vendor is not known (a
+/// declared one).
+pub(crate) fn delivery_id_header(headers: &(impl Headers + ?Sized)) -> Option<&str> {
+    VENDORS.iter().filter_map(|v| v.delivery_header).find_map(|h| headers.header(h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_source_but_custom_is_one_registered_vendor_in_order() {
+        let registered: Vec<Source> = VENDORS.iter().map(|v| v.source).collect();
+        assert_eq!([&registered[..], &[Source::Custom]].concat(), Source::ALL);
+        for source in Source::ALL {
+            assert_eq!(source.as_str().parse::<Source>(), Ok(source));
         }
-        let probe: Probe = serde_json::from_slice(body).map_err(|e| InboundError::malformed("the webhook body", e))?;
-        let found = match key {
-            "scope" => probe.scope,
-            "event_type" => probe.event_type,
-            _ => probe.event.and_then(|e| e.as_str().map(str::to_owned)),
-        };
-        found.ok_or_else(|| InboundError::Malformed(format!("no topic given and the body has no `{key}`")))
-    };
-    match source {
-        Source::Shopify => headers
-            .header("X-Shopify-Topic")
-            .map(str::to_owned)
-            .ok_or_else(|| InboundError::Malformed("no topic given and no X-Shopify-Topic header".into())),
-        Source::BigCommerce => from_body("scope"),
-        Source::Typeform => from_body("event_type"),
-        Source::Calendly => from_body("event"),
-        Source::Custom => Err(InboundError::Malformed("custom webhooks are routed by their webhookPath".into())),
+    }
+
+    #[test]
+    fn the_topic_table_lists_every_vendor_topic_in_order() {
+        assert_eq!(
+            BUILT_IN_TOPICS,
+            [
+                (Source::Shopify, "orders/create", "order.completed.v1"),
+                (Source::Shopify, "orders/paid", "order.completed.v1"),
+                (Source::Shopify, "customers/create", "customer.created.v1"),
+                (Source::Shopify, "fulfillments/create", "fulfillment.created.v1"),
+                (Source::BigCommerce, "store/order/created", "order.completed.v1"),
+                (Source::BigCommerce, "store/customer/created", "customer.created.v1"),
+                (Source::Typeform, "form_response", "form.submitted.v1"),
+                (Source::Calendly, "invitee.created", "booking.scheduled.v1"),
+                (Source::Calendly, "invitee.canceled", "booking.canceled.v1"),
+            ]
+        );
     }
 }

@@ -3,8 +3,45 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::super::headers::Headers;
+use super::super::signature::SignatureScheme;
 use super::super::transform::{Candidate, InboundError};
+use super::super::Source;
 use super::fields::{first_text, parse, set_event_id, set_time, text, Text};
+use super::vendor::Vendor;
+
+/// Shopify's registration.
+pub(super) const SHOPIFY: Vendor = Vendor {
+    source: Source::Shopify,
+    name: "shopify",
+    signature: Some(SignatureScheme::Shopify),
+    topics: &[
+        ("orders/create", "order.completed.v1"),
+        ("orders/paid", "order.completed.v1"),
+        ("customers/create", "customer.created.v1"),
+        ("fulfillments/create", "fulfillment.created.v1"),
+    ],
+    delivery_header: Some("X-Shopify-Webhook-Id"),
+    transform,
+};
+
+/// Without a topic from the route, the `X-Shopify-Topic` header names it; each topic has a body
+/// of its own.
+fn transform(topic: Option<&str>, body: &[u8], headers: &dyn Headers) -> Result<Candidate, InboundError> {
+    let topic = match topic {
+        Some(topic) => topic,
+        None => headers
+            .header("X-Shopify-Topic")
+            .ok_or_else(|| InboundError::Malformed("no topic given and no X-Shopify-Topic header".into()))?,
+    };
+    let mut candidate = SHOPIFY.start(topic)?;
+    match topic {
+        "orders/create" | "orders/paid" => shopify_order(body, &mut candidate)?,
+        "customers/create" => shopify_customer(body, &mut candidate)?,
+        _ => shopify_fulfillment(body, &mut candidate)?,
+    }
+    Ok(candidate)
+}
 
 /// The exact numeric id at the end of a Shopify GraphQL id (`gid://shopify/Order/820982911946154508`),
 /// which survives receivers that rounded the numeric `id` through a float.
@@ -107,7 +144,7 @@ fn split_tags(tags: Option<&str>) -> Option<Value> {
     (!tags.is_empty()).then_some(Value::Array(tags))
 }
 
-pub(super) fn shopify_order(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
+fn shopify_order(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
     let order: ShopifyOrder = parse(body, "Shopify order")?;
     let id = gid_tail(text(&order.admin_graphql_api_id)).or(text(&order.id));
     let Some(id) = id else { return Err(InboundError::Malformed("a Shopify order without `id`".into())) };
@@ -181,7 +218,7 @@ struct MarketingConsent {
     state: Option<String>,
 }
 
-pub(super) fn shopify_customer(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
+fn shopify_customer(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
     let customer: ShopifyCustomer = parse(body, "Shopify customer")?;
     let id = gid_tail(text(&customer.admin_graphql_api_id)).or(text(&customer.id));
     let Some(id) = id else { return Err(InboundError::Malformed("a Shopify customer without `id`".into())) };
@@ -245,7 +282,7 @@ fn text_list(list: &Option<Vec<Text<'_>>>, single: &Option<Text<'_>>) -> Option<
     (!out.is_empty()).then_some(Value::Array(out))
 }
 
-pub(super) fn shopify_fulfillment(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
+fn shopify_fulfillment(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
     let f: ShopifyFulfillment = parse(body, "Shopify fulfillment")?;
     let id = gid_tail(text(&f.admin_graphql_api_id)).or(text(&f.id));
     let Some(id) = id else { return Err(InboundError::Malformed("a Shopify fulfillment without `id`".into())) };

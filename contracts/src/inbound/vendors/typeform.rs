@@ -5,8 +5,32 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::super::headers::Headers;
+use super::super::signature::SignatureScheme;
 use super::super::transform::{Candidate, InboundError};
-use super::fields::{parse, set_event_id, set_time, Text};
+use super::super::Source;
+use super::fields::{set_event_id, set_time, Text};
+use super::vendor::Vendor;
+
+/// Typeform's registration. Its delivery id (`event_id`) is in the body.
+pub(super) const TYPEFORM: Vendor = Vendor {
+    source: Source::Typeform,
+    name: "typeform",
+    signature: Some(SignatureScheme::Typeform),
+    topics: &[("form_response", "form.submitted.v1")],
+    delivery_header: None,
+    transform,
+};
+
+/// Without a topic from the route, the body's `event_type` names it.
+fn transform(topic: Option<&str>, body: &[u8], _headers: &dyn Headers) -> Result<Candidate, InboundError> {
+    let (delivery, _, mut candidate) =
+        TYPEFORM.parse_with_topic(topic, body, "Typeform webhook", "event_type", |d: &TypeformDelivery| {
+            d.event_type.as_deref()
+        })?;
+    typeform(delivery, &mut candidate)?;
+    Ok(candidate)
+}
 
 #[derive(Deserialize)]
 struct TypeformDelivery {
@@ -103,8 +127,7 @@ fn typeform_answer(answer: &TypeformAnswer) -> Value {
     Value::Object(out)
 }
 
-pub(super) fn typeform(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
-    let delivery: TypeformDelivery = parse(body, "Typeform webhook")?;
+fn typeform(delivery: TypeformDelivery, candidate: &mut Candidate) -> Result<(), InboundError> {
     if let Some(kind) = delivery.event_type.as_deref().filter(|k| *k != "form_response") {
         return Err(InboundError::UnsupportedTopic {
             source_name: "typeform".into(),
