@@ -225,9 +225,8 @@ impl Intake {
         headers: &(impl Headers + ?Sized),
         body: &[u8],
     ) -> Result<InboundEvent, InboundError> {
-        let mut candidate = self.candidate(route, headers, body)?;
-        candidate.apply_context(&self.context);
-        candidate.validate_in(&self.catalog)
+        // `candidate` applies the context: once is enough.
+        self.candidate(route, headers, body)?.validate_in(&self.catalog)
     }
 
     /// Verifies and transforms one webhook, stopping before validation so that the host can
