@@ -30,8 +30,10 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::transform::{derive_event_id, describe_match, utc_from_unix, utc_time, Candidate, TransformContext};
-use super::{InboundError, InboundEvent, Source};
+use super::source::Source;
+use super::transform::{
+    derive_event_id, describe_match, utc_from_unix, utc_time, Candidate, InboundError, InboundEvent, TransformContext,
+};
 use crate::catalog::Catalog;
 use crate::jsonpath::{EvaluationError, JsonPath, JsonPathError};
 use crate::schema::{EventName, FieldType};

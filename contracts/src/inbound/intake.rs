@@ -10,9 +10,8 @@ use std::collections::{HashMap, HashSet};
 use super::declaration::{Declaration, DeclarationError};
 use super::headers::Headers;
 use super::signature::SigningSecret;
+use super::source::{delivery_id_header, Source};
 use super::transform::{Candidate, InboundError, InboundEvent, TransformContext};
-use super::vendors;
-use super::Source;
 use crate::catalog::Catalog;
 
 /// Which transform a request is for.
@@ -257,10 +256,10 @@ impl Intake {
         };
         self.verify(source, headers, body)?;
         let mut candidate = match route {
-            Route::BuiltIn { source, topic } => vendors::transform(source, topic, body, headers)?,
+            Route::BuiltIn { source, topic } => source.built_in(topic, body, headers)?,
             Route::Path(path) => {
                 let mut candidate = self.declared(path)?.candidate(body)?;
-                if let Some(id) = vendors::delivery_id_header(headers).or(headers.header("webhook-id")) {
+                if let Some(id) = delivery_id_header(headers).or(headers.header("webhook-id")) {
                     candidate.set_delivery_id(crate::text::clip(id, crate::text::NAME_CHARS));
                 }
                 candidate
@@ -285,7 +284,7 @@ impl Intake {
     }
 
     fn verify(&self, source: Source, headers: &(impl Headers + ?Sized), body: &[u8]) -> Result<(), InboundError> {
-        use super::SignatureError;
+        use super::signature::SignatureError;
         let source_name = source.as_str();
         match (source.signature_scheme(), self.secrets.get(&source)) {
             (Some(scheme), Some(secret)) => Ok(scheme.verify(secret, headers, body)?),

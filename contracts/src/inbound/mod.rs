@@ -18,12 +18,11 @@ mod vendors;
 #[cfg(feature = "jsonpath")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jsonpath")))]
 pub use declaration::{Coercion, Declaration, DeclarationError, Mapping, ValueSource};
-pub use vendors::BUILT_IN_TOPICS;
 
 pub use headers::Headers;
 pub use intake::{Intake, Route};
 pub use signature::{SignatureError, SignatureScheme, SigningSecret};
-pub use source::{Source, UnknownSource};
+pub use source::{Source, UnknownSource, BUILT_IN_TOPICS};
 pub use transform::{
     derive_event_id, utc_from_unix, utc_time, Candidate, InboundError, InboundEvent, TransformContext,
     EVENT_ID_NAMESPACE,

@@ -11,8 +11,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use hmac::Mac;
 
+use super::headers::Headers;
 use super::hmac_sha256::{self, HmacSha256, Skew, TAG_LEN};
-use super::Headers;
 
 /// Signature headers longer than this are refused before any decoding or hashing, so a hostile
 /// sender cannot make verification do unbounded work. The longest legitimate value (Calendly's, with

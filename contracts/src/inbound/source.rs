@@ -6,7 +6,41 @@ use std::str::FromStr;
 use super::headers::Headers;
 use super::signature::SignatureScheme;
 use super::transform::{Candidate, InboundError, InboundEvent, TransformContext};
-use super::vendors;
+use super::vendors::{self, unsupported_topic, Vendor};
+
+/// Source and topic pairs with a built-in transform, and the event each produces.
+pub const BUILT_IN_TOPICS: &[(Source, &str, &str)] = &TOPIC_TABLE;
+
+/// How many topics the vendors have together.
+const TOPIC_COUNT: usize = {
+    let (mut count, mut i) = (0, 0);
+    while i < Source::ALL.len() {
+        if let Some(vendor) = Source::ALL[i].vendor() {
+            count += vendor.topics.len();
+        }
+        i += 1;
+    }
+    count
+};
+
+/// Every vendor's topics with its source, in the order of [`Source::ALL`].
+const TOPIC_TABLE: [(Source, &str, &str); TOPIC_COUNT] = {
+    let mut table = [(Source::Custom, "", ""); TOPIC_COUNT];
+    let (mut i, mut row) = (0, 0);
+    while i < Source::ALL.len() {
+        if let Some(vendor) = Source::ALL[i].vendor() {
+            let mut j = 0;
+            while j < vendor.topics.len() {
+                let (topic, event) = vendor.topics[j];
+                table[row] = (Source::ALL[i], topic, event);
+                row += 1;
+                j += 1;
+            }
+        }
+        i += 1;
+    }
+    table
+};
 
 /// A webhook source (`docs/platform.md` §3.1 in the repository).
 ///
@@ -28,7 +62,7 @@ pub enum Source {
     Typeform,
     /// Calendly (bookings).
     Calendly,
-    /// Anything else, through a [`Declaration`].
+    /// Anything else, through a [`Declaration`](super::Declaration).
     Custom,
 }
 
@@ -36,6 +70,18 @@ impl Source {
     /// Every source.
     pub const ALL: [Source; 5] =
         [Source::Shopify, Source::BigCommerce, Source::Typeform, Source::Calendly, Source::Custom];
+
+    /// The vendor behind the source, whose file in `vendors/` holds everything about it: this
+    /// match is where a vendor is registered. `Custom` has none.
+    const fn vendor(self) -> Option<&'static Vendor> {
+        match self {
+            Source::Shopify => Some(&vendors::SHOPIFY),
+            Source::BigCommerce => Some(&vendors::BIGCOMMERCE),
+            Source::Typeform => Some(&vendors::TYPEFORM),
+            Source::Calendly => Some(&vendors::CALENDLY),
+            Source::Custom => None,
+        }
+    }
 
     /// The source's name: `shopify`, `bigcommerce`, `typeform`, `calendly`, `custom`.
     ///
@@ -45,7 +91,10 @@ impl Source {
     /// assert_eq!(Source::BigCommerce.as_str().parse::<Source>(), Ok(Source::BigCommerce));
     /// ```
     pub fn as_str(self) -> &'static str {
-        vendors::vendor(self).map_or("custom", |v| v.name)
+        match self.vendor() {
+            Some(vendor) => vendor.name,
+            None => "custom",
+        }
     }
 
     /// How the source signs its webhooks, if it does (BigCommerce and custom sources do not sign
@@ -59,10 +108,10 @@ impl Source {
     /// assert_eq!(Source::BigCommerce.signature_scheme(), None);
     /// ```
     pub fn signature_scheme(self) -> Option<SignatureScheme> {
-        vendors::vendor(self).and_then(|v| v.signature)
+        self.vendor().and_then(|v| v.signature)
     }
 
-    /// The source's built-in transform over a raw body (no signature check: see [`Intake`]).
+    /// The source's built-in transform over a raw body (no signature check: see [`Intake`](super::Intake)).
     ///
     /// ```
     /// use loop_contracts::inbound::{Source, TransformContext};
@@ -106,7 +155,28 @@ impl Source {
         body: &[u8],
         headers: &(impl Headers + ?Sized),
     ) -> Result<Candidate, InboundError> {
-        vendors::transform(self, Some(topic), body, headers)
+        self.built_in(Some(topic), body, headers)
+    }
+
+    /// Runs the built-in transform over a raw body, for the route's topic or, without one, the
+    /// topic read from where the vendor puts it.
+    pub(crate) fn built_in(
+        self,
+        topic: Option<&str>,
+        body: &[u8],
+        headers: &(impl Headers + ?Sized),
+    ) -> Result<Candidate, InboundError> {
+        let Some(vendor) = self.vendor() else {
+            return Err(match topic {
+                Some(topic) => unsupported_topic(self.as_str(), topic, &[]),
+                None => InboundError::Malformed("custom webhooks are routed by their webhookPath".into()),
+            });
+        };
+        let mut candidate = (vendor.transform)(topic, body, &headers)?;
+        if let Some(id) = vendor.delivery_header.and_then(|h| headers.header(h)) {
+            candidate.set_delivery_id(crate::text::clip(id, crate::text::NAME_CHARS));
+        }
+        Ok(candidate)
     }
 }
 
@@ -142,5 +212,41 @@ impl FromStr for Source {
     type Err = UnknownSource;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Source::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| UnknownSource(crate::text::clip(s, 50)))
+    }
+}
+
+/// The first delivery id a vendor puts in a header, for a webhook whose vendor is not known (a
+/// declared one).
+pub(crate) fn delivery_id_header(headers: &(impl Headers + ?Sized)) -> Option<&str> {
+    Source::ALL.iter().filter_map(|s| s.vendor()?.delivery_header).find_map(|h| headers.header(h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_is_distinct_and_parses_back() {
+        for source in Source::ALL {
+            assert_eq!(source.as_str().parse::<Source>(), Ok(source));
+        }
+    }
+
+    #[test]
+    fn the_topic_table_lists_every_vendor_topic_in_order() {
+        assert_eq!(
+            BUILT_IN_TOPICS,
+            [
+                (Source::Shopify, "orders/create", "order.completed.v1"),
+                (Source::Shopify, "orders/paid", "order.completed.v1"),
+                (Source::Shopify, "customers/create", "customer.created.v1"),
+                (Source::Shopify, "fulfillments/create", "fulfillment.created.v1"),
+                (Source::BigCommerce, "store/order/created", "order.completed.v1"),
+                (Source::BigCommerce, "store/customer/created", "customer.created.v1"),
+                (Source::Typeform, "form_response", "form.submitted.v1"),
+                (Source::Calendly, "invitee.created", "booking.scheduled.v1"),
+                (Source::Calendly, "invitee.canceled", "booking.canceled.v1"),
+            ]
+        );
     }
 }

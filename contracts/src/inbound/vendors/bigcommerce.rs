@@ -5,14 +5,12 @@ use serde_json::json;
 
 use super::super::headers::Headers;
 use super::super::transform::{utc_from_unix, Candidate, InboundError};
-use super::super::Source;
 use super::fields::{set_event_id, text, Text};
 use super::vendor::Vendor;
 
 /// BigCommerce's registration. Its callbacks are not signed, and their delivery id (`hash`) is in
 /// the body.
-pub(super) const BIGCOMMERCE: Vendor = Vendor {
-    source: Source::BigCommerce,
+pub(crate) const BIGCOMMERCE: Vendor = Vendor {
     name: "bigcommerce",
     signature: None,
     topics: &[("store/order/created", "order.completed.v1"), ("store/customer/created", "customer.created.v1")],

@@ -8,13 +8,11 @@ use serde_json::{json, Map, Value};
 use super::super::headers::Headers;
 use super::super::signature::SignatureScheme;
 use super::super::transform::{utc_time, Candidate, InboundError};
-use super::super::Source;
 use super::fields::{set_event_id, set_time, Text};
 use super::vendor::Vendor;
 
 /// Calendly's registration. Its signature carries a timestamp, checked with the default tolerance.
-pub(super) const CALENDLY: Vendor = Vendor {
-    source: Source::Calendly,
+pub(crate) const CALENDLY: Vendor = Vendor {
     name: "calendly",
     signature: Some(SignatureScheme::calendly()),
     topics: &[("invitee.created", "booking.scheduled.v1"), ("invitee.canceled", "booking.canceled.v1")],

@@ -6,13 +6,11 @@ use serde_json::{json, Map, Value};
 use super::super::headers::Headers;
 use super::super::signature::SignatureScheme;
 use super::super::transform::{Candidate, InboundError};
-use super::super::Source;
 use super::fields::{first_text, parse, set_event_id, set_time, text, Text};
 use super::vendor::Vendor;
 
 /// Shopify's registration.
-pub(super) const SHOPIFY: Vendor = Vendor {
-    source: Source::Shopify,
+pub(crate) const SHOPIFY: Vendor = Vendor {
     name: "shopify",
     signature: Some(SignatureScheme::Shopify),
     topics: &[

@@ -8,13 +8,11 @@ use serde_json::{json, Map, Value};
 use super::super::headers::Headers;
 use super::super::signature::SignatureScheme;
 use super::super::transform::{Candidate, InboundError};
-use super::super::Source;
 use super::fields::{set_event_id, set_time, Text};
 use super::vendor::Vendor;
 
 /// Typeform's registration. Its delivery id (`event_id`) is in the body.
-pub(super) const TYPEFORM: Vendor = Vendor {
-    source: Source::Typeform,
+pub(crate) const TYPEFORM: Vendor = Vendor {
     name: "typeform",
     signature: Some(SignatureScheme::Typeform),
     topics: &[("form_response", "form.submitted.v1")],

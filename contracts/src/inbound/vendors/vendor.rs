@@ -1,21 +1,18 @@
-//! What a vendor is to the inbound layer: the record each vendor file fills in and registers in
-//! [`VENDORS`](super::VENDORS), and the steps every vendor's transform shares (checking a topic,
-//! reading it from the body).
+//! What a vendor is to the inbound layer: the record each vendor file fills in (and
+//! [`Source`](super::super::Source) registers), and the steps every vendor's transform shares
+//! (checking a topic, reading it from the body).
 
 use serde::Deserialize;
 
 use super::super::headers::Headers;
 use super::super::signature::SignatureScheme;
 use super::super::transform::{Candidate, InboundError};
-use super::super::Source;
 use super::fields::{not_a, parse};
 use crate::schema::EventName;
 
 /// A vendor with built-in transforms: everything the inbound layer knows about it.
 pub(crate) struct Vendor {
-    /// The source it is; one [`Source`] variant per vendor.
-    pub(crate) source: Source,
-    /// Its name, as [`Source::as_str`] gives it and `FromStr` reads it.
+    /// Its name, as `Source::as_str` gives it and `Source::from_str` reads it.
     pub(crate) name: &'static str,
     /// How it signs its webhooks, if it does.
     pub(crate) signature: Option<SignatureScheme>,
