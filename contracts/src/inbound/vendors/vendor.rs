@@ -21,8 +21,11 @@ pub(crate) struct Vendor {
     /// The header it puts a delivery's id in, if it has one (read for declared webhooks too).
     pub(crate) delivery_header: Option<&'static str>,
     /// The transform: the topic the route gave, or `None` to read it from where the vendor puts it.
-    pub(crate) transform: fn(Option<&str>, &[u8], &dyn Headers) -> Result<Candidate, InboundError>,
+    pub(crate) transform: Transform,
 }
+
+/// A vendor's transform: the topic the route gave (or `None`), the raw body, the headers.
+pub(crate) type Transform = fn(Option<&str>, &[u8], &dyn Headers) -> Result<Candidate, InboundError>;
 
 impl Vendor {
     /// The candidate for a topic of this vendor, or [`InboundError::UnsupportedTopic`].
