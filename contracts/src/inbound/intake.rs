@@ -6,12 +6,13 @@
 use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};
 
+use super::candidate::{Candidate, InboundEvent, TransformContext};
 #[cfg(feature = "jsonpath")]
 use super::declaration::{Declaration, DeclarationError};
+use super::error::InboundError;
 use super::headers::Headers;
 use super::signature::SigningSecret;
 use super::source::{delivery_id_header, Source};
-use super::transform::{Candidate, InboundError, InboundEvent, TransformContext};
 use crate::catalog::Catalog;
 
 /// Which transform a request is for.

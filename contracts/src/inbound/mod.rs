@@ -5,25 +5,26 @@
 //! mapped with a [`Declaration`] (the platform's `events.declare` input, JSONPath per field); the
 //! [`Intake`] ties them together for a host service without requiring a web framework.
 
+mod candidate;
+mod convert;
 #[cfg(feature = "jsonpath")]
 mod declaration;
+mod error;
 mod headers;
 pub(crate) mod hmac_sha256;
 mod intake;
 mod signature;
 mod source;
-mod transform;
 mod vendors;
 
 #[cfg(feature = "jsonpath")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jsonpath")))]
 pub use declaration::{Coercion, Declaration, DeclarationError, Mapping, ValueSource};
 
+pub use candidate::{Candidate, InboundEvent, TransformContext};
+pub use convert::{derive_event_id, utc_from_unix, utc_time, EVENT_ID_NAMESPACE};
+pub use error::InboundError;
 pub use headers::Headers;
 pub use intake::{Intake, Route};
 pub use signature::{SignatureError, SignatureScheme, SigningSecret};
 pub use source::{Source, UnknownSource, BUILT_IN_TOPICS};
-pub use transform::{
-    derive_event_id, utc_from_unix, utc_time, Candidate, InboundError, InboundEvent, TransformContext,
-    EVENT_ID_NAMESPACE,
-};

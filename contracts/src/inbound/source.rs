@@ -3,9 +3,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::candidate::{Candidate, InboundEvent, TransformContext};
+use super::error::InboundError;
 use super::headers::Headers;
 use super::signature::SignatureScheme;
-use super::transform::{Candidate, InboundError, InboundEvent, TransformContext};
 use super::vendors::{self, unsupported_topic, Vendor};
 
 /// Source and topic pairs with a built-in transform, and the event each produces.

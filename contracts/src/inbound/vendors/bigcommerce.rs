@@ -3,8 +3,10 @@
 use serde::Deserialize;
 use serde_json::json;
 
+use super::super::candidate::Candidate;
+use super::super::convert::utc_from_unix;
+use super::super::error::InboundError;
 use super::super::headers::Headers;
-use super::super::transform::{utc_from_unix, Candidate, InboundError};
 use super::fields::{set_event_id, text, Text};
 use super::vendor::Vendor;
 

@@ -8,7 +8,9 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::super::transform::{derive_event_id, utc_time, Candidate, InboundError};
+use super::super::candidate::Candidate;
+use super::super::convert::{derive_event_id, utc_time};
+use super::super::error::InboundError;
 
 /// Parses a body of the vendor's shape; `what` names it in errors.
 pub(super) fn parse<'a, T: Deserialize<'a>>(body: &'a [u8], what: &str) -> Result<T, InboundError> {

@@ -3,9 +3,10 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::super::candidate::Candidate;
+use super::super::error::InboundError;
 use super::super::headers::Headers;
 use super::super::signature::SignatureScheme;
-use super::super::transform::{Candidate, InboundError};
 use super::fields::{first_text, parse, set_event_id, set_time, text, Text};
 use super::vendor::Vendor;
 

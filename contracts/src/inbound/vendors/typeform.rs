@@ -5,9 +5,10 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::super::candidate::Candidate;
+use super::super::error::InboundError;
 use super::super::headers::Headers;
 use super::super::signature::SignatureScheme;
-use super::super::transform::{Candidate, InboundError};
 use super::fields::{set_event_id, set_time, Text};
 use super::vendor::Vendor;
 

@@ -4,9 +4,10 @@
 
 use serde::Deserialize;
 
+use super::super::candidate::Candidate;
+use super::super::error::InboundError;
 use super::super::headers::Headers;
 use super::super::signature::SignatureScheme;
-use super::super::transform::{Candidate, InboundError};
 use super::fields::{not_a, parse};
 use crate::schema::EventName;
 
