@@ -1,6 +1,6 @@
 //! What every webhook signature here shares: HMAC-SHA256 tags, and signed Unix timestamps checked
 //! against a tolerance. The vendors' schemes ([`SignatureScheme`](super::SignatureScheme)) and the
-//! Standard Webhooks one of `crate::delivery` both use it; `delivery` depends on `inbound`, never
+//! Standard Webhooks one of the `delivery` module both use it; `delivery` depends on `inbound`, never
 //! the reverse, so this lives here.
 
 use std::time::{SystemTime, UNIX_EPOCH};

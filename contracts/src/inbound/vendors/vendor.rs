@@ -1,5 +1,5 @@
 //! What a vendor is to the inbound layer: the record each vendor file fills in (and
-//! [`Source`](super::super::Source) registers), and the steps every vendor's transform shares
+//! `Source` registers), and the steps every vendor's transform shares
 //! (checking a topic, reading it from the body).
 
 use serde::Deserialize;
