@@ -10,8 +10,8 @@ use super::super::headers::Headers;
 use super::fields::{set_event_id, text, Text};
 use super::vendor::Vendor;
 
-/// BigCommerce's registration. Its callbacks are not signed, and their delivery id (`hash`) is in
-/// the body.
+/// BigCommerce, as the inbound layer knows it (`Source::vendor` registers it). Its callbacks are
+/// not signed, and their delivery id (`hash`) is in the body.
 pub(crate) const BIGCOMMERCE: Vendor = Vendor {
     name: "bigcommerce",
     signature: None,

@@ -13,7 +13,8 @@ use super::super::signature::SignatureScheme;
 use super::fields::{set_event_id, set_time, Text};
 use super::vendor::Vendor;
 
-/// Calendly's registration. Its signature carries a timestamp, checked with the default tolerance.
+/// Calendly, as the inbound layer knows it (`Source::vendor` registers it). Its signature carries a
+/// timestamp, checked with the default tolerance.
 pub(crate) const CALENDLY: Vendor = Vendor {
     name: "calendly",
     signature: Some(SignatureScheme::calendly()),

@@ -10,7 +10,7 @@ use super::super::signature::SignatureScheme;
 use super::fields::{first_text, parse, set_event_id, set_time, text, Text};
 use super::vendor::Vendor;
 
-/// Shopify's registration.
+/// Shopify, as the inbound layer knows it (`Source::vendor` registers it).
 pub(crate) const SHOPIFY: Vendor = Vendor {
     name: "shopify",
     signature: Some(SignatureScheme::Shopify),

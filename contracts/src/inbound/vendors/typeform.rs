@@ -12,7 +12,8 @@ use super::super::signature::SignatureScheme;
 use super::fields::{set_event_id, set_time, Text};
 use super::vendor::Vendor;
 
-/// Typeform's registration. Its delivery id (`event_id`) is in the body.
+/// Typeform, as the inbound layer knows it (`Source::vendor` registers it). Its delivery id
+/// (`event_id`) is in the body.
 pub(crate) const TYPEFORM: Vendor = Vendor {
     name: "typeform",
     signature: Some(SignatureScheme::Typeform),
