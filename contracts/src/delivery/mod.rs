@@ -56,6 +56,9 @@ mod envelope;
 mod receiver;
 mod secret;
 mod signature;
+mod signer;
+mod verifier;
+mod webhook_id;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
@@ -64,7 +67,9 @@ pub use crate::inbound::Headers;
 pub use envelope::{DeliveryEvent, Envelope};
 pub use receiver::{Claim, Deduplicator, Delivery, Duplicate, Receiver};
 pub use secret::{SecretError, WebhookSecret};
-pub use signature::{SignedWebhook, Signer, VerifiedWebhook, Verifier, WebhookHeaders, WebhookId};
+pub use signer::{SignedWebhook, Signer, WebhookHeaders};
+pub use verifier::{VerifiedWebhook, Verifier};
+pub use webhook_id::WebhookId;
 
 use crate::{ErrorCode, ValidationError};
 

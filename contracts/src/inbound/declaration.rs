@@ -30,8 +30,10 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::transform::{derive_event_id, describe_match, utc_from_unix, utc_time, Candidate, TransformContext};
-use super::{InboundError, InboundEvent, Source};
+use super::candidate::{Candidate, InboundEvent, TransformContext};
+use super::convert::{derive_event_id, utc_from_unix, utc_time};
+use super::error::InboundError;
+use super::source::Source;
 use crate::catalog::Catalog;
 use crate::jsonpath::{EvaluationError, JsonPath, JsonPathError};
 use crate::schema::{EventName, FieldType};
@@ -573,5 +575,24 @@ fn coerce(coercion: Coercion, value: Value, namespace: &str) -> Value {
             _ => value,
         },
         _ => value,
+    }
+}
+
+/// An issue-friendly description of what a JSONPath matched.
+#[cfg(feature = "jsonpath")]
+pub(crate) fn describe_match(path: &str, found: Option<&Value>) -> String {
+    match found {
+        None => format!("`{path}` matched nothing"),
+        Some(v) => {
+            let kind = match v {
+                Value::Null => "null",
+                Value::Bool(_) => "a boolean",
+                Value::Number(_) => "a number",
+                Value::String(_) => "a string",
+                Value::Array(_) => "an array",
+                Value::Object(_) => "an object",
+            };
+            format!("from `{path}` ({kind})")
+        }
     }
 }

@@ -6,14 +6,13 @@
 use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};
 
-use serde_json::Value;
-
+use super::candidate::{Candidate, InboundEvent, TransformContext};
 #[cfg(feature = "jsonpath")]
 use super::declaration::{Declaration, DeclarationError};
+use super::error::InboundError;
 use super::headers::Headers;
 use super::signature::SigningSecret;
-use super::transform::{Candidate, InboundError, InboundEvent, TransformContext};
-use super::Source;
+use super::source::{delivery_id_header, Source};
 use crate::catalog::Catalog;
 
 /// Which transform a request is for.
@@ -226,9 +225,8 @@ impl Intake {
         headers: &(impl Headers + ?Sized),
         body: &[u8],
     ) -> Result<InboundEvent, InboundError> {
-        let mut candidate = self.candidate(route, headers, body)?;
-        candidate.apply_context(&self.context);
-        candidate.validate_in(&self.catalog)
+        // `candidate` applies the context: once is enough.
+        self.candidate(route, headers, body)?.validate_in(&self.catalog)
     }
 
     /// Verifies and transforms one webhook, stopping before validation so that the host can
@@ -259,16 +257,10 @@ impl Intake {
         };
         self.verify(source, headers, body)?;
         let mut candidate = match route {
-            Route::BuiltIn { source, topic } => {
-                let topic = match topic {
-                    Some(t) => t.to_owned(),
-                    None => detect_topic(source, headers, body)?,
-                };
-                source.candidate(&topic, body, headers)?
-            }
+            Route::BuiltIn { source, topic } => source.built_in(topic, body, headers)?,
             Route::Path(path) => {
                 let mut candidate = self.declared(path)?.candidate(body)?;
-                if let Some(id) = headers.header("X-Shopify-Webhook-Id").or(headers.header("webhook-id")) {
+                if let Some(id) = delivery_id_header(headers).or(headers.header("webhook-id")) {
                     candidate.set_delivery_id(crate::text::clip(id, crate::text::NAME_CHARS));
                 }
                 candidate
@@ -293,7 +285,7 @@ impl Intake {
     }
 
     fn verify(&self, source: Source, headers: &(impl Headers + ?Sized), body: &[u8]) -> Result<(), InboundError> {
-        use super::SignatureError;
+        use super::signature::SignatureError;
         let source_name = source.as_str();
         match (source.signature_scheme(), self.secrets.get(&source)) {
             (Some(scheme), Some(secret)) => Ok(scheme.verify(secret, headers, body)?),
@@ -319,34 +311,5 @@ impl NoDeclaration {
 
     fn candidate(&self, _body: &[u8]) -> Result<Candidate, InboundError> {
         match *self {}
-    }
-}
-
-/// Reads the topic from where each vendor puts it.
-fn detect_topic(source: Source, headers: &(impl Headers + ?Sized), body: &[u8]) -> Result<String, InboundError> {
-    let from_body = |key: &str| -> Result<String, InboundError> {
-        #[derive(serde::Deserialize)]
-        struct Probe {
-            scope: Option<String>,
-            event_type: Option<String>,
-            event: Option<Value>,
-        }
-        let probe: Probe = serde_json::from_slice(body).map_err(|e| InboundError::malformed("the webhook body", e))?;
-        let found = match key {
-            "scope" => probe.scope,
-            "event_type" => probe.event_type,
-            _ => probe.event.and_then(|e| e.as_str().map(str::to_owned)),
-        };
-        found.ok_or_else(|| InboundError::Malformed(format!("no topic given and the body has no `{key}`")))
-    };
-    match source {
-        Source::Shopify => headers
-            .header("X-Shopify-Topic")
-            .map(str::to_owned)
-            .ok_or_else(|| InboundError::Malformed("no topic given and no X-Shopify-Topic header".into())),
-        Source::BigCommerce => from_body("scope"),
-        Source::Typeform => from_body("event_type"),
-        Source::Calendly => from_body("event"),
-        Source::Custom => Err(InboundError::Malformed("custom webhooks are routed by their webhookPath".into())),
     }
 }

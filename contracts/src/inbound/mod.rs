@@ -5,164 +5,26 @@
 //! mapped with a [`Declaration`] (the platform's `events.declare` input, JSONPath per field); the
 //! [`Intake`] ties them together for a host service without requiring a web framework.
 
-mod builtin;
+mod candidate;
+mod convert;
 #[cfg(feature = "jsonpath")]
 mod declaration;
+mod error;
 mod headers;
+pub(crate) mod hmac_sha256;
 mod intake;
 mod signature;
-mod transform;
+mod source;
+mod vendors;
 
-use std::fmt;
-use std::str::FromStr;
-
-pub use builtin::BUILT_IN_TOPICS;
 #[cfg(feature = "jsonpath")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jsonpath")))]
 pub use declaration::{Coercion, Declaration, DeclarationError, Mapping, ValueSource};
 
+pub use candidate::{Candidate, InboundEvent, TransformContext};
+pub use convert::{derive_event_id, utc_from_unix, utc_time, EVENT_ID_NAMESPACE};
+pub use error::InboundError;
 pub use headers::Headers;
 pub use intake::{Intake, Route};
 pub use signature::{SignatureError, SignatureScheme, SigningSecret};
-pub use transform::{
-    derive_event_id, utc_from_unix, utc_time, Candidate, InboundError, InboundEvent, TransformContext,
-    EVENT_ID_NAMESPACE,
-};
-
-/// A webhook source (`docs/platform.md` §3.1 in the repository).
-///
-/// ```
-/// use loop_contracts::inbound::Source;
-///
-/// let source: Source = "shopify".parse().unwrap();
-/// assert_eq!(source, Source::Shopify);
-/// assert!(source.signature_scheme().is_some());
-/// assert!("woocommerce".parse::<Source>().is_err());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Source {
-    /// Shopify (orders, customers, fulfillments).
-    Shopify,
-    /// BigCommerce (orders, customers).
-    BigCommerce,
-    /// Typeform (form responses).
-    Typeform,
-    /// Calendly (bookings).
-    Calendly,
-    /// Anything else, through a [`Declaration`].
-    Custom,
-}
-
-impl Source {
-    /// Every source.
-    pub const ALL: [Source; 5] =
-        [Source::Shopify, Source::BigCommerce, Source::Typeform, Source::Calendly, Source::Custom];
-
-    /// The source's name: `shopify`, `bigcommerce`, `typeform`, `calendly`, `custom`.
-    ///
-    /// ```
-    /// use loop_contracts::inbound::Source;
-    /// assert_eq!(Source::BigCommerce.as_str(), "bigcommerce");
-    /// assert_eq!(Source::BigCommerce.as_str().parse::<Source>(), Ok(Source::BigCommerce));
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Shopify => "shopify",
-            Source::BigCommerce => "bigcommerce",
-            Source::Typeform => "typeform",
-            Source::Calendly => "calendly",
-            Source::Custom => "custom",
-        }
-    }
-
-    /// How the source signs its webhooks, if it does (BigCommerce and custom sources do not sign
-    /// with a scheme of their own).
-    ///
-    /// ```
-    /// use loop_contracts::inbound::{SignatureScheme, Source};
-    ///
-    /// assert_eq!(Source::Typeform.signature_scheme(), Some(SignatureScheme::Typeform));
-    /// assert_eq!(Source::Calendly.signature_scheme(), Some(SignatureScheme::calendly()));
-    /// assert_eq!(Source::BigCommerce.signature_scheme(), None);
-    /// ```
-    pub fn signature_scheme(self) -> Option<SignatureScheme> {
-        match self {
-            Source::Shopify => Some(SignatureScheme::Shopify),
-            Source::Typeform => Some(SignatureScheme::Typeform),
-            Source::Calendly => Some(SignatureScheme::calendly()),
-            Source::BigCommerce | Source::Custom => None,
-        }
-    }
-
-    /// The source's built-in transform over a raw body (no signature check: see [`Intake`]).
-    ///
-    /// ```
-    /// use loop_contracts::inbound::{Source, TransformContext};
-    ///
-    /// let body = br#"{"scope": "store/customer/created", "store_id": "1025646", "data": {"type": "customer", "id": 32},
-    ///                 "hash": "8768ab15aa86c6d73c7e4c3efbaee072110ad1d2", "created_at": 1561481571}"#;
-    /// let brand = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e".parse().unwrap();
-    /// let event = Source::BigCommerce
-    ///     .transform("store/customer/created", body, &TransformContext::for_brand(brand))
-    ///     .unwrap();
-    /// assert_eq!(event.event.as_str(), "customer.created.v1");
-    /// assert_eq!(event.payload["customerId"], "32");
-    /// assert_eq!(event.payload["occurredAt"], "2019-06-25T16:52:51Z");
-    /// ```
-    pub fn transform(self, topic: &str, body: &[u8], context: &TransformContext) -> Result<InboundEvent, InboundError> {
-        let mut candidate = self.candidate(topic, body, &[] as &[(&str, &str)])?;
-        candidate.apply_context(context);
-        candidate.validate()
-    }
-
-    /// The built-in transform's candidate, before validation, for a host that enriches it.
-    ///
-    /// ```
-    /// use loop_contracts::inbound::Source;
-    /// use serde_json::json;
-    ///
-    /// let body = br#"{"scope": "store/order/created", "store_id": "1025646", "data": {"type": "order", "id": 250},
-    ///                 "created_at": 1561479335}"#;
-    /// let mut candidate = Source::BigCommerce.candidate("store/order/created", body, &[] as &[(&str, &str)]).unwrap();
-    /// assert_eq!(candidate.payload()["orderId"], "250");
-    /// // BigCommerce callbacks carry no email or brand: the host supplies them, then validates.
-    /// candidate
-    ///     .set("email", json!("buyer@example.com"))
-    ///     .set("brandId", json!("6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e"));
-    /// let event = candidate.validate().unwrap();
-    /// assert_eq!(event.payload["occurredAt"], "2019-06-25T16:15:35Z");
-    /// ```
-    pub fn candidate(
-        self,
-        topic: &str,
-        body: &[u8],
-        headers: &(impl Headers + ?Sized),
-    ) -> Result<Candidate, InboundError> {
-        builtin::transform(self, topic, body, headers)
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The name is not a source.
-///
-/// ```
-/// use loop_contracts::inbound::{Source, UnknownSource};
-///
-/// let err: UnknownSource = "woocommerce".parse::<Source>().unwrap_err();
-/// assert!(err.to_string().starts_with(r#"unknown source "woocommerce""#));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown source {0:?} (expected shopify, bigcommerce, typeform, calendly or custom)")]
-pub struct UnknownSource(String);
-
-impl FromStr for Source {
-    type Err = UnknownSource;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Source::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| UnknownSource(crate::text::clip(s, 50)))
-    }
-}
+pub use source::{Source, UnknownSource, BUILT_IN_TOPICS};

@@ -5,19 +5,14 @@
 //! number spelling change), and that is the most common webhook bug in the wild.
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use hmac::Mac;
 
-use super::Headers;
-
-type HmacSha256 = Hmac<Sha256>;
-
-/// Length in bytes of an HMAC-SHA256 tag.
-const TAG_LEN: usize = 32;
+use super::headers::Headers;
+use super::hmac_sha256::{self, HmacSha256, Skew, TAG_LEN};
 
 /// Signature headers longer than this are refused before any decoding or hashing, so a hostile
 /// sender cannot make verification do unbounded work. The longest legitimate value (Calendly's, with
@@ -137,7 +132,7 @@ impl SignatureScheme {
     ///     SignatureScheme::Calendly { tolerance: Duration::from_secs(180) },
     /// );
     /// ```
-    pub fn calendly() -> Self {
+    pub const fn calendly() -> Self {
         Self::Calendly { tolerance: Self::CALENDLY_DEFAULT_TOLERANCE }
     }
 
@@ -431,23 +426,15 @@ impl<'a> CalendlyHeader<'a> {
 }
 
 fn check_freshness(signed: u64, now: u64, tolerance_secs: u64) -> Result<(), SignatureError> {
-    if now >= signed {
-        let age_secs = now - signed;
-        if age_secs > tolerance_secs {
-            return Err(SignatureError::Stale { age_secs, tolerance_secs });
-        }
-    } else {
-        let ahead_secs = signed - now;
-        if ahead_secs > tolerance_secs {
-            return Err(SignatureError::FromTheFuture { ahead_secs, tolerance_secs });
-        }
-    }
-    Ok(())
+    hmac_sha256::check_freshness(i128::from(signed), i128::from(now), tolerance_secs).map_err(|skew| match skew {
+        Skew::Old { age_secs } => SignatureError::Stale { age_secs, tolerance_secs },
+        Skew::Ahead { ahead_secs } => SignatureError::FromTheFuture { ahead_secs, tolerance_secs },
+    })
 }
 
 /// Whole seconds since the Unix epoch; a time before it counts as 0.
 fn unix_secs(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    u64::try_from(hmac_sha256::unix_secs(time)).unwrap_or(0)
 }
 
 /// Exactly 64 hex digits, either case.

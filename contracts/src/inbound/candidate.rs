@@ -1,57 +1,13 @@
-//! What every transform produces and shares: the candidate event, its validation, the inbound
-//! layer's error, and the conversions vendors' payloads need (UTC times, derived event ids).
+//! What every transform produces: the candidate event, its validation, and the valid event.
 
-use std::fmt;
-
-use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::catalog::Catalog;
-use crate::issue::{ErrorCode, ValidationError};
+use crate::issue::ValidationError;
 use crate::schema::EventName;
 
-use super::signature::SignatureError;
-
-/// The namespace of the name-based (v5) UUIDs derived for `eventId`: the same provider identity
-/// always gives the same event id, so a redelivered webhook is deduplicated by the platform.
-pub const EVENT_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6c6f_6f70_2d63_6f6e_7472_6163_7473_0001);
-
-/// The event id derived from a provider identity, e.g. `shopify:order:820982911946154508`.
-///
-/// ```
-/// use loop_contracts::inbound::derive_event_id;
-/// assert_eq!(derive_event_id("shopify:order:1"), derive_event_id("shopify:order:1"));
-/// assert_ne!(derive_event_id("shopify:order:1"), derive_event_id("shopify:order:2"));
-/// ```
-pub fn derive_event_id(identity: &str) -> Uuid {
-    Uuid::new_v5(&EVENT_ID_NAMESPACE, identity.as_bytes())
-}
-
-/// A provider time as the platform wants it: UTC, ending in `Z`. Accepts RFC 3339 with any
-/// offset (`2021-12-31T19:00:00-05:00`); `None` for anything else.
-///
-/// ```
-/// use loop_contracts::inbound::utc_time;
-/// assert_eq!(utc_time("2021-12-31T19:00:00-05:00").as_deref(), Some("2022-01-01T00:00:00Z"));
-/// assert_eq!(utc_time("2020-11-23T17:51:18.327602Z").as_deref(), Some("2020-11-23T17:51:18.327602Z"));
-/// assert_eq!(utc_time("yesterday"), None);
-/// ```
-pub fn utc_time(text: &str) -> Option<String> {
-    let parsed = DateTime::parse_from_rfc3339(text.trim()).ok()?;
-    Some(crate::format::format_datetime(&parsed.with_timezone(&Utc)))
-}
-
-/// Unix seconds as a UTC time ending in `Z`.
-///
-/// ```
-/// use loop_contracts::inbound::utc_from_unix;
-/// assert_eq!(utc_from_unix(1_764_233_400).as_deref(), Some("2025-11-27T08:50:00Z"));
-/// assert_eq!(utc_from_unix(i64::MAX), None);
-/// ```
-pub fn utc_from_unix(seconds: i64) -> Option<String> {
-    DateTime::<Utc>::from_timestamp(seconds, 0).map(|t| crate::format::format_datetime(&t))
-}
+use super::error::InboundError;
 
 /// The integration's configuration a transform may draw on.
 ///
@@ -368,135 +324,5 @@ impl InboundEvent {
     /// ```
     pub fn to_request_body(&self) -> Value {
         serde_json::json!({"event": self.event.as_str(), "payload": self.payload})
-    }
-}
-
-/// The inbound layer's error. Each maps to the platform's HTTP status and error code.
-///
-/// ```
-/// use loop_contracts::inbound::{InboundError, Intake, Route, Source, TransformContext};
-///
-/// let intake = Intake::new(TransformContext::default());
-/// let unsigned = Route::BuiltIn { source: Source::Shopify, topic: Some("orders/create") };
-/// let err = intake.receive(unsigned, &[("X-Shopify-Topic", "orders/create")], b"{}").unwrap_err();
-/// assert_eq!(err.to_string(), "webhook signature rejected: no signing secret is configured for `shopify`, so its signature cannot be checked");
-/// let err = intake.receive(Route::Path("/webhooks/nowhere"), &[("Accept", "*/*")], b"{}").unwrap_err();
-/// assert_eq!(err, InboundError::UnknownRoute("/webhooks/nowhere".into()));
-/// ```
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum InboundError {
-    /// The signature is missing, malformed, wrong or stale (401).
-    #[error("webhook signature rejected: {0}")]
-    Signature(#[from] SignatureError),
-    /// The body is not JSON, or not of the shape the vendor sends for this topic (400).
-    #[error("malformed webhook body: {0}")]
-    Malformed(String),
-    /// The source does not send this topic, or it has no transform (422).
-    #[error("unsupported topic {topic:?} for source `{source_name}`{hint}")]
-    UnsupportedTopic {
-        /// The source.
-        source_name: String,
-        /// The topic asked for.
-        topic: String,
-        /// A hint (the supported topics).
-        hint: String,
-    },
-    /// No webhook is declared at this path (404).
-    #[error("no webhook is declared at {0:?}")]
-    UnknownRoute(String),
-    /// The transformed payload is not a valid event (422), with every issue.
-    #[error("{0}")]
-    Invalid(ValidationError),
-    /// A declared JSONPath needs more work on this body than its evaluation budget
-    /// (`JsonPath::budget_for` the body's length) allows, and was stopped (422): the body is
-    /// JSON, but the declaration cannot be applied to it at a bounded cost.
-    #[error(
-        "the JSONPath `{path}` of field `{field}` takes more than its budget of {budget} units of work on this \
-         {body_bytes}-byte body"
-    )]
-    BudgetExceeded {
-        /// The event field the path maps.
-        field: String,
-        /// The declared JSONPath.
-        path: String,
-        /// The budget it was given.
-        budget: u64,
-        /// The body's length in bytes, which the budget follows.
-        body_bytes: usize,
-    },
-}
-
-impl InboundError {
-    /// The HTTP status the platform answers with.
-    ///
-    /// ```
-    /// use loop_contracts::{inbound::InboundError, ValidationError};
-    ///
-    /// assert_eq!(InboundError::Malformed("not JSON".into()).http_status(), 400);
-    /// assert_eq!(InboundError::UnknownRoute("/webhooks/x".into()).http_status(), 404);
-    /// assert_eq!(InboundError::from(ValidationError::unknown_event("a.b.v1")).http_status(), 422);
-    /// ```
-    pub fn http_status(&self) -> u16 {
-        match self {
-            InboundError::Signature(_) => 401,
-            InboundError::Malformed(_) => 400,
-            InboundError::UnsupportedTopic { .. } | InboundError::Invalid(_) | InboundError::BudgetExceeded { .. } => {
-                422
-            }
-            InboundError::UnknownRoute(_) => 404,
-        }
-    }
-
-    /// The error in the platform's error-response form.
-    ///
-    /// ```
-    /// use loop_contracts::{inbound::InboundError, ErrorCode};
-    ///
-    /// let err = InboundError::UnknownRoute("/webhooks/x".into()).to_validation_error();
-    /// assert_eq!(err.code(), ErrorCode::UnknownEvent);
-    /// assert_eq!(err.to_response()["error"]["message"], r#"no webhook is declared at "/webhooks/x""#);
-    /// ```
-    pub fn to_validation_error(&self) -> ValidationError {
-        match self {
-            InboundError::Invalid(e) => e.clone(),
-            InboundError::Signature(e) => ValidationError::with_code(ErrorCode::Unauthorized, e.to_string(), vec![]),
-            InboundError::Malformed(m) => ValidationError::malformed(m.clone()),
-            InboundError::UnsupportedTopic { .. } | InboundError::UnknownRoute(_) => {
-                ValidationError::with_code(ErrorCode::UnknownEvent, self.to_string(), vec![])
-            }
-            InboundError::BudgetExceeded { .. } => {
-                ValidationError::with_code(ErrorCode::ValidationError, self.to_string(), vec![])
-            }
-        }
-    }
-
-    pub(crate) fn malformed(context: impl fmt::Display, error: impl fmt::Display) -> Self {
-        InboundError::Malformed(format!("{context}: {error}"))
-    }
-}
-
-impl From<ValidationError> for InboundError {
-    fn from(e: ValidationError) -> Self {
-        InboundError::Invalid(e)
-    }
-}
-
-/// An issue-friendly description of what a JSONPath matched.
-#[cfg(feature = "jsonpath")]
-pub(crate) fn describe_match(path: &str, found: Option<&Value>) -> String {
-    match found {
-        None => format!("`{path}` matched nothing"),
-        Some(v) => {
-            let kind = match v {
-                Value::Null => "null",
-                Value::Bool(_) => "a boolean",
-                Value::Number(_) => "a number",
-                Value::String(_) => "a string",
-                Value::Array(_) => "an array",
-                Value::Object(_) => "an object",
-            };
-            format!("from `{path}` ({kind})")
-        }
     }
 }
