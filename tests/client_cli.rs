@@ -1,11 +1,9 @@
 //! `loop-contracts send [EVENT] [FILE|-]` against a sandbox, driven in-process: payloads, and the
 //! envelopes `transform` prints.
 
-mod client_support;
-
-use client_support::*;
 use loop_contracts_cli::{run, EXIT_OK, EXIT_REJECTED, EXIT_USAGE};
 use serde_json::{json, Value};
+use suite::client::*;
 
 fn run_cli(args: &[&str], stdin: &str) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());

@@ -1,14 +1,12 @@
 //! The client against hostile input of its own: payloads nested deeper than JSON text can be,
 //! a server answering with an endless body, credentials in the base URL.
 
-mod client_support;
-
 use std::time::Duration;
 
-use client_support::*;
 use loop_contracts::client::{AttemptOutcome, BuildError, Client, RetryPolicy, SendError};
 use loop_contracts::ErrorCode;
 use serde_json::{Map, Value};
+use suite::client::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A `Value` built in memory, nested `depth` levels under the payload's `attribution`.

@@ -1,22 +1,11 @@
 //! The client's tracing output: a span per send and per attempt with the event name, attempt
 //! number, status and delay, and never the API key.
 
-mod client_support;
-
 use std::sync::Arc;
 
-use client_support::*;
 use loop_contracts::sandbox::FaultConfig;
-use tracing_subscriber::fmt::MakeWriter;
+use suite::client::*;
 use tracing_subscriber::util::SubscriberInitExt;
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 #[tokio::test(flavor = "current_thread")]
 async fn sends_and_attempts_are_traced_without_the_key() {

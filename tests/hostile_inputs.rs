@@ -7,8 +7,6 @@
 //! `tests/robustness.rs` holds the property tests over arbitrary JSON and bytes; this file holds the
 //! named cases, one table per entry point.
 
-mod sandbox_support;
-
 use std::io::{Read, Write};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -20,8 +18,8 @@ use loop_contracts::inbound::{
     Declaration, InboundError, Intake, Route, SignatureError, SignatureScheme, SigningSecret, Source, TransformContext,
 };
 use loop_contracts::{validate_event, ErrorCode, Event, IssueCode};
-use sandbox_support::*;
 use serde_json::{json, Map, Value};
+use suite::sandbox::*;
 
 // ---------------------------------------------------------------------------------------------
 // Inputs

@@ -1,11 +1,9 @@
 //! `loop-contracts sandbox` driven in process: it prints where it listens, serves the platform API,
 //! and stops on Ctrl-C (SIGINT); bad options are usage errors that never echo a key.
 
-mod sandbox_support;
-
 use std::time::{Duration, Instant};
 
-use sandbox_support::*;
+use suite::sandbox::*;
 
 fn run(args: &[&str]) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());

@@ -3,8 +3,6 @@
 //! webhooks for accepted events, retried on the configured schedule, each processed once; failures,
 //! drops, resets and shutdowns are recorded, never silent.
 
-mod sandbox_support;
-
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -21,8 +19,8 @@ use loop_contracts::delivery::{Deduplicator, Delivery, DeliveryEvent, Duplicate,
 use loop_contracts::sandbox::{
     DeliveryConfig, DeliveryRecord, DeliveryState, SandboxError, SandboxHandle, DEFAULT_RETRY_SCHEDULE,
 };
-use sandbox_support::*;
 use serde_json::{json, Value};
+use suite::sandbox::*;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";

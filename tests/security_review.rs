@@ -2,8 +2,6 @@
 //! `Display`, an error, a sandbox response or the command-line tool's output; the client follows
 //! no redirect; both crates forbid `unsafe`.
 
-mod sandbox_support;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -13,7 +11,7 @@ use loop_contracts::client::{Client, SendError};
 use loop_contracts::delivery::{Receiver, SecretError, Signer, Verifier, WebhookId, WebhookSecret};
 use loop_contracts::inbound::{Intake, Route, SignatureScheme, SigningSecret, Source, TransformContext};
 use loop_contracts::sandbox::Sandbox;
-use sandbox_support::*;
+use suite::sandbox::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The secret part of every key and secret below: whatever shows must not contain it.

@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 
+pub mod client;
+pub mod sandbox;
+
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

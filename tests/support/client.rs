@@ -9,9 +9,7 @@ use std::time::Duration;
 use loop_contracts::client::{Client, ClientBuilder, Sleeper};
 use loop_contracts::sandbox::SandboxHandle;
 
-#[path = "../sandbox_support/mod.rs"]
-mod sandbox_support;
-pub use sandbox_support::*;
+pub use crate::sandbox::*;
 
 type Hook = Box<dyn Fn(usize) + Send + Sync>;
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use loop_contracts::api_key::{ApiKey, Tier};
 use loop_contracts::sandbox::{Sandbox, SandboxBuilder, SandboxHandle};
 use serde_json::{json, Value};
+use tracing_subscriber::fmt::MakeWriter;
 
 /// The suite's key (lk_test_, 28 characters after the prefix).
 pub const KEY: &str = "lk_test_sandbox_suite_key_0000000001";
@@ -123,5 +124,13 @@ impl Captured {
     /// What was written so far, as text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
     }
 }
