@@ -5,3 +5,5 @@
 mod send;
 // `loop-contracts sandbox`: serving until Ctrl-C, usage errors, its help.
 mod sandbox;
+// `loop-contracts transform` never prints a signing secret.
+mod transform;

@@ -11,5 +11,7 @@ mod idempotency;
 mod rate_limit;
 // The spans and events a send logs, never with the API key.
 mod tracing_spans;
-// Deep payloads, endless bodies, credentials in the base URL.
+// Deep payloads, endless bodies, credentials in the base URL, bad keys, plain HTTP, redirects.
 mod hostile;
+// No secret shows in `Debug`, `Display`, an error, a sandbox answer or the client's report.
+mod redaction;

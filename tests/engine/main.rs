@@ -11,5 +11,7 @@ mod schema_documents;
 mod macro_events;
 // Property tests: validation and typed decoding never panic and agree.
 mod robustness;
+// Hostile payloads as bytes and a `Value` nested 10,000 deep, with the exact verdict of each.
+mod hostile_payloads;
 // Inputs the fuzz targets found, kept as regression tests.
 mod fuzz_regressions;

@@ -4,3 +4,5 @@
 mod msrv;
 // `cargo run --example demo` runs the whole path on a fresh checkout.
 mod demo;
+// Both library crates forbid `unsafe`.
+mod forbid_unsafe;

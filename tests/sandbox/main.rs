@@ -15,3 +15,5 @@ mod inspection;
 mod webhooks;
 // Delivery webhooks to a receiver built on the library, retried and recorded.
 mod delivery;
+// Hostile requests with the exact answer of each, leaving no trace.
+mod hostile_requests;

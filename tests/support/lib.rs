@@ -2,8 +2,13 @@
 
 use std::path::PathBuf;
 
+// The hostile-input tables' shared inputs name `suite::fixture` as the tests do.
+extern crate self as suite;
+
 pub mod client;
+pub mod hostile;
 pub mod sandbox;
+pub mod secrets;
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
