@@ -1,5 +1,7 @@
 //! The client against hostile input of its own: payloads nested deeper than JSON text can be,
-//! a server answering with an endless body, credentials in the base URL.
+//! a server answering with an endless body, credentials in the base URL; API keys refused with a
+//! typed error, never sent over plain HTTP off loopback (docs/hostile-input.md), and redirects
+//! never followed (docs/security-review.md).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

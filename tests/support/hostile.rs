@@ -10,8 +10,8 @@
 
 use std::time::{Duration, SystemTime};
 
+use crate::sandbox::BRAND;
 use loop_contracts::inbound::{Declaration, Intake, SignatureScheme, SigningSecret, Source, TransformContext};
-use suite::sandbox::*;
 
 /// A valid `lead.captured.v1` payload as text.
 pub const LEAD: &str = r#"{"eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z", "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "email": "user@example.com", "source": "inbound_lead", "attribution": {}}"#;
@@ -37,14 +37,17 @@ pub fn declaration(path: &str) -> String {
     )
 }
 
+/// The signing secrets of the hostile-input tables' intake, one per signing source.
 pub const SHOPIFY_SECRET: &str = "shpss_hostile_input_test";
 pub const TYPEFORM_SECRET: &str = "typeform_hostile_input_test";
 pub const CALENDLY_SECRET: &str = "calendly_hostile_input_test";
 
+/// The bytes of a vendor payload under `tests/fixtures/webhooks/`.
 pub fn fixture(path: &str) -> Vec<u8> {
     std::fs::read(suite::fixture(&format!("webhooks/{path}"))).unwrap()
 }
 
+/// An intake with a secret for each signing source and a declaration at `/hooks/lead`.
 pub fn inbound_intake() -> Intake {
     let mut intake = Intake::new(TransformContext::for_brand(BRAND.parse().unwrap()))
         .with_secret(Source::Shopify, SigningSecret::from_text(SHOPIFY_SECRET))
@@ -68,6 +71,7 @@ pub fn shopify_order_with(members: &str) -> Vec<u8> {
 /// The headers (as `(name, value)` pairs) and the raw body of a webhook request.
 pub type Request = (Vec<(String, String)>, Vec<u8>);
 
+/// A header as a `(name, value)` pair.
 pub fn pair(name: &str, value: impl Into<String>) -> (String, String) {
     (name.to_owned(), value.into())
 }

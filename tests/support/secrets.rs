@@ -2,7 +2,8 @@
 
 use loop_contracts::delivery::WebhookSecret;
 
-/// The secret part of every key and secret below: whatever shows must not contain it.
+/// The secret part of every key and secret of the security review's tests: whatever shows must
+/// not contain it.
 pub const SECRET: &str = "Zx9Qw8Er7Ty6Ui5Op4As3Df2";
 
 /// `SECRET` as the vendors' and Standard Webhooks' secrets carry it: as text, and as key bytes
@@ -12,6 +13,7 @@ pub fn forms() -> Vec<String> {
     vec![SECRET.to_owned(), whsec["whsec_".len()..].to_owned(), SECRET[..12].to_owned()]
 }
 
+/// Panics when `shown` (what `what` shows) contains any form of [`SECRET`].
 pub fn assert_hidden(what: &str, shown: &str) {
     for form in forms() {
         assert!(!shown.contains(&form), "{what} shows the secret ({form}): {shown}");
