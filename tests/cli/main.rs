@@ -1,5 +1,6 @@
-//! The command-line tool's network commands driven in process: `send` against a sandbox, and
-//! `loop-contracts sandbox` itself.
+//! The command-line tool driven in process: `send` against a sandbox, `loop-contracts sandbox`
+//! itself, and what `transform` prints. Its other commands are tested as a child process, in
+//! `contracts-cli/tests/cli.rs`.
 
 // `loop-contracts send`: payloads, envelopes from `transform`, refusals, retries.
 mod send;
