@@ -103,7 +103,7 @@ def seed_declaration_transform(bodies, fixtures):
         text = json.dumps(declaration).encode()
         for name, body in bodies.items():
             write("declaration_transform", f"{d}-{name}", text + b"\0" + body)
-    # Inputs kept as regressions (`tests/fuzz_regressions.rs`), already in the target's format.
+    # Inputs kept as regressions (`tests/engine/fuzz_regressions.rs`), already in the target's format.
     for path in sorted((fixtures / "fuzz/declaration_transform").glob("*")):
         write("declaration_transform", f"regression-{path.name}", path.read_bytes())
 

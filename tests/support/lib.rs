@@ -2,6 +2,20 @@
 
 use std::path::PathBuf;
 
+// The hostile-input tables' shared inputs name `suite::fixture` as the tests do.
+extern crate self as suite;
+
+/// The client's test helpers: a recording sleeper, a client on a sandbox.
+pub mod client;
+/// The inputs the hostile-input tables share.
+pub mod hostile;
+/// The lock of the tests that change what the whole process shares.
+pub mod process;
+/// The sandbox's test helpers: keys, payloads, requests over real HTTP.
+pub mod sandbox;
+/// The security review's secret, and the check that nothing shows it.
+pub mod secrets;
+
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,26 +1,25 @@
 //! The client's tracing output: a span per send and per attempt with the event name, attempt
 //! number, status and delay, and never the API key.
 
-mod client_support;
-
 use std::sync::Arc;
 
-use client_support::*;
 use loop_contracts::sandbox::FaultConfig;
-use tracing_subscriber::fmt::MakeWriter;
+use suite::client::*;
 use tracing_subscriber::util::SubscriberInitExt;
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 #[tokio::test(flavor = "current_thread")]
 async fn sends_and_attempts_are_traced_without_the_key() {
     let captured = Captured::default();
+    // The other tests of this binary are threads of the same process, sending through the same
+    // callsites with no subscriber. While a single dispatcher exists, tracing-core decides a
+    // callsite's interest, once, from the default of whichever thread meets it first: a callsite
+    // another test meets first would be cached as of interest to nobody, and its lines lost here.
+    // A second live dispatcher makes it ask every registered one and then check each event against
+    // its own thread's default, so the subscriber below sees all of this thread's lines, and only
+    // them.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
+    // `set_default`, not a global subscriber: it is this thread's only, and the current-thread
+    // runtime keeps the whole send on this thread.
     let _guard = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::DEBUG)
         .with_ansi(false)

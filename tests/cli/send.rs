@@ -1,11 +1,9 @@
 //! `loop-contracts send [EVENT] [FILE|-]` against a sandbox, driven in-process: payloads, and the
 //! envelopes `transform` prints.
 
-mod client_support;
-
-use client_support::*;
 use loop_contracts_cli::{run, EXIT_OK, EXIT_REJECTED, EXIT_USAGE};
 use serde_json::{json, Value};
+use suite::client::*;
 
 fn run_cli(args: &[&str], stdin: &str) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -21,6 +19,10 @@ fn send(args: &[&str], stdin: &str) -> (u8, String, String) {
 #[test]
 fn send_posts_one_event_and_prints_the_answer() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    // This binary's tests share one process: the changes to the environment below are made under
+    // the process-wide lock, which the tests that signal the process hold too. No other test of
+    // this binary reads LOOP_BASE_URL or LOOP_API_KEY, nor resolves a host name.
+    let _process = suite::process::exclusive();
     let sandbox = runtime.block_on(start(builder()));
     // One test sets the environment, so no other test of this binary races it.
     // SAFETY (for each change below): Rust's own readers (std::env, as `send` reads it) share

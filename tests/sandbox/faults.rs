@@ -1,13 +1,11 @@
 //! Fault injection over real HTTP: 500s, dropped connections and 429s at the configured rates,
 //! added latency, the same sequence for the same seed, and per-run configuration.
 
-mod sandbox_support;
-
 use std::time::{Duration, Instant};
 
 use loop_contracts::sandbox::{Fault, FaultConfig, SandboxHandle};
-use sandbox_support::*;
 use serde_json::{json, Value};
+use suite::sandbox::*;
 
 /// What a client observed: a status, or `None` for a connection closed without a response.
 async fn observe(client: &reqwest::Client, sandbox: &SandboxHandle, i: u64) -> Option<u16> {

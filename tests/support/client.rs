@@ -1,5 +1,5 @@
-//! Helpers of the client's tests (`tests/client_*.rs`): a recording sleeper, a client on a sandbox.
-#![allow(dead_code)]
+//! Helpers of the client's tests (`tests/client/`, `tests/cli/send.rs`): a recording sleeper, a
+//! client on a sandbox.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -9,9 +9,7 @@ use std::time::Duration;
 use loop_contracts::client::{Client, ClientBuilder, Sleeper};
 use loop_contracts::sandbox::SandboxHandle;
 
-#[path = "../sandbox_support/mod.rs"]
-mod sandbox_support;
-pub use sandbox_support::*;
+pub use crate::sandbox::*;
 
 type Hook = Box<dyn Fn(usize) + Send + Sync>;
 
@@ -24,10 +22,12 @@ pub struct Recorder {
 }
 
 impl Recorder {
+    /// A recorder that runs `hook` with the number of waits so far, at each wait.
     pub fn with_hook(hook: impl Fn(usize) + Send + Sync + 'static) -> Self {
         Recorder { delays: Arc::default(), hook: Some(Arc::new(Box::new(hook))) }
     }
 
+    /// Every wait asked for so far, in order.
     pub fn delays(&self) -> Vec<Duration> {
         self.delays.lock().unwrap().clone()
     }
@@ -47,6 +47,7 @@ impl Sleeper for Recorder {
     }
 }
 
+/// `s` seconds.
 pub fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }

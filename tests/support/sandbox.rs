@@ -1,5 +1,5 @@
-//! Helpers shared by the sandbox's HTTP tests (`tests/sandbox_*.rs`).
-#![allow(dead_code)]
+//! Helpers shared by the tests that talk to a sandbox over HTTP (`tests/sandbox/`, `tests/client/`,
+//! `tests/cli/`).
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -8,11 +8,13 @@ use std::time::Duration;
 use loop_contracts::api_key::{ApiKey, Tier};
 use loop_contracts::sandbox::{Sandbox, SandboxBuilder, SandboxHandle};
 use serde_json::{json, Value};
+use tracing_subscriber::fmt::MakeWriter;
 
 /// The suite's key (lk_test_, 28 characters after the prefix).
 pub const KEY: &str = "lk_test_sandbox_suite_key_0000000001";
 /// Another integration's key.
 pub const OTHER_KEY: &str = "lk_dev_sandbox_suite_key_00000000002";
+/// The brand of the test events.
 pub const BRAND: &str = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e";
 
 /// A tier large enough that tests which are not about rate limits never meet one.
@@ -21,6 +23,7 @@ pub const UNLIMITED: Tier = match Tier::new(1_000_000, 1_000_000) {
     None => panic!("non-zero"),
 };
 
+/// Parses a key of the tests (panics when it is not one).
 pub fn key(text: &str) -> ApiKey {
     text.parse().unwrap()
 }
@@ -30,6 +33,7 @@ pub fn builder() -> SandboxBuilder {
     Sandbox::builder().default_tier(UNLIMITED).anonymous_tier(UNLIMITED)
 }
 
+/// Starts a sandbox (panics when it cannot).
 pub async fn start(builder: SandboxBuilder) -> SandboxHandle {
     builder.start().await.expect("the sandbox starts")
 }
@@ -93,6 +97,7 @@ pub fn rate_headers(response: &reqwest::Response) -> (u64, u64, u64) {
     (get("x-ratelimit-limit"), get("x-ratelimit-remaining"), get("x-ratelimit-reset"))
 }
 
+/// Seconds since the Unix epoch.
 pub fn unix_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
 }
@@ -123,5 +128,14 @@ impl Captured {
     /// What was written so far, as text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// The client's tracing tests log into a `Captured`.
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
     }
 }

@@ -1,14 +1,12 @@
 //! The sandbox's `POST /api/events` and schema routes over real HTTP: every status with its body
 //! and headers, API keys, the body limit.
 
-mod sandbox_support;
-
 use loop_contracts::api_key::Tier;
 use loop_contracts::inbound::{Declaration, Intake, TransformContext};
 use loop_contracts::sandbox::{Sandbox, SandboxError, Via};
 use loop_contracts::{validate_event, ValidationError};
-use sandbox_support::*;
 use serde_json::{json, Value};
+use suite::sandbox::*;
 
 #[tokio::test]
 async fn a_valid_event_is_accepted_with_rate_limit_headers() {

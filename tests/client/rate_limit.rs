@@ -1,10 +1,8 @@
 //! Client-side rate limiting: a burst through a client on the sandbox's own tier meets no 429.
 
-mod client_support;
-
-use client_support::*;
 use loop_contracts::api_key::Tier;
 use loop_contracts::sandbox::Sandbox;
+use suite::client::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_stays_under_the_tier_and_meets_no_429() {

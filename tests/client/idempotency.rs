@@ -1,16 +1,14 @@
 //! In-process idempotency: concurrent sends of one eventId share a request, accepted eventIds are
 //! answered from memory, a reused eventId with another payload is refused, and the outbox.
 
-mod client_support;
-
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use client_support::*;
 use loop_contracts::client::{AttemptOutcome, InMemoryOutbox, Outbox, RetryPolicy, SendError};
 use loop_contracts::sandbox::FaultConfig;
 use serde_json::json;
+use suite::client::*;
 
 #[tokio::test]
 async fn concurrent_sends_of_one_event_share_one_request() {

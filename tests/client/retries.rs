@@ -1,14 +1,12 @@
 //! Retries over real HTTP against the sandbox's fault injection, with a recording sleeper so the
 //! schedule is checked exactly and at once.
 
-mod client_support;
-
 use std::sync::Arc;
 
-use client_support::*;
 use loop_contracts::client::{AttemptOutcome, RetryPolicy, SendError};
 use loop_contracts::sandbox::FaultConfig;
 use loop_contracts::ErrorCode;
+use suite::client::*;
 
 fn all_500s() -> FaultConfig {
     FaultConfig::seeded(1).with_error_rate(1.0)

@@ -1,13 +1,11 @@
 //! Inspection over real HTTP and in process: accepted events in order and once each, polling with
 //! `after`, long polls, bounded retention, reset, and graceful shutdown.
 
-mod sandbox_support;
-
 use std::time::{Duration, Instant};
 
 use loop_contracts::sandbox::{AcceptedEvent, FaultConfig};
-use sandbox_support::*;
 use serde_json::Value;
+use suite::sandbox::*;
 
 async fn list(client: &reqwest::Client, url: &str, query: &str) -> Value {
     let response = client.get(format!("{url}/__sandbox/events{query}")).bearer_auth(KEY).send().await.unwrap();

@@ -3,8 +3,6 @@
 //! webhooks for accepted events, retried on the configured schedule, each processed once; failures,
 //! drops, resets and shutdowns are recorded, never silent.
 
-mod sandbox_support;
-
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -21,8 +19,8 @@ use loop_contracts::delivery::{Deduplicator, Delivery, DeliveryEvent, Duplicate,
 use loop_contracts::sandbox::{
     DeliveryConfig, DeliveryRecord, DeliveryState, SandboxError, SandboxHandle, DEFAULT_RETRY_SCHEDULE,
 };
-use sandbox_support::*;
 use serde_json::{json, Value};
+use suite::sandbox::*;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
@@ -605,7 +603,13 @@ fn delivery_options_are_checked_without_echoing_the_secret() {
 
 #[cfg(unix)]
 #[tokio::test]
+// The lock is held on purpose across the whole test, awaits included (see below).
+#[allow(clippy::await_holding_lock)]
 async fn the_command_line_sandbox_delivers_to_its_endpoint() {
+    // The SIGINT below goes to the whole test process: every in-process sandbox listening for it
+    // would stop. Tests that signal the process, or change its environment, hold this lock, so
+    // they run one at a time; the runtime of this test runs nothing else that takes it.
+    let _process = suite::process::exclusive();
     let endpoint = Endpoint::start(SECRET, Behaviour::AnswerFailing(0)).await;
     let out = Arc::new(Mutex::new(Vec::<u8>::new()));
     struct Shared(Arc<Mutex<Vec<u8>>>);

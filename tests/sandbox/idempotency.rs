@@ -1,13 +1,11 @@
 //! Idempotency over real HTTP: replay, conflict, per-key scope, the eventId default, concurrent
 //! duplicates processed once, rejected requests leaving no trace, and the bounded window.
 
-mod sandbox_support;
-
 use std::time::Duration;
 
 use loop_contracts::sandbox::FaultConfig;
-use sandbox_support::*;
 use serde_json::{json, Value};
+use suite::sandbox::*;
 
 async fn post_with_key(
     client: &reqwest::Client,

@@ -1,13 +1,11 @@
 //! Rate limits over real HTTP: the Standard tier's burst of 200, the sustained rate of a small
 //! tier, Retry-After, and callers counted apart.
 
-mod sandbox_support;
-
 use std::time::{Duration, Instant};
 
 use loop_contracts::api_key::Tier;
 use loop_contracts::sandbox::Sandbox;
-use sandbox_support::*;
+use suite::sandbox::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_standard_tier_allows_a_burst_of_200_then_answers_429() {

@@ -16,7 +16,7 @@ fn committed_schema_documents_are_up_to_date() {
     assert!(
         stale.is_empty(),
         "schemas/ is stale ({} file(s) missing or different: {}).\nRegenerate with `{REGENERATE}` \
-         (or LOOP_CONTRACTS_BLESS=1 cargo test --test schema_documents) and commit the result.",
+         (or LOOP_CONTRACTS_BLESS=1 cargo test --test engine schema_documents) and commit the result.",
         stale.len(),
         stale.join(", ")
     );

@@ -1,11 +1,9 @@
 //! `loop-contracts sandbox` driven in process: it prints where it listens, serves the platform API,
 //! and stops on Ctrl-C (SIGINT); bad options are usage errors that never echo a key.
 
-mod sandbox_support;
-
 use std::time::{Duration, Instant};
 
-use sandbox_support::*;
+use suite::sandbox::*;
 
 fn run(args: &[&str]) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -15,7 +13,13 @@ fn run(args: &[&str]) -> (u8, String, String) {
 
 #[cfg(unix)]
 #[tokio::test]
+// The lock is held on purpose across the whole test, awaits included (see below).
+#[allow(clippy::await_holding_lock)]
 async fn the_command_line_sandbox_serves_until_interrupted() {
+    // The SIGINT below goes to the whole test process: every in-process sandbox listening for it
+    // would stop. Tests that signal the process, or change its environment, hold this lock, so
+    // they run one at a time; the runtime of this test runs nothing else that takes it.
+    let _process = suite::process::exclusive();
     let out = Captured::default();
     let server = std::thread::spawn({
         let mut out = out.clone();

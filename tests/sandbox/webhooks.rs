@@ -1,14 +1,12 @@
 //! The sandbox's webhook routes over real HTTP: built-in sources with their signatures, declared
 //! transforms at their webhookPath, error statuses, vendor retries recorded once.
 
-mod sandbox_support;
-
 use std::time::SystemTime;
 
 use loop_contracts::inbound::{Declaration, Intake, SignatureScheme, SigningSecret, Source, TransformContext};
 use loop_contracts::sandbox::{SandboxHandle, Via};
-use sandbox_support::*;
 use serde_json::{json, Value};
+use suite::sandbox::*;
 
 /// A fixture's raw bytes.
 fn fixture(path: &str) -> Vec<u8> {

@@ -1,13 +1,11 @@
 //! Sending through the client over real HTTP: local validation first, the request's shape, the
 //! acceptance with its rate-limit figures, final refusals, and build-time safety.
 
-mod client_support;
-
-use client_support::*;
 use loop_contracts::catalog::LeadCaptured;
 use loop_contracts::client::{BuildError, Client, SendError};
 use loop_contracts::{ErrorCode, Event};
 use serde_json::json;
+use suite::client::*;
 
 #[tokio::test]
 async fn a_valid_event_is_accepted_with_its_rate_limit_figures() {

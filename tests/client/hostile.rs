@@ -1,14 +1,18 @@
 //! The client against hostile input of its own: payloads nested deeper than JSON text can be,
-//! a server answering with an endless body, credentials in the base URL.
+//! a server answering with an endless body, credentials in the base URL; API keys refused with a
+//! typed error, never sent over plain HTTP off loopback (docs/hostile-input.md), and redirects
+//! never followed (docs/security-review.md).
 
-mod client_support;
-
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
-use client_support::*;
+use loop_contracts::api_key::{ApiKey, ApiKeyError};
 use loop_contracts::client::{AttemptOutcome, BuildError, Client, RetryPolicy, SendError};
 use loop_contracts::ErrorCode;
 use serde_json::{Map, Value};
+use suite::client::*;
+use suite::secrets::SECRET;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A `Value` built in memory, nested `depth` levels under the payload's `attribution`.
@@ -179,4 +183,130 @@ fn base_urls_that_would_misroute_are_refused_with_the_reason() {
     // A path prefix (a proxy in front of the platform) is a base URL.
     let client = Client::builder().key(key(KEY)).base_url("https://proxy.example.com/loop/").build().unwrap();
     assert_eq!(client.base_url(), "https://proxy.example.com/loop");
+}
+
+// ---------------------------------------------------------------------------------------------
+// API keys and the client builder
+
+const SECRET_PART: &str = "Zx9_Qw-8Er7Ty6Ui5Op4";
+
+#[test]
+fn api_keys_are_refused_with_a_typed_error_that_never_holds_the_text() {
+    let cases: Vec<(String, ApiKeyError)> = vec![
+        (String::new(), ApiKeyError::Empty),
+        (format!("Bearer lk_test_{SECRET_PART}"), ApiKeyError::MissingPrefix),
+        (format!("sk_live_{SECRET_PART}"), ApiKeyError::MissingPrefix),
+        (format!("lk_prod_{SECRET_PART}"), ApiKeyError::UnknownPrefix),
+        ("lk_test_abc123".into(), ApiKeyError::TooShort { len: 6 }),
+        (format!("lk_test_{}", "a".repeat(10_000)), ApiKeyError::TooLong { len: 10_000 }),
+        (format!("lk_test_{SECRET_PART}\n"), ApiKeyError::BadCharacter { position: 28 }),
+        (format!("lk_test_{SECRET_PART} {SECRET_PART}"), ApiKeyError::BadCharacter { position: 28 }),
+        (format!("lk_test_é{SECRET_PART}"), ApiKeyError::BadCharacter { position: 8 }),
+    ];
+    for (text, expected) in cases {
+        let err = ApiKey::parse(&text).unwrap_err();
+        assert_eq!(err, expected, "{text:?}");
+        assert!(!format!("{err} {err:?}").contains(SECRET_PART), "{err}");
+    }
+}
+
+#[test]
+fn a_key_is_never_sent_over_plain_http_to_a_host_that_is_not_loopback() {
+    let refused = |host: &str| {
+        Err(format!(
+            "refusing to send an API key over plain http:// to {host}, which is not a loopback host; use https://"
+        ))
+    };
+    let invalid = |url: &str, reason: &str| Err(format!("the base URL {url:?} is refused: {reason}"));
+    let cases: Vec<(&str, Result<(), String>)> = vec![
+        ("http://comms.example.com", refused("comms.example.com")),
+        ("http://10.0.0.1:8787", refused("10.0.0.1")),
+        ("http://0.0.0.0:8787", refused("0.0.0.0")),
+        ("http://localhost.example.com", refused("localhost.example.com")),
+        ("http://127.0.0.1.nip.io", refused("127.0.0.1.nip.io")),
+        ("http://[::ffff:127.0.0.1]:8787", refused("[::ffff:7f00:1]")),
+        ("ftp://comms.example.com", invalid("ftp://comms.example.com", "its scheme is not http or https")),
+        (
+            "comms.example.com",
+            invalid("comms.example.com", "it has no scheme: write https://host (or http:// to a loopback host)"),
+        ),
+        (
+            "https://user:pw@comms.example.com",
+            invalid("https://[REDACTED]@comms.example.com", "it carries credentials: the API key is the only one sent"),
+        ),
+        ("http://127.0.0.1:8787", Ok(())),
+        ("http://127.8.9.10:8787", Ok(())),
+        ("http://localhost:8787", Ok(())),
+        ("http://[::1]:8787", Ok(())),
+        ("https://comms.example.com", Ok(())),
+    ];
+    for scope in ["lk_live_", "lk_test_"] {
+        let key = ApiKey::parse(&format!("{scope}{SECRET_PART}")).unwrap();
+        for (url, expected) in &cases {
+            let result = Client::builder().key(key.clone()).base_url(*url).build().map(drop);
+            if let Err(err) = &result {
+                assert!(!format!("{err} {err:?}").contains(SECRET_PART), "{err}");
+                assert!(matches!(err, BuildError::InsecureBaseUrl { .. } | BuildError::InvalidBaseUrl { .. }));
+            }
+            assert_eq!(&result.map_err(|e| e.to_string()), expected, "{scope} {url}");
+        }
+    }
+}
+
+/// Reads one HTTP/1.1 request (head and `Content-Length` body) from a connection.
+async fn read_request(stream: &mut tokio::net::TcpStream) -> String {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk).await.unwrap();
+        buffer.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buffer).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_owned()))
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            if buffer.len() >= end + 4 + length || n == 0 {
+                return text;
+            }
+        } else if n == 0 {
+            return text;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_client_does_not_follow_redirects() {
+    // Where a redirect would lead: it must never be reached.
+    let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let elsewhere_addr = elsewhere.local_addr().unwrap();
+    let reached = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&reached);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = elsewhere.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            read_request(&mut stream).await;
+            let ok = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\n\r\n{\"ok\":true}";
+            let _ = stream.write_all(ok.as_bytes()).await;
+        }
+    });
+    // The "platform": answers every request with a redirect.
+    let platform = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let platform_addr = platform.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = platform.accept().await {
+            read_request(&mut stream).await;
+            let answer = format!(
+                "HTTP/1.1 307 Temporary Redirect\r\nlocation: http://{elsewhere_addr}/api/events\r\n\
+                 content-length: 0\r\nconnection: close\r\n\r\n"
+            );
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+    });
+    let key = ApiKey::parse(&format!("lk_test_{SECRET}")).unwrap();
+    let client = Client::builder().key(key).base_url(format!("http://{platform_addr}")).build().unwrap();
+    let err = client.send_json("lead.captured.v1", &lead(1)).await.unwrap_err();
+    assert!(matches!(err, SendError::Rejected { status: 307, ref attempts, .. } if attempts.len() == 1), "{err:?}");
+    assert_eq!(reached.load(Ordering::SeqCst), 0, "the redirect was not followed");
 }

@@ -1,0 +1,10 @@
+//! The command-line tool driven in process: `send` against a sandbox, `loop-contracts sandbox`
+//! itself, and what `transform` prints. Its other commands are tested as a child process, in
+//! `contracts-cli/tests/cli.rs`.
+
+// `loop-contracts send`: payloads, envelopes from `transform`, refusals, retries.
+mod send;
+// `loop-contracts sandbox`: serving until Ctrl-C, usage errors, its help.
+mod sandbox;
+// `loop-contracts transform` never prints a signing secret.
+mod transform;

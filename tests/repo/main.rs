@@ -1,0 +1,8 @@
+//! Checks of the repository as a whole rather than of one crate's behaviour.
+
+// The declared `rust-version` of each published crate is honest.
+mod msrv;
+// `cargo run --example demo` runs the whole path on a fresh checkout.
+mod demo;
+// Both library crates forbid `unsafe`.
+mod forbid_unsafe;
