@@ -61,17 +61,6 @@ pub use typed::email::{Email, InvalidEmail};
 pub use typed::event::Event;
 pub use validate::{ErrorBody, ErrorCode, ErrorResponse, Issue, IssueCode, ValidationError};
 
-// Transitional aliases, removed once every room imports from the new paths: `crate::issue` is
-// `crate::validate::issue`, `crate::event` and `crate::email` are under `crate::typed`, and
-// `crate::plan` is `crate::schema::plan`. (`crate::format`, `crate::codec`, `crate::build` and
-// `crate::api_key` are public re-exports above and stay.)
-#[allow(unused_imports)]
-pub(crate) use schema::plan;
-#[allow(unused_imports)]
-pub(crate) use typed::{email, event};
-#[allow(unused_imports)]
-pub(crate) use validate::issue;
-
 /// Defines one or more events declaratively: the syntax and examples follow.
 pub use loop_contracts_derive::event;
 

@@ -17,3 +17,5 @@ mod webhooks;
 mod delivery;
 // Hostile requests with the exact answer of each, leaving no trace.
 mod hostile_requests;
+// Whole-run scenarios of each builder setting and handle method.
+mod scenarios;

@@ -11,8 +11,9 @@ use uuid::Uuid;
 
 use super::DeliveryError;
 use crate::catalog::{MessageBounced, MessageClicked, MessageDelivered, MessageFailed, MessageOpened, MessageSent};
-use crate::format::{format_datetime, parse_datetime};
-use crate::{ErrorCode, Event, ValidationError};
+use crate::schema::format::{format_datetime, parse_datetime};
+use crate::typed::event::Event;
+use crate::validate::issue::{ErrorCode, ValidationError};
 
 /// Runs `$body` with `$e` bound to the event inside any variant.
 macro_rules! each_variant {

@@ -71,7 +71,7 @@ pub use signer::{SignedWebhook, Signer, WebhookHeaders};
 pub use verifier::{VerifiedWebhook, Verifier};
 pub use webhook_id::WebhookId;
 
-use crate::{ErrorCode, ValidationError};
+use crate::validate::issue::{ErrorCode, ValidationError};
 
 pub use crate::platform::RETRY_SCHEDULE;
 

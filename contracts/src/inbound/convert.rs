@@ -29,7 +29,7 @@ pub fn derive_event_id(identity: &str) -> Uuid {
 /// ```
 pub fn utc_time(text: &str) -> Option<String> {
     let parsed = DateTime::parse_from_rfc3339(text.trim()).ok()?;
-    Some(crate::format::format_datetime(&parsed.with_timezone(&Utc)))
+    Some(crate::schema::format::format_datetime(&parsed.with_timezone(&Utc)))
 }
 
 /// Unix seconds as a UTC time ending in `Z`.
@@ -40,5 +40,5 @@ pub fn utc_time(text: &str) -> Option<String> {
 /// assert_eq!(utc_from_unix(i64::MAX), None);
 /// ```
 pub fn utc_from_unix(seconds: i64) -> Option<String> {
-    DateTime::<Utc>::from_timestamp(seconds, 0).map(|t| crate::format::format_datetime(&t))
+    DateTime::<Utc>::from_timestamp(seconds, 0).map(|t| crate::schema::format::format_datetime(&t))
 }

@@ -549,14 +549,14 @@ fn select(
 /// number whose digits JSON parsing rounded is not made into an id (text or UUID): it would name
 /// another object.
 fn coerce(coercion: Coercion, value: Value, namespace: &str) -> Value {
-    use crate::format::{is_rounded_number, is_rounded_whole};
+    use crate::schema::format::{is_rounded_number, is_rounded_whole};
     match (coercion, &value) {
         (Coercion::String | Coercion::Uuid, Value::Number(n)) if is_rounded_number(n) => value,
         (Coercion::String, Value::Number(n)) => Value::String(n.to_string()),
         (Coercion::String, Value::Bool(b)) => Value::String(b.to_string()),
         (Coercion::Datetime, Value::String(s)) => utc_time(s).map_or(value, Value::String),
         (Coercion::Datetime, Value::Number(n)) => n.as_i64().and_then(utc_from_unix).map_or(value, Value::String),
-        (Coercion::Uuid, Value::String(s)) if crate::format::is_uuid(s) => value,
+        (Coercion::Uuid, Value::String(s)) if crate::schema::format::is_uuid(s) => value,
         (Coercion::Uuid, Value::String(s)) if !s.is_empty() => {
             Value::String(derive_event_id(&format!("{namespace}:{s}")).to_string())
         }

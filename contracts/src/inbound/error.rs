@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::issue::{ErrorCode, ValidationError};
+use crate::validate::issue::{ErrorCode, ValidationError};
 
 use super::signature::SignatureError;
 

@@ -5,7 +5,7 @@
 //! payload.
 //!
 //! `serde_json_path` judges a selector's validity (its parser passes all 703 cases of the RFC 9535
-//! compliance suite, `tests/jsonpath_cts.rs`, and its messages are precise), but this module
+//! compliance suite, `tests/webhooks/jsonpath_cts.rs`, and its messages are precise), but this module
 //! evaluates: `serde_json_path` exposes neither its syntax tree nor a way to bound an evaluation,
 //! and compiles `match()`/`search()` patterns again at every node. Transforms come from
 //! declarations that need not be trusted and run on every webhook body, so this type adds:

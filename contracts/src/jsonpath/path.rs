@@ -389,7 +389,7 @@ impl JsonPath {
     /// ```
     pub fn is_singular(&self) -> bool {
         // The fast path's grammar is exactly the RFC's singular-query grammar (blank space
-        // included); `tests/jsonpath_cts.rs` checks that against the general parser on every valid
+        // included); `tests/webhooks/jsonpath_cts.rs` checks that against the general parser on every valid
         // selector of the compliance suite.
         self.singular
     }

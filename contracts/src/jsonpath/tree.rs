@@ -4,7 +4,7 @@
 //! bounds scan and `serde_json_path`'s parser (the authority on validity, whose error messages the
 //! declarations' authors see): its task is to build a tree this module can evaluate within a
 //! budget, which `serde_json_path` does not expose. Anything it cannot read is still a typed
-//! error, never a panic; `tests/jsonpath_cts.rs` checks that it reads every valid selector of the
+//! error, never a panic; `tests/webhooks/jsonpath_cts.rs` checks that it reads every valid selector of the
 //! compliance suite and selects what the suite expects.
 
 use regex::{Regex, RegexBuilder};

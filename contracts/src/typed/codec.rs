@@ -1,7 +1,7 @@
 //! Strict typed decoding and encoding of field values, one codec per discovery type.
 //!
 //! Generated structs decode each field through its codec, which accepts exactly the JSON values
-//! the validation engine accepts for that type (the same [`format`](mod@crate::format) checks, no
+//! the validation engine accepts for that type (the same [`format`](mod@crate::schema::format) checks, no
 //! serde leniency such as a struct read from an array or an enum from `{"variant": null}`), and
 //! encode it back in the spelling Zod accepts. Codecs are zero-sized type-level descriptions; the
 //! [`event!`](crate::event) macro picks them, user code rarely names them.

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use crate::schema::format::is_email;
 
-/// An email address that passes Zod's `email()` rule ([`format::is_email`](crate::format::is_email)).
+/// An email address that passes Zod's `email()` rule ([`format::is_email`](crate::schema::format::is_email)).
 ///
 /// Zod is stricter than RFC 5321 parsers such as the `email_address` crate, which accepts
 /// addresses without a dot in the domain (`user@localhost`) and quoted local parts; the platform

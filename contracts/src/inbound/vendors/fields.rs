@@ -51,7 +51,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
                 // A whole number from 2^53 up arrives as a float only when it does not fit 64 bits
                 // (`123456789012345678901234567890`) or is written with an exponent; either way its
                 // digits are rounded, and a rounded id would name another object.
-                if crate::format::is_rounded_whole(v) {
+                if crate::schema::format::is_rounded_whole(v) {
                     return Err(E::invalid_value(de::Unexpected::Float(v), &"an id that fits 64 bits, or a string"));
                 }
                 Ok(Text(Cow::Owned(v.to_string())))

@@ -173,7 +173,7 @@ fn shopify_order(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundEr
             if let (Some(name), Some(value)) = (text(&attribute.name), text(&attribute.value)) {
                 map.insert(name.to_owned(), json!(value));
                 // A brand id the shop put on the order wins over the configured one.
-                if name == "brand_id" && crate::format::is_uuid(value) {
+                if name == "brand_id" && crate::schema::format::is_uuid(value) {
                     candidate.set("brandId", json!(value));
                     candidate.note_source("brandId", "from the `brand_id` note attribute");
                 }
