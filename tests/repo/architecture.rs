@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use suite::workspace_root;
 
 /// The rooms of the library, bottom first: a room may import only rooms listed before it.
+#[rustfmt::skip]
 const LAYERS: &[&str] = &[
     // Small shared modules: locks, bounded echoes of untrusted text, strict JSON.
     "sync", "text", "strict",
@@ -162,7 +163,11 @@ fn edges(modules: &[Module]) -> BTreeSet<(Vec<String>, Vec<String>)> {
 }
 
 fn shown(path: &[String]) -> String {
-    if path.is_empty() { "crate".to_owned() } else { path.join("::") }
+    if path.is_empty() {
+        "crate".to_owned()
+    } else {
+        path.join("::")
+    }
 }
 
 #[test]
@@ -180,7 +185,9 @@ fn rooms_import_only_the_rooms_below_them() {
             None => wrong.push(format!("{} names the crate root: import from the room instead", shown(&from))),
             Some(target) if target == room => {}
             Some(target) if rank(target).is_some_and(|other| other < own) => {}
-            Some(target) => wrong.push(format!("{} imports {} (`{room}` may not import `{target}`)", shown(&from), shown(&to))),
+            Some(target) => {
+                wrong.push(format!("{} imports {} (`{room}` may not import `{target}`)", shown(&from), shown(&to)))
+            }
         }
     }
     wrong.sort();

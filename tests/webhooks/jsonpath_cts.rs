@@ -173,15 +173,27 @@ fn quick() -> Duration {
     Duration::from_millis(if cfg!(debug_assertions) { 50 } else { 5 })
 }
 
+/// Runs `work` three times and returns its last result with the fastest of the three times. The
+/// bounds are about the work a refusal costs, not about the scheduler: this binary's other tests
+/// share two cores, and the fastest run discounts a thread that was made to wait.
+fn fastest_of_three<T>(mut work: impl FnMut() -> T) -> (T, Duration) {
+    let mut fastest = Duration::MAX;
+    let mut result = None;
+    for _ in 0..3 {
+        let start = Instant::now();
+        result = Some(work());
+        fastest = fastest.min(start.elapsed());
+    }
+    (result.expect("ran three times"), fastest)
+}
+
 /// Parses `text` on a thread with a 2 MiB stack (the default of spawned threads, smaller than the
-/// main thread's) and reports the result and the time taken.
+/// main thread's) and reports the result and the fastest of three parses' times.
 fn parse_on_small_stack(text: String) -> (Result<JsonPath, JsonPathError>, Duration) {
     std::thread::Builder::new()
         .stack_size(2 << 20)
         .spawn(move || {
-            let start = Instant::now();
-            let result = JsonPath::parse(&text);
-            let elapsed = start.elapsed();
+            let (result, elapsed) = fastest_of_three(|| JsonPath::parse(&text));
             // Evaluate and drop on the same small stack: both recurse as deep as parsing did.
             if let Ok(path) = &result {
                 let _ = path.query(&json!([{"a": [1, {"a": 2}]}, {"b": "x"}]));
@@ -219,9 +231,8 @@ fn thirty_nested_filters_are_refused_quickly() {
 #[test]
 fn a_one_megabyte_selector_is_refused_without_being_read() {
     let text = format!("$.{}", "a".repeat(1 << 20));
-    let start = Instant::now();
-    let result = JsonPath::parse(&text);
-    assert!(start.elapsed() < quick(), "{:?}", start.elapsed());
+    let (result, elapsed) = fastest_of_three(|| JsonPath::parse(&text));
+    assert!(elapsed < quick(), "{elapsed:?}");
     let err = result.unwrap_err();
     assert_eq!(err, JsonPathError::TooLong { length: (1 << 20) + 2, max: 1024 });
     assert!(err.to_string().len() < 100);
@@ -259,9 +270,8 @@ fn a_long_or_costly_pattern_in_match_is_refused_quickly() {
     // compilation stops as soon as the limit is reached.
     for pattern in [r"\\w{1000}", r"\\w{100}{100}", r"[\\w\\d]{999}", r"a{1000}{1000}", &r"\\w".repeat(300)] {
         let text = format!("$[?match(@.sku, '{pattern}')]");
-        let start = Instant::now();
-        let result = JsonPath::parse(&text);
-        assert!(start.elapsed() < quick(), "{pattern}: {:?}", start.elapsed());
+        let (result, elapsed) = fastest_of_three(|| JsonPath::parse(&text));
+        assert!(elapsed < quick(), "{pattern}: {elapsed:?}");
         let err = result.expect_err(pattern);
         assert!(matches!(err, JsonPathError::TooCostly { .. }), "{err:?}");
         assert!(err.to_string().contains("bytes allowed"), "{err}");
@@ -278,9 +288,9 @@ fn a_long_or_costly_pattern_in_match_is_refused_quickly() {
     let literal = "abcdefgh".repeat(120);
     let path = JsonPath::parse(&format!("$[?search(@, '{literal}')]")).expect("a literal pattern");
     let strings = Value::Array((0..200).map(|i| json!(format!("value-{i}"))).collect());
-    let start = Instant::now();
-    assert!(path.query(&strings).is_empty());
-    let per_node = start.elapsed() / 200;
+    let (found, elapsed) = fastest_of_three(|| path.query(&strings).is_empty());
+    assert!(found);
+    let per_node = elapsed / 200;
     println!("960-byte literal pattern: {per_node:?} per string node");
     assert!(per_node < Duration::from_millis(if cfg!(debug_assertions) { 50 } else { 2 }), "{per_node:?}");
 }

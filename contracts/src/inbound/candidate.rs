@@ -4,8 +4,8 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::catalog::Catalog;
-use crate::validate::issue::ValidationError;
 use crate::schema::EventName;
+use crate::validate::issue::ValidationError;
 
 use super::error::InboundError;
 
@@ -256,7 +256,8 @@ impl Candidate {
         let payload = Value::Object(self.payload);
         match schema.validate_owned(payload) {
             Ok(payload) => {
-                let event_id = payload.get("eventId").and_then(Value::as_str).and_then(crate::schema::format::parse_uuid);
+                let event_id =
+                    payload.get("eventId").and_then(Value::as_str).and_then(crate::schema::format::parse_uuid);
                 Ok(InboundEvent {
                     event: self.event,
                     event_id: event_id.unwrap_or_default(),
