@@ -22,12 +22,14 @@ pub(crate) const BIGCOMMERCE: Vendor = Vendor {
 
 /// Without a topic from the route, the body's `scope` names it.
 fn transform(topic: Option<&str>, body: &[u8], _headers: &dyn Headers) -> Result<Candidate, InboundError> {
-    let (callback, topic, mut candidate) =
-        BIGCOMMERCE.parse_with_topic(topic, body, "BigCommerce callback", "scope", |c: &BigCommerceCallback<'_>| {
-            c.scope.as_ref().map(Text::as_str)
-        })?;
-    bigcommerce(&topic, callback, &mut candidate)?;
-    Ok(candidate)
+    BIGCOMMERCE.transform_with_topic(
+        topic,
+        body,
+        "BigCommerce callback",
+        "scope",
+        |c: &BigCommerceCallback<'_>| c.scope.as_ref().map(Text::as_str),
+        |callback, topic, candidate| bigcommerce(topic, callback, candidate),
+    )
 }
 
 #[derive(Deserialize)]

@@ -26,12 +26,14 @@ pub(crate) const CALENDLY: Vendor = Vendor {
 /// Without a topic from the route, the body's `event` names it. The body is read as a JSON value
 /// first: it comes in two shapes (below).
 fn transform(topic: Option<&str>, body: &[u8], _headers: &dyn Headers) -> Result<Candidate, InboundError> {
-    let (value, topic, mut candidate) =
-        CALENDLY.parse_with_topic(topic, body, "Calendly webhook", "event", |v: &Value| {
-            v.get("event").and_then(Value::as_str)
-        })?;
-    calendly(&topic, value, &mut candidate)?;
-    Ok(candidate)
+    CALENDLY.transform_with_topic(
+        topic,
+        body,
+        "Calendly webhook",
+        "event",
+        |v: &Value| v.get("event").and_then(Value::as_str),
+        |value, topic, candidate| calendly(topic, value, candidate),
+    )
 }
 
 #[derive(Deserialize)]

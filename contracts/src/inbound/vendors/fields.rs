@@ -14,12 +14,7 @@ use super::super::error::InboundError;
 
 /// Parses a body of the vendor's shape; `what` names it in errors.
 pub(super) fn parse<'a, T: Deserialize<'a>>(body: &'a [u8], what: &str) -> Result<T, InboundError> {
-    serde_json::from_slice(body).map_err(|e| not_a(what, e))
-}
-
-/// The error for a body that is not of the vendor's shape.
-pub(super) fn not_a(what: &str, error: serde_json::Error) -> InboundError {
-    InboundError::malformed(format!("not a {what} body"), error)
+    serde_json::from_slice(body).map_err(|e| InboundError::malformed(format!("not a {what} body"), e))
 }
 
 /// A scalar read as text: a string, or a number spelled exactly as sent (integers never pass

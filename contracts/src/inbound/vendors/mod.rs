@@ -17,6 +17,8 @@ mod bigcommerce;
 mod calendly;
 mod fields;
 mod shopify;
+#[cfg(test)]
+mod topicless_refusals;
 mod typeform;
 mod vendor;
 

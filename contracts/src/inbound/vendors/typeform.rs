@@ -24,12 +24,14 @@ pub(crate) const TYPEFORM: Vendor = Vendor {
 
 /// Without a topic from the route, the body's `event_type` names it.
 fn transform(topic: Option<&str>, body: &[u8], _headers: &dyn Headers) -> Result<Candidate, InboundError> {
-    let (delivery, _, mut candidate) =
-        TYPEFORM.parse_with_topic(topic, body, "Typeform webhook", "event_type", |d: &TypeformDelivery| {
-            d.event_type.as_deref()
-        })?;
-    typeform(delivery, &mut candidate)?;
-    Ok(candidate)
+    TYPEFORM.transform_with_topic(
+        topic,
+        body,
+        "Typeform webhook",
+        "event_type",
+        |d: &TypeformDelivery| d.event_type.as_deref(),
+        |delivery, _, candidate| typeform(delivery, candidate),
+    )
 }
 
 #[derive(Deserialize)]
