@@ -198,6 +198,8 @@ pub enum ErrorCode {
     NotFound,
     /// 405: the route does not take this method.
     MethodNotAllowed,
+    /// 421: the request's `Host` names another site (the sandbox's defence against DNS rebinding).
+    MisdirectedRequest,
 }
 
 impl ErrorCode {
@@ -219,6 +221,7 @@ impl ErrorCode {
             ErrorCode::IdempotencyInProgress => "IDEMPOTENCY_IN_PROGRESS",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            ErrorCode::MisdirectedRequest => "MISDIRECTED_REQUEST",
         }
     }
 
@@ -239,6 +242,7 @@ impl ErrorCode {
             ErrorCode::IdempotencyConflict | ErrorCode::IdempotencyInProgress => 409,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::MisdirectedRequest => 421,
         }
     }
 }
