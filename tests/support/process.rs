@@ -4,7 +4,7 @@
 //! the environment (`std::env::set_var`), or that sends SIGINT to its own process to stop an
 //! in-process `loop-contracts sandbox`, was safe while it had a binary to itself; beside other
 //! tests it would change the environment under them, or stop their sandboxes too (every
-//! `tokio::signal` listener in the process hears the one signal). Such tests hold [`exclusive`]
+//! `tokio::signal` listener in the process hears the one signal). Such tests hold [`exclusive`](crate::process::exclusive)
 //! for their whole run, so that they run one at a time.
 
 use std::sync::{Mutex, MutexGuard};
