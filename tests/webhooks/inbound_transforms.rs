@@ -167,7 +167,7 @@ fn shopify_ids_rounded_by_a_receiver_are_restored_from_their_graphql_ids() {
 }
 
 #[test]
-fn exact_shopify_ids_pass_through_and_a_disagreeing_graphql_id_is_refused() {
+fn exact_shopify_ids_pass_through_and_the_graphql_id_wins_a_disagreement() {
     // Exact ids, with GraphQL ids that agree (the samples) or without any (the REST resource).
     let order = shopify("orders/create", &serde_json::from_slice(&body("shopify/orders-create.json")).unwrap());
     let order = order.unwrap();
@@ -190,23 +190,24 @@ fn exact_shopify_ids_pass_through_and_a_disagreeing_graphql_id_is_refused() {
         (&json!("123456"), &json!("820982911946154508"))
     );
 
-    // An id that the GraphQL id beside it cannot be a rounding of names another object: neither is
-    // taken, for the order, its customer, a customer or a fulfillment alike.
-    let refused = |topic: &str, file: &str, at: &[&str], id: Value| {
+    // Whatever `id` says, the GraphQL id beside it is exact and names the object: it wins, for the
+    // order, its customer, a customer and a fulfillment alike.
+    let taken = |topic: &str, file: &str, at: &[&str], id: Value, field: &str, exact: &str| {
         let mut value: Value = serde_json::from_slice(&body(file)).unwrap();
         let target = at.iter().fold(&mut value, |v, key| &mut v[*key]);
         target["id"] = id.clone();
-        let err = shopify(topic, &value).unwrap_err();
-        assert!(matches!(err, InboundError::Malformed(_)), "{file} {at:?} {id}: {err}");
-        assert!(err.to_string().contains("admin_graphql_api_id"), "{err}");
-        assert_eq!(err.http_status(), 400);
+        let payload = shopify(topic, &value).unwrap_or_else(|e| panic!("{file} {at:?} {id}: {e}"));
+        assert_eq!(payload[field], exact, "{file} {at:?} {id}");
     };
-    refused("orders/create", "shopify/orders-create.json", &[], json!(820982911946154700_u64));
-    refused("orders/create", "shopify/orders-create.json", &[], json!(450789469));
-    refused("orders/create", "shopify/orders-create.json", &[], json!("820982911946154500-1"));
-    refused("orders/create", "shopify/orders-create.json", &["customer"], json!(207119551));
-    refused("customers/create", "shopify/customers-create.json", &[], json!(706405506930371000_u64));
-    refused("fulfillments/create", "shopify/fulfillments-create.json", &[], json!(123457));
+    let order = ("orders/create", "shopify/orders-create.json");
+    taken(order.0, order.1, &[], json!(820982911946154700_u64), "orderId", "820982911946154508");
+    taken(order.0, order.1, &[], json!(450789469), "orderId", "820982911946154508");
+    taken(order.0, order.1, &[], json!("820982911946154500-1"), "orderId", "820982911946154508");
+    taken(order.0, order.1, &["customer"], json!(207119551), "customerId", "115310627314723954");
+    let customer = ("customers/create", "shopify/customers-create.json");
+    taken(customer.0, customer.1, &[], json!(706405506930371000_u64), "customerId", "706405506930370084");
+    let fulfillment = ("fulfillments/create", "shopify/fulfillments-create.json");
+    taken(fulfillment.0, fulfillment.1, &[], json!(123457), "fulfillmentId", "123456");
 }
 
 #[test]

@@ -48,40 +48,14 @@ fn gid_tail(gid: Option<&str>) -> Option<&str> {
     (!tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit())).then_some(tail)
 }
 
-/// The exact id of a Shopify object, for every id the transforms map: its numeric `id`, or the
-/// tail of the GraphQL id beside it (`admin_graphql_api_id`) when `id` is missing or is that id
-/// rounded through a double (a JavaScript receiver turns 820982911946154508 into
-/// 820982911946154500; both read as the same double from 2^53 up). An `id` that disagrees with the
-/// GraphQL id in any other way leaves no way to tell which object is meant: the body is refused
-/// (400) rather than either taken. Without a GraphQL id (line items' `product_id` and
-/// `variant_id`, a fulfillment's `order_id`), `id` is taken as sent.
-fn exact_id<'a>(
-    id: &'a Option<Text<'_>>,
-    gid: &'a Option<Text<'_>>,
-    what: &str,
-) -> Result<Option<&'a str>, InboundError> {
-    let (id, tail) = (text(id), gid_tail(text(gid)));
-    match (id, tail) {
-        (None, tail) => Ok(tail),
-        (Some(id), None) => Ok(Some(id)),
-        (Some(id), Some(tail)) if id == tail || is_rounding_of(id, tail) => Ok(Some(tail)),
-        (Some(id), Some(tail)) => Err(InboundError::Malformed(format!(
-            "a Shopify {what} whose `id` {:?} is neither the id in `admin_graphql_api_id` ({tail}) nor that id rounded",
-            crate::text::clip(id, crate::text::TOKEN_CHARS)
-        ))),
-    }
-}
-
-/// Whether `id` is what a double makes of the exact whole number `tail`: both are digits, and they
-/// read as one double in the range where doubles no longer hold every whole number.
-fn is_rounding_of(id: &str, tail: &str) -> bool {
-    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    match (id.parse::<f64>(), tail.parse::<f64>()) {
-        (Ok(id), Ok(exact)) => crate::schema::format::is_rounded_whole(exact) && id == exact,
-        _ => false,
-    }
+/// The exact id of a Shopify object, for every id the transforms map: the tail of its GraphQL id
+/// (`admin_graphql_api_id`) when it has one, else its numeric `id`. The GraphQL id is a string, so
+/// it stays exact whatever a receiver did to numbers: a JavaScript receiver turns
+/// 820982911946154508 into 820982911946154500, and only the GraphQL id still names the object.
+/// Without a GraphQL id (line items' `product_id` and `variant_id`, a fulfillment's `order_id`),
+/// `id` is taken as sent.
+fn exact_id<'a>(id: &'a Option<Text<'_>>, gid: &'a Option<Text<'_>>) -> Option<&'a str> {
+    gid_tail(text(gid)).or(text(id))
 }
 
 #[derive(Deserialize)]
@@ -120,7 +94,7 @@ struct ShopifyLineItem<'a> {
 }
 
 impl ShopifyLineItem<'_> {
-    fn to_json(&self, with_ids: bool) -> Result<Value, InboundError> {
+    fn to_json(&self, with_ids: bool) -> Value {
         let mut item = Map::new();
         item.insert("title".into(), json!(text(&self.title).unwrap_or_default()));
         item.insert("quantity".into(), json!(self.quantity.unwrap_or(0)));
@@ -130,16 +104,14 @@ impl ShopifyLineItem<'_> {
             }
         }
         if with_ids {
-            let no_gid = None;
-            for (key, value, what) in
-                [("productId", &self.product_id, "product"), ("variantId", &self.variant_id, "variant")]
-            {
-                if let Some(v) = exact_id(value, &no_gid, what)? {
+            // Line items carry no GraphQL ids beside `product_id` and `variant_id`.
+            for (key, value) in [("productId", &self.product_id), ("variantId", &self.variant_id)] {
+                if let Some(v) = text(value) {
                     item.insert(key.into(), json!(v));
                 }
             }
         }
-        Ok(Value::Object(item))
+        Value::Object(item)
     }
 }
 
@@ -185,7 +157,7 @@ fn split_tags(tags: Option<&str>) -> Option<Value> {
 
 fn shopify_order(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
     let order: ShopifyOrder = parse(body, "Shopify order")?;
-    let Some(id) = exact_id(&order.id, &order.admin_graphql_api_id, "order")? else {
+    let Some(id) = exact_id(&order.id, &order.admin_graphql_api_id) else {
         return Err(InboundError::Malformed("a Shopify order without `id`".into()));
     };
     set_event_id(candidate, &format!("shopify:order:{id}"));
@@ -199,14 +171,13 @@ fn shopify_order(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundEr
     candidate.set_text("email", first_text(&[&order.email, &order.contact_email, customer_email]));
     candidate.set_text("phone", first_text(&[&order.phone, customer.map_or(&no_text, |c| &c.phone)]));
     if let Some(customer) = customer {
-        candidate.set_text("customerId", exact_id(&customer.id, &customer.admin_graphql_api_id, "customer")?);
+        candidate.set_text("customerId", exact_id(&customer.id, &customer.admin_graphql_api_id));
     }
     candidate.set_text("currency", text(&order.currency));
     candidate.set_text("totalPrice", text(&order.total_price));
     candidate.set_text("financialStatus", text(&order.financial_status));
     if let Some(items) = &order.line_items {
-        let items = items.iter().map(|i| i.to_json(true)).collect::<Result<_, _>>()?;
-        candidate.set("lineItems", Value::Array(items));
+        candidate.set("lineItems", Value::Array(items.iter().map(|i| i.to_json(true)).collect()));
     }
     if let Some(tags) = split_tags(text(&order.tags)) {
         candidate.set("tags", tags);
@@ -263,7 +234,7 @@ struct MarketingConsent {
 
 fn shopify_customer(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
     let customer: ShopifyCustomer = parse(body, "Shopify customer")?;
-    let Some(id) = exact_id(&customer.id, &customer.admin_graphql_api_id, "customer")? else {
+    let Some(id) = exact_id(&customer.id, &customer.admin_graphql_api_id) else {
         return Err(InboundError::Malformed("a Shopify customer without `id`".into()));
     };
     set_event_id(candidate, &format!("shopify:customer:{id}"));
@@ -328,14 +299,14 @@ fn text_list(list: &Option<Vec<Text<'_>>>, single: &Option<Text<'_>>) -> Option<
 
 fn shopify_fulfillment(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
     let f: ShopifyFulfillment = parse(body, "Shopify fulfillment")?;
-    let Some(id) = exact_id(&f.id, &f.admin_graphql_api_id, "fulfillment")? else {
+    let Some(id) = exact_id(&f.id, &f.admin_graphql_api_id) else {
         return Err(InboundError::Malformed("a Shopify fulfillment without `id`".into()));
     };
     set_event_id(candidate, &format!("shopify:fulfillment:{id}"));
     set_time(candidate, "occurredAt", &[("$.created_at", &f.created_at), ("$.updated_at", &f.updated_at)]);
     candidate.set("platform", json!("shopify"));
     candidate.set("fulfillmentId", json!(id));
-    candidate.set_text("orderId", exact_id(&f.order_id, &None, "order")?);
+    candidate.set_text("orderId", exact_id(&f.order_id, &None));
     candidate.set_text("status", text(&f.status));
     candidate.set_text("email", text(&f.email));
     candidate.set_text("trackingCompany", text(&f.tracking_company));
@@ -346,8 +317,7 @@ fn shopify_fulfillment(body: &[u8], candidate: &mut Candidate) -> Result<(), Inb
         candidate.set("trackingUrls", urls);
     }
     if let Some(items) = &f.line_items {
-        let items = items.iter().map(|i| i.to_json(false)).collect::<Result<_, _>>()?;
-        candidate.set("lineItems", Value::Array(items));
+        candidate.set("lineItems", Value::Array(items.iter().map(|i| i.to_json(false)).collect()));
     }
     Ok(())
 }
