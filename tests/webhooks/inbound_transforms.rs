@@ -116,6 +116,100 @@ fn provider_ids_above_2_pow_53_are_exact() {
     assert_eq!(customer.payload["customerId"], "706405506930370084");
 }
 
+/// A body as a JavaScript receiver re-serialises it: every whole number from 2^53 up goes through a
+/// double and is written back in its shortest form (820982911946154508 becomes 820982911946154500).
+fn through_doubles(value: &mut Value) {
+    match value {
+        Value::Number(n) => {
+            if let Some(exact) = n.as_u64().filter(|&u| u >= 1 << 53) {
+                *n = format!("{}", exact as f64).parse::<u64>().unwrap().into();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(through_doubles),
+        Value::Object(map) => map.values_mut().for_each(through_doubles),
+        _ => {}
+    }
+}
+
+fn shopify(topic: &str, body: &Value) -> Result<Value, InboundError> {
+    Source::Shopify.transform(topic, &serde_json::to_vec(body).unwrap(), &brand()).map(|event| event.payload)
+}
+
+#[test]
+fn shopify_ids_rounded_by_a_receiver_are_restored_from_their_graphql_ids() {
+    let mut order: Value = serde_json::from_slice(&body("shopify/orders-create.json")).unwrap();
+    through_doubles(&mut order);
+    assert_eq!(order["id"], json!(820982911946154500_u64));
+    assert_eq!(order["customer"]["id"], json!(115310627314723950_u64));
+    let event = shopify("orders/create", &order).unwrap();
+    assert_eq!(event["orderId"], "820982911946154508");
+    assert_eq!(event["customerId"], "115310627314723954");
+    // Line items' product and variant ids have no GraphQL id beside them: nothing to restore from.
+
+    // The nested customer alone, as in the issue; and a customer with only its GraphQL id.
+    let mut order: Value = serde_json::from_slice(&body("shopify/orders-create.json")).unwrap();
+    order["customer"]["id"] = json!(115310627314723950_u64);
+    assert_eq!(shopify("orders/create", &order).unwrap()["customerId"], "115310627314723954");
+    order["customer"].as_object_mut().unwrap().remove("id");
+    assert_eq!(shopify("orders/create", &order).unwrap()["customerId"], "115310627314723954");
+
+    let mut customer: Value = serde_json::from_slice(&body("shopify/customers-create.json")).unwrap();
+    through_doubles(&mut customer);
+    assert_eq!(customer["id"], json!(706405506930370000_u64));
+    assert_eq!(shopify("customers/create", &customer).unwrap()["customerId"], "706405506930370084");
+
+    let mut fulfillment: Value = serde_json::from_slice(&body("shopify/fulfillments-create.json")).unwrap();
+    fulfillment["id"] = json!(255858046312345678_u64);
+    fulfillment["admin_graphql_api_id"] = json!("gid://shopify/Fulfillment/255858046312345678");
+    through_doubles(&mut fulfillment);
+    assert_eq!(fulfillment["id"], json!(255858046312345660_u64));
+    assert_eq!(shopify("fulfillments/create", &fulfillment).unwrap()["fulfillmentId"], "255858046312345678");
+}
+
+#[test]
+fn exact_shopify_ids_pass_through_and_the_graphql_id_wins_a_disagreement() {
+    // Exact ids, with GraphQL ids that agree (the samples) or without any (the REST resource).
+    let order = shopify("orders/create", &serde_json::from_slice(&body("shopify/orders-create.json")).unwrap());
+    let order = order.unwrap();
+    assert_eq!((&order["orderId"], &order["customerId"]), (&json!("820982911946154508"), &json!("115310627314723954")));
+    let rest = shopify(
+        "orders/create",
+        &serde_json::from_slice(&body("shopify/orders-create.rest-order-resource.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!((&rest["orderId"], &rest["customerId"]), (&json!("450789469"), &json!("207119551")));
+    assert_eq!(
+        (&rest["lineItems"][0]["productId"], &rest["lineItems"][0]["variantId"]),
+        (&json!("632910392"), &json!("39072856"))
+    );
+    let fulfillment =
+        shopify("fulfillments/create", &serde_json::from_slice(&body("shopify/fulfillments-create.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        (&fulfillment["fulfillmentId"], &fulfillment["orderId"]),
+        (&json!("123456"), &json!("820982911946154508"))
+    );
+
+    // Whatever `id` says, the GraphQL id beside it is exact and names the object: it wins, for the
+    // order, its customer, a customer and a fulfillment alike.
+    let taken = |topic: &str, file: &str, at: &[&str], id: Value, field: &str, exact: &str| {
+        let mut value: Value = serde_json::from_slice(&body(file)).unwrap();
+        let target = at.iter().fold(&mut value, |v, key| &mut v[*key]);
+        target["id"] = id.clone();
+        let payload = shopify(topic, &value).unwrap_or_else(|e| panic!("{file} {at:?} {id}: {e}"));
+        assert_eq!(payload[field], exact, "{file} {at:?} {id}");
+    };
+    let order = ("orders/create", "shopify/orders-create.json");
+    taken(order.0, order.1, &[], json!(820982911946154700_u64), "orderId", "820982911946154508");
+    taken(order.0, order.1, &[], json!(450789469), "orderId", "820982911946154508");
+    taken(order.0, order.1, &[], json!("820982911946154500-1"), "orderId", "820982911946154508");
+    taken(order.0, order.1, &["customer"], json!(207119551), "customerId", "115310627314723954");
+    let customer = ("customers/create", "shopify/customers-create.json");
+    taken(customer.0, customer.1, &[], json!(706405506930371000_u64), "customerId", "706405506930370084");
+    let fulfillment = ("fulfillments/create", "shopify/fulfillments-create.json");
+    taken(fulfillment.0, fulfillment.1, &[], json!(123457), "fulfillmentId", "123456");
+}
+
 #[test]
 fn event_ids_are_deterministic_and_times_are_utc() {
     let bytes = body("shopify/orders-create.json");
@@ -320,6 +414,36 @@ fn a_declaration_with_coercions_turns_the_real_shopify_order_into_a_valid_event(
     let paths: Vec<&str> =
         rendered["error"]["issues"].as_array().unwrap().iter().map(|i| i["path"].as_str().unwrap()).collect();
     assert_eq!(paths, ["orderId"], "{rendered}");
+}
+
+#[test]
+fn a_booking_that_replaces_another_is_rescheduled() {
+    let calendly = |topic: &str, body: &Value| {
+        Source::Calendly.transform(topic, &serde_json::to_vec(body).unwrap(), &brand()).unwrap().payload["rescheduled"]
+            .clone()
+    };
+    let fixture = |file: &str| -> Value { serde_json::from_slice(&body(file)).unwrap() };
+    // Calendly marks the new booking of a reschedule with `old_invitee`; its `rescheduled` stays false.
+    let mut created = fixture("calendly/invitee-created.json");
+    assert_eq!(calendly("invitee.created", &created), json!(false));
+    created["payload"]["old_invitee"] =
+        json!("https://api.calendly.com/scheduled_events/GBGBDCAADAEDCRZ2/invitees/OLDINVITEE");
+    assert_eq!(calendly("invitee.created", &created), json!(true));
+    let mut alone = fixture("calendly/invitee-payload-object.docs-example.json");
+    assert_eq!(calendly("invitee.created", &alone), json!(false));
+    alone["old_invitee"] = json!("https://api.calendly.com/scheduled_events/AAAAAAAAAAAAAAAA/invitees/OLDINVITEE");
+    assert_eq!(calendly("invitee.created", &alone), json!(true));
+    // The invitee a reschedule replaced is canceled with `rescheduled: true` and `new_invitee`.
+    let mut canceled = fixture("calendly/invitee-canceled.json");
+    assert_eq!(calendly("invitee.canceled", &canceled), json!(false));
+    canceled["payload"]["rescheduled"] = json!(true);
+    canceled["payload"]["new_invitee"] =
+        json!("https://api.calendly.com/scheduled_events/AAAAAAAAAAAaA/invitees/NEWINVITEE");
+    assert_eq!(calendly("invitee.canceled", &canceled), json!(true));
+    for (topic, body) in [("invitee.created", &created), ("invitee.canceled", &canceled)] {
+        let event = Source::Calendly.transform(topic, &serde_json::to_vec(body).unwrap(), &brand()).unwrap();
+        assert!(validate_event(event.event.as_str(), &event.payload).is_ok(), "{topic}");
+    }
 }
 
 #[test]

@@ -65,8 +65,15 @@ struct CalendlyInvitee {
     scheduled_event: Option<CalendlyScheduledEvent>,
     #[serde(default)]
     timezone: Option<String>,
+    /// Set on the invitee a reschedule replaced (its `invitee.canceled`), not on the new one.
     #[serde(default)]
     rescheduled: Option<bool>,
+    /// The invitee this one replaces (a URI); non-null on the booking a reschedule made.
+    #[serde(default)]
+    old_invitee: Option<Value>,
+    /// The invitee that replaced this one (a URI); non-null on the booking a reschedule canceled.
+    #[serde(default)]
+    new_invitee: Option<Value>,
     #[serde(default)]
     tracking: Option<Map<String, Value>>,
     #[serde(default)]
@@ -144,7 +151,15 @@ fn calendly(topic: &str, value: Value, candidate: &mut Candidate) -> Result<(), 
     let scheduled = invitee.scheduled_event.as_ref();
     let event_uri = scheduled.and_then(|s| s.uri.as_deref()).or(invitee.event.as_ref().and_then(Value::as_str));
     candidate.set_text("scheduledEventId", event_uri);
-    candidate.set("rescheduled", json!(invitee.rescheduled.unwrap_or(false)));
+    // A reschedule cancels the old invitee (`rescheduled: true`, `new_invitee` set) and creates a
+    // new one whose own `rescheduled` is false but whose `old_invitee` names the one it replaces.
+    let present = |uri: &Option<Value>| uri.as_ref().is_some_and(|v| !v.is_null());
+    let rescheduled = if canceled {
+        invitee.rescheduled.unwrap_or(false) || present(&invitee.new_invitee)
+    } else {
+        present(&invitee.old_invitee)
+    };
+    candidate.set("rescheduled", json!(rescheduled));
     if canceled {
         let cancellation = invitee.cancellation.as_ref();
         candidate.set_text("canceledBy", cancellation.and_then(|c| c.canceled_by.as_deref()));

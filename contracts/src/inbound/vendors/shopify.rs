@@ -42,11 +42,20 @@ fn transform(topic: Option<&str>, body: &[u8], headers: &dyn Headers) -> Result<
     Ok(candidate)
 }
 
-/// The exact numeric id at the end of a Shopify GraphQL id (`gid://shopify/Order/820982911946154508`),
-/// which survives receivers that rounded the numeric `id` through a float.
+/// The numeric id at the end of a Shopify GraphQL id (`gid://shopify/Order/820982911946154508`).
 fn gid_tail(gid: Option<&str>) -> Option<&str> {
     let tail = gid?.rsplit('/').next()?;
     (!tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit())).then_some(tail)
+}
+
+/// The exact id of a Shopify object, for every id the transforms map: the tail of its GraphQL id
+/// (`admin_graphql_api_id`) when it has one, else its numeric `id`. The GraphQL id is a string, so
+/// it stays exact whatever a receiver did to numbers: a JavaScript receiver turns
+/// 820982911946154508 into 820982911946154500, and only the GraphQL id still names the object.
+/// Without a GraphQL id (line items' `product_id` and `variant_id`, a fulfillment's `order_id`),
+/// `id` is taken as sent.
+fn exact_id<'a>(id: &'a Option<Text<'_>>, gid: &'a Option<Text<'_>>) -> Option<&'a str> {
+    gid_tail(text(gid)).or(text(id))
 }
 
 #[derive(Deserialize)]
@@ -61,6 +70,8 @@ struct NameValue<'a> {
 struct ShopifyCustomerRef<'a> {
     #[serde(borrow)]
     id: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    admin_graphql_api_id: Option<Text<'a>>,
     #[serde(borrow, default)]
     email: Option<Text<'a>>,
     #[serde(borrow, default)]
@@ -93,6 +104,7 @@ impl ShopifyLineItem<'_> {
             }
         }
         if with_ids {
+            // Line items carry no GraphQL ids beside `product_id` and `variant_id`.
             for (key, value) in [("productId", &self.product_id), ("variantId", &self.variant_id)] {
                 if let Some(v) = text(value) {
                     item.insert(key.into(), json!(v));
@@ -145,8 +157,9 @@ fn split_tags(tags: Option<&str>) -> Option<Value> {
 
 fn shopify_order(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
     let order: ShopifyOrder = parse(body, "Shopify order")?;
-    let id = gid_tail(text(&order.admin_graphql_api_id)).or(text(&order.id));
-    let Some(id) = id else { return Err(InboundError::Malformed("a Shopify order without `id`".into())) };
+    let Some(id) = exact_id(&order.id, &order.admin_graphql_api_id) else {
+        return Err(InboundError::Malformed("a Shopify order without `id`".into()));
+    };
     set_event_id(candidate, &format!("shopify:order:{id}"));
     set_time(candidate, "occurredAt", &[("$.created_at", &order.created_at), ("$.processed_at", &order.processed_at)]);
     candidate.set("platform", json!("shopify"));
@@ -157,7 +170,9 @@ fn shopify_order(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundEr
     let customer_email = customer.map_or(&no_text, |c| &c.email);
     candidate.set_text("email", first_text(&[&order.email, &order.contact_email, customer_email]));
     candidate.set_text("phone", first_text(&[&order.phone, customer.map_or(&no_text, |c| &c.phone)]));
-    candidate.set_text("customerId", customer.and_then(|c| text(&c.id)));
+    if let Some(customer) = customer {
+        candidate.set_text("customerId", exact_id(&customer.id, &customer.admin_graphql_api_id));
+    }
     candidate.set_text("currency", text(&order.currency));
     candidate.set_text("totalPrice", text(&order.total_price));
     candidate.set_text("financialStatus", text(&order.financial_status));
@@ -219,8 +234,9 @@ struct MarketingConsent {
 
 fn shopify_customer(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
     let customer: ShopifyCustomer = parse(body, "Shopify customer")?;
-    let id = gid_tail(text(&customer.admin_graphql_api_id)).or(text(&customer.id));
-    let Some(id) = id else { return Err(InboundError::Malformed("a Shopify customer without `id`".into())) };
+    let Some(id) = exact_id(&customer.id, &customer.admin_graphql_api_id) else {
+        return Err(InboundError::Malformed("a Shopify customer without `id`".into()));
+    };
     set_event_id(candidate, &format!("shopify:customer:{id}"));
     set_time(
         candidate,
@@ -283,13 +299,14 @@ fn text_list(list: &Option<Vec<Text<'_>>>, single: &Option<Text<'_>>) -> Option<
 
 fn shopify_fulfillment(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
     let f: ShopifyFulfillment = parse(body, "Shopify fulfillment")?;
-    let id = gid_tail(text(&f.admin_graphql_api_id)).or(text(&f.id));
-    let Some(id) = id else { return Err(InboundError::Malformed("a Shopify fulfillment without `id`".into())) };
+    let Some(id) = exact_id(&f.id, &f.admin_graphql_api_id) else {
+        return Err(InboundError::Malformed("a Shopify fulfillment without `id`".into()));
+    };
     set_event_id(candidate, &format!("shopify:fulfillment:{id}"));
     set_time(candidate, "occurredAt", &[("$.created_at", &f.created_at), ("$.updated_at", &f.updated_at)]);
     candidate.set("platform", json!("shopify"));
     candidate.set("fulfillmentId", json!(id));
-    candidate.set_text("orderId", text(&f.order_id));
+    candidate.set_text("orderId", exact_id(&f.order_id, &None));
     candidate.set_text("status", text(&f.status));
     candidate.set_text("email", text(&f.email));
     candidate.set_text("trackingCompany", text(&f.tracking_company));
