@@ -7,7 +7,7 @@ mod send;
 mod retries;
 // In-process idempotency and the outbox.
 mod idempotency;
-// Client-side rate limiting: a burst on the sandbox's own tier meets no 429.
+// Client-side rate limiting: a burst on the sandbox's own tier meets no 429; `Retry-After` dates.
 mod rate_limit;
 // The spans and events a send logs, never with the API key.
 mod tracing_spans;
@@ -15,3 +15,5 @@ mod tracing_spans;
 mod hostile;
 // No secret shows in `Debug`, `Display`, an error, a sandbox answer or the client's report.
 mod redaction;
+// A bare HTTP server with canned answers, for what the sandbox never answers.
+mod stub;

@@ -131,6 +131,29 @@ async fn schema_discovery_validates_events_outside_the_built_in_catalog() {
     let _ = TicketOpened::NAME;
 }
 
+/// The platform answers an unknown name with `404 UNKNOWN_EVENT`: the event is not known. A 404
+/// with another code is no answer about the event (`NOT_FOUND`: no such route, as from a wrong
+/// base URL) and is a discovery failure; a 404 without a code goes by its status.
+#[tokio::test]
+async fn schema_reads_tell_an_unknown_event_from_a_missing_route_by_the_code() {
+    let body = |code: &str| format!(r#"{{"ok":false,"error":{{"code":"{code}","message":"m","issues":[]}}}}"#);
+    let (url, server) = crate::stub::serve(vec![
+        crate::stub::answer("404 Not Found", &[], &body("UNKNOWN_EVENT")),
+        crate::stub::answer("404 Not Found", &[], &body("NOT_FOUND")),
+        crate::stub::answer("404 Not Found", &[], "not json"),
+    ])
+    .await;
+    let client = Client::builder().key(key(KEY)).base_url(url).client_rate_limit(false).build().unwrap();
+    let err = client.schema("ticket.opened.v1").await.unwrap_err();
+    assert_eq!(err.validation_error().map(|e| e.code()), Some(ErrorCode::UnknownEvent), "{err:?}");
+    let err = client.schema("ticket.opened.v1").await.unwrap_err();
+    assert!(matches!(&err, SendError::Discovery { reason, .. } if reason == "HTTP 404 NOT_FOUND"), "{err:?}");
+    let err = client.schema("ticket.opened.v1").await.unwrap_err();
+    assert_eq!(err.validation_error().map(|e| e.code()), Some(ErrorCode::UnknownEvent), "{err:?}");
+    let heads = server.await.unwrap();
+    assert!(heads.iter().all(|h| h.starts_with("get /api/events/schema/ticket.opened.v1 ")), "{heads:?}");
+}
+
 /// What the client writes on the wire, read by a bare TCP server: a send carries the key as a
 /// bearer token, `Idempotency-Key` = the eventId and `{"event", "payload"}`; a schema read carries
 /// the key and no `Idempotency-Key`.

@@ -4,7 +4,7 @@
 use loop_contracts::api_key::Tier;
 use loop_contracts::inbound::{Declaration, Intake, TransformContext};
 use loop_contracts::sandbox::{Sandbox, SandboxError, Via};
-use loop_contracts::{validate_event, ValidationError};
+use loop_contracts::{validate_event, ErrorCode, ValidationError};
 use serde_json::{json, Value};
 use suite::sandbox::*;
 
@@ -257,11 +257,14 @@ async fn schema_discovery_and_catalog_listing() {
     assert_eq!(names, loop_contracts::catalog().names().collect::<Vec<_>>());
     assert_eq!(body["events"][0]["schema"], format!("/api/events/schema/{}", names[0]));
 
+    // An unknown name on a read: 404 with `UNKNOWN_EVENT`, the exception `docs/platform.md` §2.2
+    // records to the code's 422 (a send of that name still gets 422).
     let response = client.get(format!("{}/api/events/schema/lead.captured.v9", sandbox.url())).send().await.unwrap();
     rate_headers(&response);
     let (status, _, body) = parts(response).await;
     assert_eq!(status, 404);
     assert_eq!(body, ValidationError::unknown_event("lead.captured.v9").to_response());
+    assert_eq!(ErrorCode::UnknownEvent.http_status(), 422, "the read is the exception, not the rule");
 
     // A key, when given, must be valid.
     let response = client

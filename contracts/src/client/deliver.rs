@@ -4,13 +4,13 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use serde::Deserialize;
 use serde_json::Value;
 use tracing::Instrument;
 use uuid::Uuid;
 
-use super::response::{header_u64, read_bounded, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED};
+use super::response::{read_bounded, retry_after, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED};
 use super::retry::{Decision, Failure};
 use super::{Accepted, Attempt, AttemptOutcome, Client, OutboxEntry, RateLimit, ResponseBody, SendError};
 use crate::validate::issue::{ErrorCode, ErrorResponse, ValidationError};
@@ -88,7 +88,7 @@ impl Client {
                     let status = response.status().as_u16();
                     let headers = response.headers();
                     let rate = RateLimit::from_headers(headers);
-                    let retry_after = header_u64(headers, &RETRY_AFTER);
+                    let retry_after = retry_after(headers, SystemTime::now());
                     let replayed =
                         headers.get(IDEMPOTENT_REPLAYED).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
                     let bytes = match read_bounded(response).await {
@@ -109,7 +109,7 @@ impl Client {
                             continue;
                         }
                     };
-                    let server_wait = retry_after.map(Duration::from_secs).or_else(|| {
+                    let server_wait = retry_after.or_else(|| {
                         (status == 429)
                             .then(|| rate.map(|r| Duration::from_secs(r.reset.saturating_sub(unix_now()))))?
                     });

@@ -3,11 +3,13 @@
 
 use std::sync::Arc;
 
+use serde::Deserialize;
+
 use super::response::{read_bounded, RateLimit};
 use super::{Client, SendError};
 use crate::schema::EventSchema;
 use crate::sync::lock;
-use crate::validate::issue::ValidationError;
+use crate::validate::issue::{ErrorCode, ValidationError};
 
 impl Client {
     /// The discovery document of an event, fetched from `GET /api/events/schema/<name>` (no
@@ -15,8 +17,10 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`SendError::Invalid`] with `UNKNOWN_EVENT` when the platform does not know the name;
-    /// [`SendError::Discovery`] when the request or the document fails.
+    /// [`SendError::Invalid`] with `UNKNOWN_EVENT` when the platform does not know the name (it
+    /// answers `404 UNKNOWN_EVENT`; a 404 or 422 without a code is taken the same way);
+    /// [`SendError::Discovery`] when the request or the document fails, including a 404 with
+    /// another code (`NOT_FOUND`: no such route, as from a wrong base URL).
     ///
     /// ```
     /// use loop_contracts::client::SendError;
@@ -57,10 +61,20 @@ impl Client {
         let status = response.status().as_u16();
         self.inner.throttle.adapt(RateLimit::from_headers(response.headers()));
         let bytes = read_bounded(response).await.map_err(discovery)?;
-        match status {
-            200 => {}
-            404 | 422 => return Err(SendError::Invalid(ValidationError::unknown_event(name))),
-            other => return Err(discovery(format!("HTTP {other}"))),
+        if status != 200 {
+            // The code names the reason: `UNKNOWN_EVENT` (404 here, 422 on a send) is an event the
+            // platform does not know, another code (`NOT_FOUND`: no such route, a wrong base URL)
+            // is not. Without a code this crate knows, the status decides.
+            let code = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v.pointer("/error/code").and_then(|c| ErrorCode::deserialize(c).ok()));
+            return Err(match (status, code) {
+                (_, Some(ErrorCode::UnknownEvent)) | (404 | 422, None) => {
+                    SendError::Invalid(ValidationError::unknown_event(name))
+                }
+                (other, Some(code)) => discovery(format!("HTTP {other} {}", code.as_str())),
+                (other, None) => discovery(format!("HTTP {other}")),
+            });
         }
         let schema = Arc::new(EventSchema::from_discovery_slice(&bytes).map_err(|e| discovery(e.to_string()))?);
         lock(&self.inner.schemas).insert(name.to_owned(), schema.clone());

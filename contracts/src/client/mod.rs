@@ -34,7 +34,8 @@
 //!    `Idempotency-Key: <eventId>` (the same on every attempt), after the client-side rate
 //!    limiter (the tier's rate and burst, via `governor`) lets it through.
 //! 5. Retries per the [`RetryPolicy`]: 5xx and network errors after 1 s, 5 s, 30 s, 2 min,
-//!    10 min; 429 waits for `Retry-After` / `X-RateLimit-Reset` without spending a retry; 400,
+//!    10 min; 429 waits for `Retry-After` (delay-seconds or an HTTP-date, RFC 9110 §10.2.3) /
+//!    `X-RateLimit-Reset` without spending a retry, at most 10 min a wait; 400,
 //!    401 and 422 are final ([`SendError::Rejected`], the 422 issues parsed). When the retries
 //!    run out, [`SendError::Exhausted`] carries every attempt.
 //!

@@ -1,8 +1,10 @@
 //! What the platform's answers carry: an acceptance ([`Accepted`]), the rate-limit figures
 //! ([`RateLimit`]), the header names they are read from, and the bounded reading of a body.
 
+use std::time::{Duration, SystemTime};
+
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName};
+use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
 use uuid::Uuid;
 
 use super::ResponseBody;
@@ -109,6 +111,23 @@ pub(super) fn header_u64(headers: &HeaderMap, name: &HeaderName) -> Option<u64> 
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
+/// The wait a `Retry-After` header asks for at `now` (RFC 9110 §10.2.3): delay-seconds, or an
+/// HTTP-date (IMF-fixdate, or the obsolete RFC 850 and asctime forms) less `now`. A date already
+/// past asks for no wait, as `Retry-After: 0` would; the policy caps a far one like a large number
+/// of seconds. Anything else is ignored (`None`), as is a header that is not there.
+pub(super) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?, now)
+}
+
+fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
 /// The most a response body may hold: the platform's answers are small (an acceptance, an error
 /// with its issues, a discovery document); a server sending more is cut off, not buffered.
 const MAX_RESPONSE_BYTES: usize = 1 << 20;
@@ -137,5 +156,88 @@ pub(super) async fn read_bounded(mut response: reqwest::Response) -> Result<Byte
             Some(more) => chunk = more,
             None => return Ok(body.into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+
+    use super::{parse_retry_after, retry_after};
+
+    /// `Fri, 31 Dec 1999 23:59:59 GMT`, RFC 9110's example.
+    const DATE: u64 = 946_684_799;
+
+    fn at(unix: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(unix)
+    }
+
+    #[test]
+    fn delay_seconds_are_read_as_before() {
+        let now = at(DATE);
+        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("86400", now), Some(Duration::from_secs(86_400)));
+    }
+
+    #[test]
+    fn an_imf_fixdate_is_the_wait_until_that_date() {
+        let two_minutes_before = at(DATE - 120);
+        let wait = parse_retry_after("Fri, 31 Dec 1999 23:59:59 GMT", two_minutes_before);
+        assert_eq!(wait, Some(Duration::from_secs(120)));
+        // Sub-second precision from the clock: the date names a whole second.
+        let a_little_later = two_minutes_before + Duration::from_millis(250);
+        let wait = parse_retry_after("Fri, 31 Dec 1999 23:59:59 GMT", a_little_later);
+        assert_eq!(wait, Some(Duration::from_millis(119_750)));
+    }
+
+    #[test]
+    fn the_obsolete_rfc_850_and_asctime_forms_are_read_too() {
+        let now = at(DATE - 30);
+        assert_eq!(parse_retry_after("Friday, 31-Dec-99 23:59:59 GMT", now), Some(Duration::from_secs(30)));
+        assert_eq!(parse_retry_after("Fri Dec 31 23:59:59 1999", now), Some(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn a_date_in_the_past_asks_for_no_wait() {
+        let now = at(DATE + 3_600);
+        assert_eq!(parse_retry_after("Fri, 31 Dec 1999 23:59:59 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("Fri, 31 Dec 1999 23:59:59 GMT", at(DATE)), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn a_far_date_is_read_in_full_for_the_policy_to_cap() {
+        let wait = parse_retry_after("Sat, 01 Jan 2000 23:59:59 GMT", at(DATE));
+        assert_eq!(wait, Some(Duration::from_secs(86_400)));
+    }
+
+    #[test]
+    fn anything_else_is_ignored() {
+        let now = at(DATE);
+        for garbage in [
+            "",
+            "soon",
+            "-5",
+            "1.5",
+            "Fri, 31 Dec 1999 23:59:59 UTC",
+            "Fri, 31 Dec 1999 25:00:00 GMT",
+            "31 Dec 1999 23:59:59 GMT",
+            "2000-01-01T00:00:00Z",
+        ] {
+            assert_eq!(parse_retry_after(garbage, now), None, "{garbage:?}");
+        }
+    }
+
+    #[test]
+    fn the_header_is_read_from_the_map() {
+        let now = at(DATE - 10);
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers, now), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("Fri, 31 Dec 1999 23:59:59 GMT"));
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(10)));
+        headers.insert(RETRY_AFTER, HeaderValue::from_bytes(b"\xff5").unwrap());
+        assert_eq!(retry_after(&headers, now), None); // not visible ASCII
     }
 }

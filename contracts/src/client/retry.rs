@@ -20,8 +20,10 @@ use std::time::Duration;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
-    /// The server answered with this status. `server_wait` is the wait the server asked for
-    /// (`Retry-After`, or `X-RateLimit-Reset` minus now), if any.
+    /// The server answered with this status. `server_wait` is the wait the server asked for, if
+    /// any: `Retry-After` as delay-seconds, or as an HTTP-date (`Fri, 31 Dec 1999 23:59:59 GMT`,
+    /// also the obsolete RFC 850 and asctime forms) minus now, zero for a date already past; else
+    /// on a 429 `X-RateLimit-Reset` minus now. A `Retry-After` in neither form is ignored.
     Status {
         /// The HTTP status.
         status: u16,
@@ -226,8 +228,9 @@ impl RetryPolicy {
     /// client, fixed in tests) scaled by the jitter fraction.
     ///
     /// - 400, 401, 403, 404, 409 (other than in-progress), 413 and 422 are final: [`Decision::Stop`].
-    /// - 429 waits for the server's `Retry-After` / `X-RateLimit-Reset` (capped) without spending
-    ///   a retry, up to the bound on 429 waits.
+    /// - 429 waits for the server's `Retry-After` / `X-RateLimit-Reset` (capped at 10 min by
+    ///   default, whether the server named seconds or a date) without spending a retry, up to the
+    ///   bound on 429 waits.
     /// - 5xx, 408 and network errors wait for the next step of the schedule (or longer, if the
     ///   server asked for longer), then stop when it is spent.
     ///
