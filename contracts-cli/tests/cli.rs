@@ -237,6 +237,21 @@ fn transform_verifies_signatures_only_when_given_a_secret() {
 }
 
 #[test]
+fn transform_derives_one_event_id_per_notification() {
+    let path = fixture("shopify/orders-create.json");
+    let event_id = |notification: &str| {
+        let header = format!("X-Shopify-Event-Id: {notification}");
+        let out = run(&["transform", "shopify", "orders/paid", &path, "--brand-id", BRAND, "--header", &header], "");
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        let output: serde_json::Value = serde_json::from_str(stdout(&out).trim_end()).unwrap();
+        output["payload"]["eventId"].as_str().unwrap().to_owned()
+    };
+    let first = event_id("98880550-7158-44d4-b7cd-2c97c8a091b5");
+    assert_eq!(first, event_id("98880550-7158-44d4-b7cd-2c97c8a091b5"), "a redelivery is the same event");
+    assert_ne!(first, event_id("5c1e0f2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b"), "another notification is another event");
+}
+
+#[test]
 fn transform_reads_the_signing_secret_from_the_environment() {
     // Arguments show in the process list; the environment does not.
     let path = fixture("shopify/orders-create.json");

@@ -43,12 +43,16 @@ async fn deliver(sandbox: &SandboxHandle, path: &str, headers: &[(&str, &str)], 
 }
 
 #[tokio::test]
-async fn a_signed_shopify_order_becomes_an_accepted_event_once() {
+async fn each_signed_shopify_notification_becomes_an_accepted_event_once() {
     let (intake, secret, _) = intake();
     let sandbox = start(builder().intake(intake)).await;
     let body = fixture("shopify/orders-create.json");
     let (header, signature) = SignatureScheme::Shopify.sign(&secret, &body, SystemTime::now());
-    let headers = [(header, signature.as_str()), ("X-Shopify-Topic", "orders/create")];
+    let headers = [
+        (header, signature.as_str()),
+        ("X-Shopify-Topic", "orders/create"),
+        ("X-Shopify-Event-Id", "98880550-7158-44d4-b7cd-2c97c8a091b5"),
+    ];
     let response = deliver(&sandbox, "/webhooks/shopify", &headers, &body).await;
     rate_headers(&response);
     assert!(response.headers().get("idempotent-replayed").is_none());
@@ -58,22 +62,37 @@ async fn a_signed_shopify_order_becomes_an_accepted_event_once() {
     assert_eq!(first["event"], "order.completed.v1");
     assert_eq!(first["sequence"], 1);
 
-    // Shopify's retry of the same delivery, and the same order as orders/paid: acknowledged, not recorded again.
+    // Shopify's retry of the same notification: acknowledged, not recorded again.
     let response = deliver(&sandbox, "/webhooks/shopify", &headers, &body).await;
     assert_eq!(response.headers()["idempotent-replayed"], "true");
     assert_eq!(parts(response).await.2, first);
-    let paid = [(header, signature.as_str()), ("X-Shopify-Topic", "orders/paid")];
+
+    // The same order's orders/paid is a notification of its own: a second event, and its retry a
+    // replay.
+    let paid = [
+        (header, signature.as_str()),
+        ("X-Shopify-Topic", "orders/paid"),
+        ("X-Shopify-Event-Id", "5c1e0f2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b"),
+    ];
     let response = deliver(&sandbox, "/webhooks/shopify", &paid, &body).await;
-    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("idempotent-replayed").is_none());
+    let (status, _, second) = parts(response).await;
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(second["sequence"], 2);
+    assert_ne!(second["eventId"], first["eventId"]);
+    let response = deliver(&sandbox, "/webhooks/shopify", &paid, &body).await;
     assert_eq!(response.headers()["idempotent-replayed"], "true");
+    assert_eq!(parts(response).await.2, second);
 
     let accepted = sandbox.accepted();
-    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted.len(), 2);
     assert_eq!(accepted[0].event, "order.completed.v1");
     assert_eq!(accepted[0].event_id, first["eventId"].as_str().unwrap());
     assert_eq!(accepted[0].payload["orderId"], "820982911946154508");
     assert_eq!(accepted[0].payload["brandId"], BRAND);
     assert_eq!(accepted[0].via, Via::Webhook { route: "/webhooks/shopify".into() });
+    assert_eq!(accepted[1].event_id, second["eventId"].as_str().unwrap());
+    assert_eq!(accepted[1].payload["orderId"], "820982911946154508");
 }
 
 #[tokio::test]

@@ -2,8 +2,8 @@
 //! integration guide's example declaration on the real Shopify order, declared transforms, enrichment and the intake.
 
 use loop_contracts::inbound::{
-    Declaration, DeclarationError, InboundError, Intake, Route, SignatureScheme, SigningSecret, Source,
-    TransformContext,
+    derive_event_id, Declaration, DeclarationError, InboundError, Intake, Route, SignatureScheme, SigningSecret,
+    Source, TransformContext,
 };
 use loop_contracts::validate_event;
 use serde_json::{json, Value};
@@ -217,7 +217,7 @@ fn event_ids_are_deterministic_and_times_are_utc() {
     let again = Source::Shopify.transform("orders/create", &bytes, &brand()).unwrap();
     let paid = Source::Shopify.transform("orders/paid", &bytes, &brand()).unwrap();
     assert_eq!(first.event_id, again.event_id, "a redelivery has the same event id");
-    assert_eq!(first.event_id, paid.event_id, "one order completes once, whichever topic reports it");
+    assert_ne!(first.event_id, paid.event_id, "each notification is its own event");
     assert_eq!(first.payload["eventId"], first.event_id.to_string());
     assert_eq!(first.payload["occurredAt"], "2022-01-01T00:00:00Z");
     let other = Source::Shopify
@@ -232,6 +232,98 @@ fn event_ids_are_deterministic_and_times_are_utc() {
         .transform("store/customer/created", &body("bigcommerce/customer-created.json"), &brand())
         .unwrap();
     assert_eq!(bc.payload["occurredAt"], "2019-06-25T16:52:51Z");
+}
+
+/// The `eventId` a built-in transform derives for one notification (a topic, a body and headers).
+fn event_id(source: Source, topic: &str, body: &[u8], headers: &[(&str, &str)]) -> String {
+    let candidate = source.candidate(topic, body, headers).unwrap();
+    candidate.payload()["eventId"].as_str().unwrap().to_owned()
+}
+
+/// The `eventId` derived from an identity.
+fn derived(identity: &str) -> String {
+    derive_event_id(identity).to_string()
+}
+
+/// A fixture's body without one top-level field.
+fn without(body: &[u8], field: &str) -> Vec<u8> {
+    let mut value: Value = serde_json::from_slice(body).unwrap();
+    value.as_object_mut().unwrap().remove(field).unwrap();
+    serde_json::to_vec(&value).unwrap()
+}
+
+#[test]
+fn each_notification_is_its_own_event_and_a_redelivery_the_same_one() {
+    let order = body("shopify/orders-create.json");
+    let shopify = |topic, headers: &[(&str, &str)]| event_id(Source::Shopify, topic, &order, headers);
+    let notification = |id| [("X-Shopify-Event-Id", id), ("X-Shopify-Webhook-Id", "b54557e4-bdd9-4b37-8a5f")];
+    let created = notification("98880550-7158-44d4-b7cd-2c97c8a091b5");
+
+    // A redelivery (the same body and headers) is the same event.
+    assert_eq!(shopify("orders/create", &created), shopify("orders/create", &created));
+    // orders/create and orders/paid of one order are two events, with or without the headers.
+    assert_ne!(shopify("orders/create", &created), shopify("orders/paid", &created));
+    assert_ne!(shopify("orders/create", &[]), shopify("orders/paid", &[]));
+    // Two notifications (two X-Shopify-Event-Id values) are two events.
+    assert_ne!(shopify("orders/create", &notification("1")), shopify("orders/create", &notification("2")));
+    // Without headers the id is still deterministic, from the topic, the order and its updated_at.
+    assert_eq!(shopify("orders/create", &[]), shopify("orders/create", &[]));
+    assert_eq!(
+        shopify("orders/create", &[]),
+        derived("shopify:orders/create:order:820982911946154508:2021-12-31T19:00:00-05:00")
+    );
+    // X-Shopify-Event-Id wins over X-Shopify-Webhook-Id, which serves alone.
+    assert_eq!(shopify("orders/paid", &notification("7")), derived("shopify:orders/paid:event:7"));
+    let webhook = [("X-Shopify-Webhook-Id", "b54557e4")];
+    assert_eq!(shopify("orders/paid", &webhook), derived("shopify:orders/paid:webhook:b54557e4"));
+    // A header that is empty, too long or not visible ASCII is ignored, never a panic.
+    let long = "9".repeat(201);
+    for bad in ["", "a b", "caf\u{e9}", "tab\there", long.as_str()] {
+        let headers = [("X-Shopify-Event-Id", bad), ("X-Shopify-Webhook-Id", bad)];
+        assert_eq!(shopify("orders/create", &headers), shopify("orders/create", &[]), "{bad:?}");
+    }
+    let longest = "9".repeat(200);
+    let headers = [("X-Shopify-Event-Id", longest.as_str())];
+    assert_eq!(shopify("orders/create", &headers), derived(&format!("shopify:orders/create:event:{longest}")));
+    let customer = body("shopify/customers-create.json");
+    assert_ne!(
+        event_id(Source::Shopify, "customers/create", &customer, &notification("7")),
+        shopify("orders/create", &notification("7")),
+        "the topic is part of the identity"
+    );
+
+    // The other vendors: the notification's own id, from the body.
+    let typeform = body("typeform/form-response.json");
+    assert_eq!(event_id(Source::Typeform, "form_response", &typeform, &[]), derived("typeform:event:LtWXD3crgy"));
+    let bigcommerce = body("bigcommerce/order-created.json");
+    assert_eq!(
+        event_id(Source::BigCommerce, "store/order/created", &bigcommerce, &[]),
+        derived("bigcommerce:1025646:store/order/created:hash:dd70c0976e06b67aaf671e73f49dcb79230ebf9d")
+    );
+    let calendly = body("calendly/invitee-created.json");
+    let value: Value = serde_json::from_slice(&calendly).unwrap();
+    let invitee = value["payload"]["uri"].as_str().unwrap();
+    assert_eq!(
+        event_id(Source::Calendly, "invitee.created", &calendly, &[]),
+        derived(&format!("calendly:invitee.created:{invitee}:2020-11-23T17:51:19.000000Z"))
+    );
+
+    // Without those ids, each falls back: Typeform to the response, BigCommerce to the object and
+    // the callback's time, Calendly to the topic and the invitee.
+    let response: Value = serde_json::from_slice(&typeform).unwrap();
+    let token = response["form_response"]["token"].as_str().unwrap();
+    assert_eq!(
+        event_id(Source::Typeform, "form_response", &without(&typeform, "event_id"), &[]),
+        derived(&format!("typeform:response:{token}"))
+    );
+    assert_eq!(
+        event_id(Source::BigCommerce, "store/order/created", &without(&bigcommerce, "hash"), &[]),
+        derived("bigcommerce:1025646:store/order/created:order:250:1561479335")
+    );
+    assert_eq!(
+        event_id(Source::Calendly, "invitee.created", &without(&calendly, "created_at"), &[]),
+        derived(&format!("calendly:invitee.created:{invitee}"))
+    );
 }
 
 #[test]

@@ -7,7 +7,8 @@ use uuid::Uuid;
 /// always gives the same event id, so a redelivered webhook is deduplicated by the platform.
 pub const EVENT_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6c6f_6f70_2d63_6f6e_7472_6163_7473_0001);
 
-/// The event id derived from a provider identity, e.g. `shopify:order:820982911946154508`.
+/// The event id derived from a notification's identity, e.g.
+/// `shopify:orders/paid:event:98880550-7158-44d4-b7cd-2c97c8a091b5`.
 ///
 /// ```
 /// use loop_contracts::inbound::derive_event_id;

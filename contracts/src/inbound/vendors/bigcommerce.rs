@@ -7,7 +7,7 @@ use super::super::candidate::Candidate;
 use super::super::convert::utc_from_unix;
 use super::super::error::InboundError;
 use super::super::headers::Headers;
-use super::fields::{set_event_id, text, Text};
+use super::fields::{notification_id, set_event_id, text, Text};
 use super::vendor::Vendor;
 
 /// BigCommerce, as the inbound layer knows it (`Source::vendor` registers it). Its callbacks are
@@ -68,7 +68,14 @@ fn bigcommerce(topic: &str, callback: BigCommerceCallback<'_>, candidate: &mut C
     };
     let store = text(&callback.store_id).or(text(&callback.producer)).unwrap_or("store");
     let (kind, field) = if topic == "store/order/created" { ("order", "orderId") } else { ("customer", "customerId") };
-    set_event_id(candidate, &format!("bigcommerce:{store}:{kind}:{id}"));
+    // Each callback is its own event: its `hash` (the same when BigCommerce retries it), else the
+    // object and the callback's time.
+    let identity = match (notification_id(text(&callback.hash)), callback.created_at) {
+        (Some(hash), _) => format!("bigcommerce:{store}:{topic}:hash:{hash}"),
+        (None, Some(created_at)) => format!("bigcommerce:{store}:{topic}:{kind}:{id}:{created_at}"),
+        (None, None) => format!("bigcommerce:{store}:{topic}:{kind}:{id}"),
+    };
+    set_event_id(candidate, &identity);
     match callback.created_at.and_then(utc_from_unix) {
         Some(t) => {
             candidate.set("occurredAt", json!(t));

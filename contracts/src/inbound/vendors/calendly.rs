@@ -10,7 +10,7 @@ use super::super::convert::utc_time;
 use super::super::error::InboundError;
 use super::super::headers::Headers;
 use super::super::signature::SignatureScheme;
-use super::fields::{set_event_id, set_time, Text};
+use super::fields::{notification_id, set_event_id, set_time, Text};
 use super::vendor::Vendor;
 
 /// Calendly, as the inbound layer knows it (`Source::vendor` registers it). Its signature carries a
@@ -136,7 +136,12 @@ fn calendly(topic: &str, value: Value, candidate: &mut Candidate) -> Result<(), 
         return Err(InboundError::Malformed("a Calendly invitee without `uri`".into()));
     };
     let canceled = topic == "invitee.canceled";
-    set_event_id(candidate, &format!("calendly:{topic}:{uri}"));
+    // Each delivery is its own event: the envelope's `created_at` (the same on Calendly's retries)
+    // with the topic and the invitee, else the topic and the invitee alone.
+    match notification_id(delivery.created_at.as_deref()) {
+        Some(created_at) => set_event_id(candidate, &format!("calendly:{topic}:{uri}:{created_at}")),
+        None => set_event_id(candidate, &format!("calendly:{topic}:{uri}")),
+    }
     let (created, updated, envelope) =
         (owned(&invitee.created_at), owned(&invitee.updated_at), owned(&delivery.created_at));
     if canceled {

@@ -91,3 +91,13 @@ pub(super) fn set_event_id(candidate: &mut Candidate, identity: &str) {
     candidate.set("eventId", Value::String(derive_event_id(identity).to_string()));
     candidate.note_source("eventId", format!("derived from `{identity}`"));
 }
+
+/// The longest notification id (a header value or a body field) an `eventId` identity takes.
+pub(super) const NOTIFICATION_ID_BYTES: usize = 200;
+
+/// `value` when it can stand in an `eventId` identity: non-empty, at most
+/// [`NOTIFICATION_ID_BYTES`] bytes, and visible ASCII only. Anything else (a header or a field a
+/// sender made up) is ignored, and the transform falls back to the object's own identity.
+pub(super) fn notification_id(value: Option<&str>) -> Option<&str> {
+    value.filter(|v| !v.is_empty() && v.len() <= NOTIFICATION_ID_BYTES && v.bytes().all(|b| b.is_ascii_graphic()))
+}

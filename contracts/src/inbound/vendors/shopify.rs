@@ -7,7 +7,7 @@ use super::super::candidate::Candidate;
 use super::super::error::InboundError;
 use super::super::headers::Headers;
 use super::super::signature::SignatureScheme;
-use super::fields::{first_text, parse, set_event_id, set_time, text, Text};
+use super::fields::{first_text, notification_id, parse, set_event_id, set_time, text, Text};
 use super::vendor::Vendor;
 
 /// Shopify, as the inbound layer knows it (`Source::vendor` registers it).
@@ -34,12 +34,44 @@ fn transform(topic: Option<&str>, body: &[u8], headers: &dyn Headers) -> Result<
             .ok_or_else(|| InboundError::Malformed("no topic given and no X-Shopify-Topic header".into()))?,
     };
     let mut candidate = SHOPIFY.start(topic)?;
+    let identity = Identity { topic, notification: notification(headers) };
     match topic {
-        "orders/create" | "orders/paid" => shopify_order(body, &mut candidate)?,
-        "customers/create" => shopify_customer(body, &mut candidate)?,
-        _ => shopify_fulfillment(body, &mut candidate)?,
+        "orders/create" | "orders/paid" => shopify_order(body, &identity, &mut candidate)?,
+        "customers/create" => shopify_customer(body, &identity, &mut candidate)?,
+        _ => shopify_fulfillment(body, &identity, &mut candidate)?,
     }
     Ok(candidate)
+}
+
+/// The notification's own id: `X-Shopify-Event-Id`, else `X-Shopify-Webhook-Id` (Shopify sends
+/// both unchanged on its retries of one notification), each ignored unless it is a short run of
+/// visible ASCII.
+fn notification(headers: &dyn Headers) -> Option<(&'static str, &str)> {
+    notification_id(headers.header("X-Shopify-Event-Id"))
+        .map(|id| ("event", id))
+        .or_else(|| notification_id(headers.header("X-Shopify-Webhook-Id")).map(|id| ("webhook", id)))
+}
+
+/// What an `eventId` is derived from: each notification is its own event, so the identity is the
+/// topic with the notification's id (`shopify:<topic>:event:<id>`, `shopify:<topic>:webhook:<id>`)
+/// or, without either header, the topic with the object and the time it was last updated
+/// (`shopify:<topic>:order:<id>:<updated_at>`): a redelivery of one body keeps its id, and
+/// `orders/create` and `orders/paid` of one order never share one.
+struct Identity<'a> {
+    topic: &'a str,
+    notification: Option<(&'static str, &'a str)>,
+}
+
+impl Identity<'_> {
+    fn set(&self, candidate: &mut Candidate, kind: &str, id: &str, updated_at: &Option<Text<'_>>) {
+        let topic = self.topic;
+        let identity = match (self.notification, notification_id(text(updated_at))) {
+            (Some((source, notification)), _) => format!("shopify:{topic}:{source}:{notification}"),
+            (None, Some(updated_at)) => format!("shopify:{topic}:{kind}:{id}:{updated_at}"),
+            (None, None) => format!("shopify:{topic}:{kind}:{id}"),
+        };
+        set_event_id(candidate, &identity);
+    }
 }
 
 /// The numeric id at the end of a Shopify GraphQL id (`gid://shopify/Order/820982911946154508`).
@@ -126,6 +158,8 @@ struct ShopifyOrder<'a> {
     #[serde(borrow, default)]
     processed_at: Option<Text<'a>>,
     #[serde(borrow, default)]
+    updated_at: Option<Text<'a>>,
+    #[serde(borrow, default)]
     email: Option<Text<'a>>,
     #[serde(borrow, default)]
     contact_email: Option<Text<'a>>,
@@ -155,12 +189,12 @@ fn split_tags(tags: Option<&str>) -> Option<Value> {
     (!tags.is_empty()).then_some(Value::Array(tags))
 }
 
-fn shopify_order(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
+fn shopify_order(body: &[u8], identity: &Identity<'_>, candidate: &mut Candidate) -> Result<(), InboundError> {
     let order: ShopifyOrder = parse(body, "Shopify order")?;
     let Some(id) = exact_id(&order.id, &order.admin_graphql_api_id) else {
         return Err(InboundError::Malformed("a Shopify order without `id`".into()));
     };
-    set_event_id(candidate, &format!("shopify:order:{id}"));
+    identity.set(candidate, "order", id, &order.updated_at);
     set_time(candidate, "occurredAt", &[("$.created_at", &order.created_at), ("$.processed_at", &order.processed_at)]);
     candidate.set("platform", json!("shopify"));
     candidate.set("orderId", json!(id));
@@ -232,12 +266,12 @@ struct MarketingConsent {
     state: Option<String>,
 }
 
-fn shopify_customer(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
+fn shopify_customer(body: &[u8], identity: &Identity<'_>, candidate: &mut Candidate) -> Result<(), InboundError> {
     let customer: ShopifyCustomer = parse(body, "Shopify customer")?;
     let Some(id) = exact_id(&customer.id, &customer.admin_graphql_api_id) else {
         return Err(InboundError::Malformed("a Shopify customer without `id`".into()));
     };
-    set_event_id(candidate, &format!("shopify:customer:{id}"));
+    identity.set(candidate, "customer", id, &customer.updated_at);
     set_time(
         candidate,
         "occurredAt",
@@ -297,12 +331,12 @@ fn text_list(list: &Option<Vec<Text<'_>>>, single: &Option<Text<'_>>) -> Option<
     (!out.is_empty()).then_some(Value::Array(out))
 }
 
-fn shopify_fulfillment(body: &[u8], candidate: &mut Candidate) -> Result<(), InboundError> {
+fn shopify_fulfillment(body: &[u8], identity: &Identity<'_>, candidate: &mut Candidate) -> Result<(), InboundError> {
     let f: ShopifyFulfillment = parse(body, "Shopify fulfillment")?;
     let Some(id) = exact_id(&f.id, &f.admin_graphql_api_id) else {
         return Err(InboundError::Malformed("a Shopify fulfillment without `id`".into()));
     };
-    set_event_id(candidate, &format!("shopify:fulfillment:{id}"));
+    identity.set(candidate, "fulfillment", id, &f.updated_at);
     set_time(candidate, "occurredAt", &[("$.created_at", &f.created_at), ("$.updated_at", &f.updated_at)]);
     candidate.set("platform", json!("shopify"));
     candidate.set("fulfillmentId", json!(id));

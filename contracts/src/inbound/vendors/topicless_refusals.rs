@@ -239,7 +239,7 @@ const BASE: &[(&str, [&str; 5])] = &[
         "400 Malformed: malformed webhook body: the webhook body: invalid length 0, expected struct Probe with 3 elements at line 1 column 2",
         "400 Malformed: malformed webhook body: the webhook body: invalid length 0, expected struct Probe with 3 elements at line 1 column 2",
         "400 Malformed: malformed webhook body: the webhook body: invalid length 0, expected struct Probe with 3 elements at line 1 column 2",
-        "400 Malformed: malformed webhook body: not a Shopify order body: invalid length 0, expected struct ShopifyOrder with 15 elements at line 1 column 2",
+        "400 Malformed: malformed webhook body: not a Shopify order body: invalid length 0, expected struct ShopifyOrder with 16 elements at line 1 column 2",
         "400 Malformed: malformed webhook body: custom webhooks are routed by their webhookPath",
     ]),
     ("array of a body", [

@@ -9,7 +9,7 @@ use super::super::candidate::Candidate;
 use super::super::error::InboundError;
 use super::super::headers::Headers;
 use super::super::signature::SignatureScheme;
-use super::fields::{set_event_id, set_time, Text};
+use super::fields::{notification_id, set_event_id, set_time, Text};
 use super::vendor::Vendor;
 
 /// Typeform, as the inbound layer knows it (`Source::vendor` registers it). Its delivery id
@@ -143,7 +143,12 @@ fn typeform(delivery: TypeformDelivery, candidate: &mut Candidate) -> Result<(),
     let Some(token) = response.token.as_deref().filter(|t| !t.is_empty()) else {
         return Err(InboundError::Malformed("a Typeform response without `token`".into()));
     };
-    set_event_id(candidate, &format!("typeform:response:{token}"));
+    // Each delivery is its own event: its `event_id` (the same on Typeform's retries), else the
+    // response.
+    match notification_id(delivery.event_id.as_deref()) {
+        Some(event_id) => set_event_id(candidate, &format!("typeform:event:{event_id}")),
+        None => set_event_id(candidate, &format!("typeform:response:{token}")),
+    }
     let submitted = response.submitted_at.clone().map(|t| Text(Cow::Owned(t)));
     let landed = response.landed_at.clone().map(|t| Text(Cow::Owned(t)));
     set_time(
