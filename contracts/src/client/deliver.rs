@@ -5,12 +5,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
-use serde::Deserialize;
 use serde_json::Value;
 use tracing::Instrument;
 use uuid::Uuid;
 
-use super::response::{read_bounded, retry_after, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED};
+use super::response::{error_code, read_bounded, retry_after, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED};
 use super::retry::{Decision, Failure};
 use super::{Accepted, Attempt, AttemptOutcome, Client, OutboxEntry, RateLimit, ResponseBody, SendError};
 use crate::validate::issue::{ErrorCode, ErrorResponse, ValidationError};
@@ -128,10 +127,7 @@ impl Client {
                         });
                     }
                     let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
-                    let code = parsed
-                        .as_ref()
-                        .and_then(|v| v.pointer("/error/code"))
-                        .and_then(|c| ErrorCode::deserialize(c).ok());
+                    let code = parsed.as_ref().and_then(error_code);
                     let outcome = AttemptOutcome::Status { status, code };
                     match status {
                         409 if code == Some(ErrorCode::IdempotencyInProgress) => (Failure::InProgress, outcome),

@@ -3,9 +3,7 @@
 
 use std::sync::Arc;
 
-use serde::Deserialize;
-
-use super::response::{read_bounded, RateLimit};
+use super::response::{error_code, read_bounded, RateLimit};
 use super::{Client, SendError};
 use crate::schema::EventSchema;
 use crate::sync::lock;
@@ -65,9 +63,7 @@ impl Client {
             // The code names the reason: `UNKNOWN_EVENT` (404 here, 422 on a send) is an event the
             // platform does not know, another code (`NOT_FOUND`: no such route, a wrong base URL)
             // is not. Without a code this crate knows, the status decides.
-            let code = serde_json::from_slice::<serde_json::Value>(&bytes)
-                .ok()
-                .and_then(|v| v.pointer("/error/code").and_then(|c| ErrorCode::deserialize(c).ok()));
+            let code = serde_json::from_slice(&bytes).ok().as_ref().and_then(error_code);
             return Err(match (status, code) {
                 (_, Some(ErrorCode::UnknownEvent)) | (404 | 422, None) => {
                     SendError::Invalid(ValidationError::unknown_event(name))

@@ -7,8 +7,11 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
 use uuid::Uuid;
 
+use serde::Deserialize;
+
 use super::ResponseBody;
 use crate::platform::headers;
+use crate::validate::issue::ErrorCode;
 
 /// The rate-limit figures of a response (`X-RateLimit-*`).
 ///
@@ -106,6 +109,11 @@ const X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static(headers::RATE_
 const X_RATELIMIT_RESET: HeaderName = HeaderName::from_static(headers::RATE_LIMIT_RESET);
 pub(super) const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static(headers::IDEMPOTENCY_KEY);
 pub(super) const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static(headers::IDEMPOTENT_REPLAYED);
+
+/// The `error.code` of a platform error body, when it is one this crate knows.
+pub(super) fn error_code(body: &serde_json::Value) -> Option<ErrorCode> {
+    body.pointer("/error/code").and_then(|code| ErrorCode::deserialize(code).ok())
+}
 
 pub(super) fn header_u64(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
