@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -70,10 +71,10 @@ struct CalendlyInvitee {
     rescheduled: Option<bool>,
     /// The invitee this one replaces (a URI); non-null on the booking a reschedule made.
     #[serde(default)]
-    old_invitee: Option<Value>,
+    old_invitee: Option<IgnoredAny>,
     /// The invitee that replaced this one (a URI); non-null on the booking a reschedule canceled.
     #[serde(default)]
-    new_invitee: Option<Value>,
+    new_invitee: Option<IgnoredAny>,
     #[serde(default)]
     tracking: Option<Map<String, Value>>,
     #[serde(default)]
@@ -158,11 +159,11 @@ fn calendly(topic: &str, value: Value, candidate: &mut Candidate) -> Result<(), 
     candidate.set_text("scheduledEventId", event_uri);
     // A reschedule cancels the old invitee (`rescheduled: true`, `new_invitee` set) and creates a
     // new one whose own `rescheduled` is false but whose `old_invitee` names the one it replaces.
-    let present = |uri: &Option<Value>| uri.as_ref().is_some_and(|v| !v.is_null());
+    // Skipped, not built: only whether a URI is there (not `null`) matters.
     let rescheduled = if canceled {
-        invitee.rescheduled.unwrap_or(false) || present(&invitee.new_invitee)
+        invitee.rescheduled.unwrap_or(false) || invitee.new_invitee.is_some()
     } else {
-        present(&invitee.old_invitee)
+        invitee.old_invitee.is_some()
     };
     candidate.set("rescheduled", json!(rescheduled));
     if canceled {
