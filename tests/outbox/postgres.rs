@@ -69,3 +69,48 @@ async fn bad_urls_and_unreachable_servers_are_typed_errors() {
     assert!(matches!(err, OutboxError::Database { .. }), "{err:?}");
     assert!(!format!("{err} {err:?}").contains("s3cret-pw"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_survives_its_connections_being_cut() {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use loop_contracts::outbox::Relay;
+    use loop_contracts::sandbox::FaultConfig;
+
+    const EVENTS: u64 = 40;
+    let slow = FaultConfig::seeded(3).with_latency(Duration::from_millis(30), Duration::ZERO);
+    let sandbox = suite::sandbox::builder().faults(slow).start().await.unwrap();
+    let server = suite::postgres::server();
+    let url = server.fresh_database();
+    let store = Arc::new(PostgresOutbox::connect(&url).await.unwrap());
+    for i in 1..=EVENTS {
+        store.enqueue(&event(i)).await.unwrap();
+    }
+    let relay = Relay::new(store.clone(), suite::client::client_builder(&sandbox).build().unwrap())
+        .concurrency(2)
+        .lease(Duration::from_secs(2)) // a settle cut off leaves its claim to lapse soon
+        .idle_poll(Duration::from_millis(20));
+    let run = tokio::spawn(async move { relay.run_until_empty().await });
+    while sandbox.accepted_count() < 5 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let away_at = sandbox.accepted_count();
+    // Mid-drain, the database turns connections away and drops the open ones (a restart, a
+    // failover) for a second: the relay's claims fail, it retries, and goes on once it is back.
+    let database = url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+    server.psql(server.url(), &format!("ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false"));
+    let cut = server.psql(
+        server.url(),
+        &format!("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{database}'"),
+    );
+    assert!(cut.trim().parse::<u32>().unwrap() > 0, "connections were cut: {cut}");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(store.counts().await.is_err(), "the database is away");
+    server.psql(server.url(), &format!("ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true"));
+    let report = tokio::time::timeout(Duration::from_secs(60), run).await.unwrap().unwrap().unwrap();
+    assert!(report.sent >= EVENTS - report.lost, "{report:?}");
+    assert_eq!(store.counts().await.unwrap().sent, EVENTS);
+    assert_eq!(sandbox.accepted_count(), EVENTS, "each event accepted once");
+    assert!(away_at < EVENTS, "the cut came mid-drain");
+}

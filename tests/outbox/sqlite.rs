@@ -94,3 +94,28 @@ async fn files_that_are_not_databases_are_typed_errors() {
     assert!(matches!(err, OutboxError::UnsupportedUrl(_)), "{err:?}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_full_database_refuses_the_enqueue_and_keeps_what_it_holds() {
+    let dir = temp_dir();
+    let path = dir.join("outbox.db");
+    SqliteOutbox::open(&path).await.unwrap().pool().close().await;
+    // A disk that fills up: SQLite's page cap gives the same SQLITE_FULL as a full device.
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).pragma("max_page_count", "12");
+    let pool = sqlx::sqlite::SqlitePoolOptions::new().max_connections(1).connect_with(options).await.unwrap();
+    let outbox = SqliteOutbox::from_pool(pool).await.unwrap();
+    let mut stored = 0;
+    let err = loop {
+        match outbox.enqueue(&event(stored + 1)).await {
+            Ok(_) => stored += 1,
+            Err(err) => break err,
+        }
+        assert!(stored < 10_000, "the cap never bit");
+    };
+    assert!(matches!(err, OutboxError::Database { .. }), "{err:?}");
+    assert!(err.to_string().contains("full"), "{err}");
+    assert!(stored > 0);
+    assert_eq!(outbox.counts().await.unwrap().pending, stored, "what was stored is intact");
+    assert!(outbox.entry(event(stored + 1).event_id()).await.unwrap().is_none(), "the refused one is not");
+    std::fs::remove_dir_all(dir).unwrap();
+}

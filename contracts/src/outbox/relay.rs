@@ -63,6 +63,10 @@ pub struct Relay<S> {
     backoff: Vec<Duration>,
 }
 
+/// How many store errors in a row a relay takes (retrying after 2, 4, 8, 16 times its idle poll,
+/// 10 s at most; 15 s in all by default) before it ends its run with the last one.
+const STORE_ATTEMPTS: u32 = 5;
+
 /// What a relay's run did, counted per entry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -145,7 +149,8 @@ impl<S: OutboxStore> Relay<S> {
     ///
     /// # Errors
     ///
-    /// The store's error, when it cannot claim or count; claims in progress are released first.
+    /// The store's error, when it cannot claim or count several times in a row (a lost connection
+    /// is retried); claims in progress are released first.
     pub async fn run_until_empty(&self) -> Result<RelayReport, OutboxError> {
         self.run(true, std::future::pending()).await
     }
@@ -156,7 +161,8 @@ impl<S: OutboxStore> Relay<S> {
     ///
     /// # Errors
     ///
-    /// The store's error, when it cannot claim; claims in progress are released first.
+    /// The store's error, when it cannot claim several times in a row (a lost connection is
+    /// retried); claims in progress are released first.
     pub async fn run_until(&self, shutdown: impl Future<Output = ()>) -> Result<RelayReport, OutboxError> {
         self.run(false, shutdown).await
     }
@@ -168,34 +174,47 @@ impl<S: OutboxStore> Relay<S> {
         let mut report = RelayReport::default();
         let mut last_prune: Option<Instant> = None;
         let mut failure = None;
+        // Consecutive store errors: a lost connection or a failover is retried (the pool
+        // reconnects), a database gone for good ends the run with its error.
+        let mut store_errors = 0u32;
         loop {
             if !*stop.borrow() {
                 if let Err(e) = self.prune_if_due(&mut last_prune, &mut report).await {
                     tracing::warn!(error = %e, "outbox relay: pruning sent entries failed");
                 }
                 let free = self.concurrency.saturating_sub(tasks.len());
-                if free > 0 {
-                    match self.store.claim(SystemTime::now(), self.lease, free).await {
-                        Ok(claims) => {
-                            for claim in claims {
-                                tasks.spawn(self.settle(claim, stopped.clone()));
-                            }
+                let mut polled = if free == 0 {
+                    Ok(())
+                } else {
+                    self.store.claim(SystemTime::now(), self.lease, free).await.map(|claims| {
+                        for claim in claims {
+                            tasks.spawn(self.settle(claim, stopped.clone()));
                         }
-                        Err(e) => {
-                            // Stop claiming, give back what runs, and report the store's error.
-                            failure = Some(e);
-                            let _ = stop.send(true);
-                        }
-                    }
-                }
-                if until_empty && tasks.is_empty() {
+                    })
+                };
+                if polled.is_ok() && until_empty && tasks.is_empty() {
                     match self.store.counts().await {
                         Ok(counts) if counts.is_drained() => break,
                         Ok(_) => {}
-                        Err(e) => {
-                            failure = Some(e);
-                            let _ = stop.send(true);
+                        Err(e) => polled = Err(e),
+                    }
+                }
+                match polled {
+                    Ok(()) => store_errors = 0,
+                    Err(e) if store_errors + 1 >= STORE_ATTEMPTS => {
+                        // Stop claiming, give back what runs, and report the store's error.
+                        failure = Some(e);
+                        let _ = stop.send(true);
+                    }
+                    Err(e) => {
+                        store_errors += 1;
+                        let wait = self.idle_poll.max(Duration::from_millis(100)) * 2u32.pow(store_errors);
+                        tracing::warn!(error = %e, attempt = store_errors, "outbox relay: the store failed; retrying");
+                        tokio::select! {
+                            () = tokio::time::sleep(wait.min(Duration::from_secs(10))) => {}
+                            () = &mut shutdown => { let _ = stop.send(true); }
                         }
+                        continue;
                     }
                 }
             }
