@@ -191,3 +191,8 @@ pub mod meter {
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeExamples;
+
+/// The outbox guide's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/outbox.md")]
+pub struct OutboxGuideExamples;
