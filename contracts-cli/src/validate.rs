@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use loop_contracts::catalog;
 use loop_contracts::EventSchema;
+use loop_contracts::Ordered;
 use loop_contracts::ValidationError;
 
 use crate::envelope;
@@ -37,11 +38,13 @@ pub(crate) struct ValidateArgs {
     schema_doc: Option<PathBuf>,
 }
 
+/// An accepted document's result line; `data` comes out in the schema's field order, as the
+/// platform's (Zod's) output does.
 #[derive(Serialize)]
 struct Accepted<'a> {
     ok: bool,
     event: &'a str,
-    data: &'a Value,
+    data: Ordered<'a>,
 }
 
 /// What `validate` checks documents against: one event fixed by the command line (its schema, or
@@ -107,9 +110,9 @@ fn validate_one(
     };
     let envelope::Document { event: enveloped, payload } = envelope::open(value);
     let (event, schema) = against.schema_for(enveloped.as_deref(), &payload, || place(input, line))?;
-    match schema.and_then(|schema| schema.validate_owned(payload)) {
-        Ok(data) => {
-            serde_json::to_writer(&mut *out, &Accepted { ok: true, event, data: &data })?;
+    match schema.and_then(|schema| Ok((schema, schema.validate_owned(payload)?))) {
+        Ok((schema, data)) => {
+            serde_json::to_writer(&mut *out, &Accepted { ok: true, event, data: schema.ordered(&data) })?;
             out.write_all(b"\n")?;
             Ok(true)
         }

@@ -887,3 +887,42 @@ mod verify {
         assert!(err.contains("LOOP_DELIVERY_SECRET: the webhook secret is not") && !err.contains("MfKQ9r8G"), "{err}");
     }
 }
+
+/// An order whose keys are written back to front, nested line items included.
+const REVERSED_ORDER: &str = r#"{"attributes":{"b":1,"a":2},"lineItems":[{"price":"4.95","quantity":2,"title":"Tea","extra":0}],"totalPrice":"9.90","orderId":"1001","platform":"shopify","email":"ana@example.com","brandId":"6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e","occurredAt":"2026-05-19T12:00:00Z","eventId":"550e8400-e29b-41d4-a716-446655440000"}"#;
+
+/// The same order as the platform's (Zod's) output writes it: schema order at every depth, the
+/// unknown key stripped, the record's keys in the order a `serde_json::Map` keeps.
+const ORDER_DATA: &str = r#"{"eventId":"550e8400-e29b-41d4-a716-446655440000","occurredAt":"2026-05-19T12:00:00Z","brandId":"6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e","email":"ana@example.com","platform":"shopify","orderId":"1001","totalPrice":"9.90","lineItems":[{"title":"Tea","quantity":2,"price":"4.95"}],"attributes":{"a":2,"b":1}}"#;
+
+#[test]
+fn validate_writes_the_data_in_the_schemas_field_order() {
+    let expected = format!(r#"{{"ok":true,"event":"order.completed.v1","data":{ORDER_DATA}}}"#);
+    let out = run(&["validate", "order.completed.v1"], REVERSED_ORDER);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stdout(&out), format!("{expected}\n"));
+    let out = run(&["validate", "order.completed.v1", "--jsonl"], &format!("{REVERSED_ORDER}\n{REVERSED_ORDER}\n"));
+    assert_eq!(stdout(&out), format!("{expected}\n{expected}\n"));
+    // An envelope names the event; the data comes out the same.
+    let envelope = format!(r#"{{"payload":{REVERSED_ORDER},"event":"order.completed.v1"}}"#);
+    let out = run(&["validate", "--jsonl"], &format!("{envelope}\n"));
+    assert_eq!(stdout(&out), format!("{expected}\n"));
+}
+
+#[test]
+fn transform_prints_the_payload_in_the_schemas_field_order() {
+    let out = run(
+        &["transform", "shopify", "orders/create", &fixture("shopify/orders-create.json"), "--brand-id", BRAND],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    let line: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
+    let schema = loop_contracts::catalog().get("order.completed.v1").unwrap();
+    let expected = format!(r#"{{"event":"order.completed.v1","payload":{}}}"#, schema.ordered(&line["payload"]));
+    assert_eq!(text, format!("{expected}\n"));
+    // Spelled out for the envelope, the order and a line item.
+    let at = |key: &str| text.find(&format!("\"{key}\":")).unwrap_or_else(|| panic!("no {key} in {text}"));
+    let keys = ["eventId", "occurredAt", "brandId", "email", "platform", "orderId", "lineItems", "title", "quantity"];
+    assert!(keys.windows(2).all(|w| at(w[0]) < at(w[1])), "{text}");
+}

@@ -3,6 +3,8 @@
 
 // Parity with Zod 3 on the committed corpus the Node oracle wrote.
 mod zod_parity;
+// The validated output written in Zod's key order, byte for byte against the corpus.
+mod output_order;
 // The emitted JSON Schemas give Zod's verdicts through the `jsonschema` crate.
 mod json_schema_parity;
 // The committed documents in `schemas/` are what the catalog produces.

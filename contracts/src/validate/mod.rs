@@ -3,9 +3,11 @@
 //! It reproduces Zod 3's `safeParse` of the equivalent schema (`docs/platform.md` §2.1): every issue is
 //! collected, in the order Zod reports them (fields in definition order, depth first), with Zod's
 //! codes and messages; unknown keys are stripped from the output. Valid input never pays for
-//! issue paths: a path is only rendered when an issue is recorded.
+//! issue paths: a path is only rendered when an issue is recorded. The output is written in Zod's
+//! key order through [`EventSchema::ordered`] (`order.rs`).
 
 pub(crate) mod issue;
+mod order;
 mod output;
 mod walk;
 
@@ -15,6 +17,7 @@ use serde_json::Value;
 
 use crate::schema::EventSchema;
 pub use issue::{ErrorBody, ErrorCode, ErrorResponse, Issue, IssueCode, ValidationError};
+pub use order::Ordered;
 use output::{copy_object, strip_object};
 use walk::{Walk, ROOT};
 
