@@ -5,6 +5,7 @@ use std::io;
 use std::path::PathBuf;
 
 use loop_contracts::schema::EventName;
+use loop_contracts::JsonDocument;
 use serde_json::Value;
 
 use crate::exit::usage;
@@ -54,18 +55,35 @@ pub(crate) struct Document {
 /// The test is two length and type checks, so that `validate EVENT --jsonl` pays next to
 /// nothing for it on plain payloads.
 pub(crate) fn open(value: Value) -> Document {
+    if envelope_event(&value).is_none() {
+        return Document { event: None, payload: value };
+    }
+    let Value::Object(mut map) = value else { unreachable!("an envelope is an object") };
+    let (Some(Value::String(event)), Some(payload)) = (map.remove("event"), map.remove("payload")) else {
+        unreachable!("both keys were just checked");
+    };
+    Document { event: Some(event), payload }
+}
+
+/// [`open`] for a document read as the platform reads it: the payload keeps the infinities (number
+/// literals beyond a double) it holds, so that it is validated as the platform validates it.
+pub(crate) fn open_document(mut document: JsonDocument) -> (Option<String>, JsonDocument) {
+    // An infinity is neither a string nor an object, and `null` (how the forwarded view shows one)
+    // is neither either: the view answers the envelope test as the document would.
+    let Some(event) = envelope_event(&document.forwarded()).map(str::to_owned) else { return (None, document) };
+    match document.take("payload") {
+        Some(payload) => (Some(event), payload),
+        None => unreachable!("the envelope test found the payload"),
+    }
+}
+
+/// The event an envelope names; `None` for anything that is not an envelope.
+fn envelope_event(value: &Value) -> Option<&str> {
     match value {
-        Value::Object(mut map)
-            if map.len() == 2
-                && map.get("event").is_some_and(Value::is_string)
-                && map.get("payload").is_some_and(Value::is_object) =>
-        {
-            let (Some(Value::String(event)), Some(payload)) = (map.remove("event"), map.remove("payload")) else {
-                unreachable!("both keys were just checked");
-            };
-            Document { event: Some(event), payload }
+        Value::Object(map) if map.len() == 2 && map.get("payload").is_some_and(Value::is_object) => {
+            map.get("event").and_then(Value::as_str)
         }
-        payload => Document { event: None, payload },
+        _ => None,
     }
 }
 

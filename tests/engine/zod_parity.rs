@@ -5,7 +5,7 @@
 //! validation accepts.
 
 use loop_contracts::{catalog, format, validate_event, ValidationError};
-use suite::{parity_corpus, ParityCase, ZodIssue};
+use suite::{parity_corpus, same_json, ParityCase, ZodIssue};
 
 #[test]
 fn validation_agrees_with_zod_on_every_corpus_case() {
@@ -56,20 +56,6 @@ fn agrees(case: &ParityCase, ours: &Result<serde_json::Value, ValidationError>) 
             issues == case.zod.issues
         }
         _ => false,
-    }
-}
-
-/// JSON equality as JavaScript sees it: numbers compare as doubles (Zod's output holds
-/// `9007199254740993` as `9007199254740992`, `-0` as `0`), object key order is irrelevant.
-fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
-    use serde_json::Value::*;
-    match (a, b) {
-        (Number(x), Number(y)) => x.as_f64() == y.as_f64(),
-        (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y)),
-        (Object(x), Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
-        }
-        _ => a == b,
     }
 }
 
