@@ -87,19 +87,10 @@ impl JsonDocument {
         Self::from_slice(text.as_bytes())
     }
 
-    /// The slow path, taken only when serde_json refused the text: when the cause is a number
-    /// out of range, read a copy with stand-ins in place of the overflowing literals.
+    /// The slow path, taken only when serde_json refused the text.
     #[cold]
     fn with_overflows(bytes: &[u8], error: serde_json::Error) -> serde_json::Result<Self> {
-        if !error.to_string().starts_with("number out of range") {
-            return Err(error);
-        }
-        let Some((copy, overflows)) = replace_overflows(bytes) else { return Err(error) };
-        let mut reader = serde_json::Deserializer::from_slice(&copy);
-        let mut ranks = Ranks { next: 0, overflows: &overflows, at: 0 };
-        let (value, marks) = Node { ranks: &mut ranks }.deserialize(&mut reader)?;
-        reader.end()?;
-        Ok(JsonDocument { value, infinities: marks })
+        read_overflowing(bytes, error).map(|(document, _)| document)
     }
 
     /// Whether the document holds a number beyond a double (an infinity, to JavaScript).
@@ -178,6 +169,23 @@ impl JsonDocument {
         };
         Some(JsonDocument { value, infinities })
     }
+}
+
+/// For text serde_json refused with `error`: when the cause is a number literal beyond a double,
+/// the document as `JSON.parse` reads it, and the copy of the text it was read from, with a
+/// finite stand-in in place of each such literal at the same length (a caller that reads the text
+/// as a type of its own, such as a request around the payload, reads the copy and meets the same
+/// errors at the same places). `error`, or the copy's own error, otherwise.
+pub(crate) fn read_overflowing(bytes: &[u8], error: serde_json::Error) -> serde_json::Result<(JsonDocument, Vec<u8>)> {
+    if !error.to_string().starts_with("number out of range") {
+        return Err(error);
+    }
+    let Some((copy, overflows)) = replace_overflows(bytes) else { return Err(error) };
+    let mut reader = serde_json::Deserializer::from_slice(&copy);
+    let mut ranks = Ranks { next: 0, overflows: &overflows, at: 0 };
+    let (value, marks) = Node { ranks: &mut ranks }.deserialize(&mut reader)?;
+    reader.end()?;
+    Ok((JsonDocument { value, infinities: marks }, copy))
 }
 
 /// A value without infinities.
