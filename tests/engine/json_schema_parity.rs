@@ -69,3 +69,20 @@ fn jsonschema_crate_agrees_with_zod_on_every_corpus_case() {
         &ajv_mismatches[..ajv_mismatches.len().min(15)]
     );
 }
+
+/// What the JSON Schema side makes of a number beyond a double, measured: serde_json refuses the
+/// text, so the `jsonschema` crate never sees it; an `f64` infinity put into a `Value` becomes
+/// `null`, which `{"type": "number"}` refuses. (ajv, after `JSON.parse`, takes Infinity for a
+/// `number` and for an `integer`; the oracle measures it, see `tests/oracle/README.md`.)
+#[test]
+fn the_jsonschema_crate_cannot_see_an_infinity() {
+    use serde_json::{json, Value};
+    let err = serde_json::from_str::<Value>(r#"{"n": 1e999}"#).unwrap_err();
+    assert_eq!(err.to_string(), "number out of range at line 1 column 11");
+    let infinity = json!(f64::INFINITY);
+    assert!(infinity.is_null());
+    for ty in ["number", "integer"] {
+        let validator = jsonschema::draft202012::new(&json!({"type": ty})).unwrap();
+        assert!(!validator.is_valid(&infinity), "{ty}");
+    }
+}
