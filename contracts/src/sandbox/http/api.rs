@@ -74,13 +74,11 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ()> {
 
 /// The request's event and payload, the payload read as the platform's `JSON.parse` reads it: a
 /// number literal beyond a double is an infinity (which Zod accepts in a `number` field and the
-/// platform stores as `null`), not a malformed body.
-fn read_request(bytes: &[u8]) -> Result<(String, JsonDocument), Response> {
-    let shape = |e: serde_json::Error| {
-        let message = format!("the body must be {{\"event\": \"<name>\", \"payload\": {{...}}}}: {e}");
-        coded(ErrorCode::MalformedRequest, &message)
-    };
-    let malformed = |e: serde_json::Error| coded(ErrorCode::MalformedRequest, &format!("malformed JSON: {e}"));
+/// platform stores as `null`), not a malformed body. `Err` holds the message of the
+/// `MALFORMED_REQUEST` refusal.
+fn read_request(bytes: &[u8]) -> Result<(String, JsonDocument), String> {
+    let shape = |e: serde_json::Error| format!("the body must be {{\"event\": \"<name>\", \"payload\": {{...}}}}: {e}");
+    let malformed = |e: serde_json::Error| format!("malformed JSON: {e}");
     match crate::strict::from_slice::<EventRequest>(bytes) {
         Ok(request) => Ok((request.event, JsonDocument::from(request.payload))),
         Err(e) if e.is_data() => Err(shape(e)),
@@ -112,7 +110,7 @@ pub(super) async fn post_event(State(shared): State<Arc<Shared>>, request: Reque
     };
     let (event, payload) = match read_request(&bytes) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(message) => return coded(ErrorCode::MalformedRequest, &message),
     };
     let Ok(header_key) = idempotency_key(headers) else {
         let message = "the Idempotency-Key header must be 1 to 255 visible ASCII characters";
