@@ -65,7 +65,7 @@ impl JsonDocument {
     ///
     /// assert!(JsonDocument::from_slice(br#"{"n": -123e400}"#)?.has_infinities());
     /// let err = JsonDocument::from_slice(b"{\"n\": 1e999,\n \"m\": tru}").unwrap_err();
-    /// assert_eq!(err.to_string(), "expected ident at line 2 column 9");
+    /// assert_eq!(err.to_string(), "expected ident at line 2 column 10");
     /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn from_slice(bytes: &[u8]) -> serde_json::Result<Self> {
