@@ -68,6 +68,10 @@ impl JsonDocument {
     /// assert_eq!(err.to_string(), "expected ident at line 2 column 10");
     /// # Ok::<(), serde_json::Error>(())
     /// ```
+    // Inlined, so that the parse is instantiated in the caller's crate as a direct
+    // `serde_json::from_slice` would be: measured, the out-of-line call cost about 5% of a small
+    // payload's parse.
+    #[inline]
     pub fn from_slice(bytes: &[u8]) -> serde_json::Result<Self> {
         match serde_json::from_slice::<Value>(bytes) {
             Ok(value) => Ok(JsonDocument { value, infinities: None }),
