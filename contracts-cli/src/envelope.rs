@@ -40,7 +40,9 @@ pub(crate) fn not_an_event_hint(error: io::Error, input: &std::path::Path) -> io
 }
 
 /// A document's event and payload: an envelope's, or the plain payload's with the event named
-/// elsewhere.
+/// elsewhere. (`send` reads documents as `Value`s; `validate` as the platform reads them, through
+/// [`open_document`].)
+#[cfg(feature = "client")]
 pub(crate) struct Document {
     /// The envelope's event, `None` for a plain payload.
     pub(crate) event: Option<String>,
@@ -54,6 +56,7 @@ pub(crate) struct Document {
 ///
 /// The test is two length and type checks, so that `validate EVENT --jsonl` pays next to
 /// nothing for it on plain payloads.
+#[cfg(feature = "client")]
 pub(crate) fn open(value: Value) -> Document {
     if envelope_event(&value).is_none() {
         return Document { event: None, payload: value };
@@ -126,21 +129,40 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const PLAIN: [&str; 6] = [
+        r#"{"event": "lead.captured.v1", "payload": {}, "eventId": "x"}"#,
+        r#"{"event": "lead.captured.v1", "payload": "{}"}"#,
+        r#"{"event": 1, "payload": {}}"#,
+        r#"{"event": "lead.captured.v1"}"#,
+        r#"[{"event": "lead.captured.v1", "payload": {}}]"#,
+        r#"{"ok": true, "event": "lead.captured.v1"}"#,
+    ];
+
+    #[cfg(feature = "client")]
     #[test]
     fn only_exactly_event_and_payload_make_an_envelope() {
         let envelope = open(json!({"event": "lead.captured.v1", "payload": {"email": "a@example.com"}}));
         assert_eq!(envelope.event.as_deref(), Some("lead.captured.v1"));
         assert_eq!(envelope.payload, json!({"email": "a@example.com"}));
-        for plain in [
-            json!({"event": "lead.captured.v1", "payload": {}, "eventId": "x"}),
-            json!({"event": "lead.captured.v1", "payload": "{}"}),
-            json!({"event": 1, "payload": {}}),
-            json!({"event": "lead.captured.v1"}),
-            json!([{"event": "lead.captured.v1", "payload": {}}]),
-            json!({"ok": true, "event": "lead.captured.v1"}),
-        ] {
+        for plain in PLAIN {
+            let plain: Value = serde_json::from_str(plain).unwrap();
             let document = open(plain.clone());
             assert_eq!((document.event, document.payload), (None, plain));
+        }
+    }
+
+    #[test]
+    fn a_document_opens_as_a_value_does_and_keeps_its_infinities() {
+        let text = r#"{"event": "lead.captured.v1", "payload": {"n": 1e999, "m": [-1e999]}}"#;
+        let (event, payload) = open_document(JsonDocument::from_str(text).unwrap());
+        assert_eq!(event.as_deref(), Some("lead.captured.v1"));
+        assert!(payload.has_infinities());
+        assert_eq!(payload.into_forwarded(), json!({"n": null, "m": [null]}));
+        for plain in PLAIN.iter().map(|p| p.to_string()).chain([r#"{"event": 1e999, "payload": {}}"#.to_owned()]) {
+            let document = JsonDocument::from_str(&plain).unwrap();
+            let forwarded = document.forwarded().into_owned();
+            let (event, payload) = open_document(document);
+            assert_eq!((event, payload.into_forwarded()), (None, forwarded), "{plain}");
         }
     }
 
