@@ -86,7 +86,8 @@ impl JsonDocument {
     /// assert_eq!(doc.into_forwarded(), serde_json::json!({"n": null}));
     /// # Ok::<(), serde_json::Error>(())
     /// ```
-    #[allow(clippy::should_implement_trait)] // `FromStr` cannot borrow; this mirrors `serde_json::from_str`
+    // Beside `from_slice`, as serde_json has both; `str::parse` works too (the `FromStr` impl).
+    #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str) -> serde_json::Result<Self> {
         Self::from_slice(text.as_bytes())
     }
@@ -190,6 +191,20 @@ pub(crate) fn read_overflowing(bytes: &[u8], error: serde_json::Error) -> serde_
     let (value, marks) = Node { ranks: &mut ranks }.deserialize(&mut reader)?;
     reader.end()?;
     Ok((JsonDocument { value, infinities: marks }, copy))
+}
+
+/// `text.parse::<JsonDocument>()`, the same as [`JsonDocument::from_str`].
+///
+/// ```
+/// let doc: loop_contracts::JsonDocument = r#"{"n": -1e999}"#.parse()?;
+/// assert!(doc.has_infinities());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+impl std::str::FromStr for JsonDocument {
+    type Err = serde_json::Error;
+    fn from_str(text: &str) -> serde_json::Result<Self> {
+        Self::from_slice(text.as_bytes())
+    }
 }
 
 /// A value without infinities.
