@@ -15,5 +15,7 @@ mod macro_events;
 mod robustness;
 // Hostile payloads as bytes and a `Value` nested 10,000 deep, with the exact verdict of each.
 mod hostile_payloads;
+// Numbers beyond a double: read as JSON.parse reads them, validated as Zod validates them.
+mod infinities;
 // Inputs the fuzz targets found, kept as regression tests.
 mod fuzz_regressions;
