@@ -4,7 +4,7 @@
 //! the typed structs serialize.
 
 use loop_contracts::catalog::*;
-use loop_contracts::{catalog, Event, EventSchema, FieldType};
+use loop_contracts::{catalog, Event, EventSchema, FieldType, JsonDocument};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
@@ -65,7 +65,7 @@ fn every_catalog_event_writes_its_fields_in_definition_order_at_every_depth() {
     let mut checked = 0;
     for case in valid_cases() {
         let schema = catalog().get(&case.event).unwrap();
-        let data = schema.validate(&serde_json::from_str(&case.input).unwrap()).unwrap();
+        let data = schema.validate_document(case.input.parse::<JsonDocument>().unwrap()).unwrap();
         let text = schema.ordered(&data).to_string();
         let tree: Json = serde_json::from_str(&text).unwrap();
         let Json::Object(entries) = &tree else { panic!("{}: {text}", case.id) };
@@ -115,7 +115,7 @@ fn validated_output_text_is_zods_up_to_number_spelling_and_record_key_order() {
     let mut mismatches = Vec::new();
     for case in valid_cases() {
         let schema = catalog().get(&case.event).unwrap();
-        let data = schema.validate(&serde_json::from_str(&case.input).unwrap()).unwrap();
+        let data = schema.validate_document(case.input.parse::<JsonDocument>().unwrap()).unwrap();
         let ours = serde_json::to_string(&schema.ordered(&data)).unwrap();
         let zod = case.zod_text.as_str();
         let (ours_tree, zod_tree): (Json, Json) =
@@ -166,7 +166,9 @@ fn typed_events_serialize_as_their_validated_payload_writes_in_schema_order() {
         Some((typed, schema.ordered(&data).to_string()))
     }
     let mut compared = 0;
-    for case in valid_cases() {
+    // A typed event holding an infinity does not encode back (JSON has none): those cases are the
+    // ones serde_json cannot read, and the comparison is about the others.
+    for case in valid_cases().into_iter().filter(|case| serde_json::from_str::<Value>(&case.input).is_ok()) {
         let bytes = case.input.as_bytes();
         let pair = match case.event.as_str() {
             LeadCaptured::NAME => same::<LeadCaptured>(bytes),
