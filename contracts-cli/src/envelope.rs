@@ -5,6 +5,7 @@ use std::io;
 use std::path::PathBuf;
 
 use loop_contracts::schema::EventName;
+use loop_contracts::JsonDocument;
 use serde_json::Value;
 
 use crate::exit::usage;
@@ -39,7 +40,9 @@ pub(crate) fn not_an_event_hint(error: io::Error, input: &std::path::Path) -> io
 }
 
 /// A document's event and payload: an envelope's, or the plain payload's with the event named
-/// elsewhere.
+/// elsewhere. (`send` reads documents as `Value`s; `validate` as the platform reads them, through
+/// [`open_document`].)
+#[cfg(feature = "client")]
 pub(crate) struct Document {
     /// The envelope's event, `None` for a plain payload.
     pub(crate) event: Option<String>,
@@ -53,19 +56,37 @@ pub(crate) struct Document {
 ///
 /// The test is two length and type checks, so that `validate EVENT --jsonl` pays next to
 /// nothing for it on plain payloads.
+#[cfg(feature = "client")]
 pub(crate) fn open(value: Value) -> Document {
+    if envelope_event(&value).is_none() {
+        return Document { event: None, payload: value };
+    }
+    let Value::Object(mut map) = value else { unreachable!("an envelope is an object") };
+    let (Some(Value::String(event)), Some(payload)) = (map.remove("event"), map.remove("payload")) else {
+        unreachable!("both keys were just checked");
+    };
+    Document { event: Some(event), payload }
+}
+
+/// [`open`] for a document read as the platform reads it: the payload keeps the infinities (number
+/// literals beyond a double) it holds, so that it is validated as the platform validates it.
+pub(crate) fn open_document(mut document: JsonDocument) -> (Option<String>, JsonDocument) {
+    // An infinity is neither a string nor an object, and `null` (how the forwarded view shows one)
+    // is neither either: the view answers the envelope test as the document would.
+    let Some(event) = envelope_event(&document.forwarded()).map(str::to_owned) else { return (None, document) };
+    match document.take("payload") {
+        Some(payload) => (Some(event), payload),
+        None => unreachable!("the envelope test found the payload"),
+    }
+}
+
+/// The event an envelope names; `None` for anything that is not an envelope.
+fn envelope_event(value: &Value) -> Option<&str> {
     match value {
-        Value::Object(mut map)
-            if map.len() == 2
-                && map.get("event").is_some_and(Value::is_string)
-                && map.get("payload").is_some_and(Value::is_object) =>
-        {
-            let (Some(Value::String(event)), Some(payload)) = (map.remove("event"), map.remove("payload")) else {
-                unreachable!("both keys were just checked");
-            };
-            Document { event: Some(event), payload }
+        Value::Object(map) if map.len() == 2 && map.get("payload").is_some_and(Value::is_object) => {
+            map.get("event").and_then(Value::as_str)
         }
-        payload => Document { event: None, payload },
+        _ => None,
     }
 }
 
@@ -108,21 +129,40 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const PLAIN: [&str; 6] = [
+        r#"{"event": "lead.captured.v1", "payload": {}, "eventId": "x"}"#,
+        r#"{"event": "lead.captured.v1", "payload": "{}"}"#,
+        r#"{"event": 1, "payload": {}}"#,
+        r#"{"event": "lead.captured.v1"}"#,
+        r#"[{"event": "lead.captured.v1", "payload": {}}]"#,
+        r#"{"ok": true, "event": "lead.captured.v1"}"#,
+    ];
+
+    #[cfg(feature = "client")]
     #[test]
     fn only_exactly_event_and_payload_make_an_envelope() {
         let envelope = open(json!({"event": "lead.captured.v1", "payload": {"email": "a@example.com"}}));
         assert_eq!(envelope.event.as_deref(), Some("lead.captured.v1"));
         assert_eq!(envelope.payload, json!({"email": "a@example.com"}));
-        for plain in [
-            json!({"event": "lead.captured.v1", "payload": {}, "eventId": "x"}),
-            json!({"event": "lead.captured.v1", "payload": "{}"}),
-            json!({"event": 1, "payload": {}}),
-            json!({"event": "lead.captured.v1"}),
-            json!([{"event": "lead.captured.v1", "payload": {}}]),
-            json!({"ok": true, "event": "lead.captured.v1"}),
-        ] {
+        for plain in PLAIN {
+            let plain: Value = serde_json::from_str(plain).unwrap();
             let document = open(plain.clone());
             assert_eq!((document.event, document.payload), (None, plain));
+        }
+    }
+
+    #[test]
+    fn a_document_opens_as_a_value_does_and_keeps_its_infinities() {
+        let text = r#"{"event": "lead.captured.v1", "payload": {"n": 1e999, "m": [-1e999]}}"#;
+        let (event, payload) = open_document(JsonDocument::from_str(text).unwrap());
+        assert_eq!(event.as_deref(), Some("lead.captured.v1"));
+        assert!(payload.has_infinities());
+        assert_eq!(payload.into_forwarded(), json!({"n": null, "m": [null]}));
+        for plain in PLAIN.iter().map(|p| p.to_string()).chain([r#"{"event": 1e999, "payload": {}}"#.to_owned()]) {
+            let document = JsonDocument::from_str(&plain).unwrap();
+            let forwarded = document.forwarded().into_owned();
+            let (event, payload) = open_document(document);
+            assert_eq!((event, payload.into_forwarded()), (None, forwarded), "{plain}");
         }
     }
 

@@ -31,10 +31,21 @@ pub(crate) struct TransformArgs {
     headers: Vec<String>,
 }
 
+/// The envelope printed for a transformed webhook; the payload comes out in its schema's field
+/// order, as the platform's (Zod's) output does.
 #[derive(Serialize)]
 struct TransformOutput<'a> {
     event: &'a str,
-    payload: &'a Value,
+    payload: Payload<'a>,
+}
+
+/// The validated payload, in its schema's order when the intake's catalog (the built-in one) has
+/// it, which it does for every event the intake accepted.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Payload<'a> {
+    Ordered(loop_contracts::Ordered<'a>),
+    AsIs(&'a Value),
 }
 
 pub(crate) fn transform(
@@ -84,7 +95,11 @@ pub(crate) fn transform(
     let mut out = BufWriter::new(stdout);
     let code = match intake.receive(route, &headers, &body) {
         Ok(event) => {
-            serde_json::to_writer(&mut out, &TransformOutput { event: event.event.as_str(), payload: &event.payload })?;
+            let payload = match loop_contracts::catalog().get(event.event.as_str()) {
+                Some(schema) => Payload::Ordered(schema.ordered(&event.payload)),
+                None => Payload::AsIs(&event.payload),
+            };
+            serde_json::to_writer(&mut out, &TransformOutput { event: event.event.as_str(), payload })?;
             EXIT_OK
         }
         Err(e) => {

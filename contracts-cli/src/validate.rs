@@ -10,6 +10,8 @@ use serde_json::Value;
 
 use loop_contracts::catalog;
 use loop_contracts::EventSchema;
+use loop_contracts::JsonDocument;
+use loop_contracts::Ordered;
 use loop_contracts::ValidationError;
 
 use crate::envelope;
@@ -37,11 +39,13 @@ pub(crate) struct ValidateArgs {
     schema_doc: Option<PathBuf>,
 }
 
+/// An accepted document's result line; `data` comes out in the schema's field order, as the
+/// platform's (Zod's) output does.
 #[derive(Serialize)]
 struct Accepted<'a> {
     ok: bool,
     event: &'a str,
-    data: &'a Value,
+    data: Ordered<'a>,
 }
 
 /// What `validate` checks documents against: one event fixed by the command line (its schema, or
@@ -86,8 +90,8 @@ fn validate_one(
     line: Option<u64>,
     out: &mut impl Write,
 ) -> io::Result<bool> {
-    let value = match serde_json::from_slice::<Value>(bytes) {
-        Ok(value) => value,
+    let document = match JsonDocument::from_slice(bytes) {
+        Ok(document) => document,
         Err(e) => {
             let error = ValidationError::malformed(match line {
                 None => format!("malformed JSON: {e}"),
@@ -105,11 +109,13 @@ fn validate_one(
             return Ok(false);
         }
     };
-    let envelope::Document { event: enveloped, payload } = envelope::open(value);
-    let (event, schema) = against.schema_for(enveloped.as_deref(), &payload, || place(input, line))?;
-    match schema.and_then(|schema| schema.validate_owned(payload)) {
-        Ok(data) => {
-            serde_json::to_writer(&mut *out, &Accepted { ok: true, event, data: &data })?;
+    let (enveloped, payload) = envelope::open_document(document);
+    let (event, schema) = against.schema_for(enveloped.as_deref(), &payload.forwarded(), || place(input, line))?;
+    // What the platform keeps and forwards: unknown keys stripped, an accepted infinity (a number
+    // literal beyond a double, which `JSON.parse` reads as one) written as `null`.
+    match schema.and_then(|schema| Ok((schema, schema.validate_document(payload)?))) {
+        Ok((schema, data)) => {
+            serde_json::to_writer(&mut *out, &Accepted { ok: true, event, data: schema.ordered(&data) })?;
             out.write_all(b"\n")?;
             Ok(true)
         }

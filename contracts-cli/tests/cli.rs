@@ -618,6 +618,53 @@ fn jsonl_lines_may_be_envelopes_or_payloads() {
     assert!(stderr(&out).starts_with("loop-contracts: standard input line 2: no event name"), "{}", stderr(&out));
 }
 
+/// A valid `form.submitted.v1` with `SCORE` where its `score` (a `number`) goes.
+const FORM: &str = r#"{"eventId":"550e8400-e29b-41d4-a716-446655440000","occurredAt":"2026-05-19T12:00:00Z","brandId":"6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e","provider":"typeform","formId":"f1","responseId":"r1","answers":[{"fieldId":"a","fieldType":"rating","number":ANSWER}],"hidden":{"h":1e999},"score":SCORE,"extra":1e999}"#;
+
+#[test]
+fn numbers_beyond_a_double_get_the_platforms_verdict_and_print_as_null() {
+    let form = |answer: &str, score: &str| FORM.replace("ANSWER", answer).replace("SCORE", score);
+    // JSON.parse reads 1e999 as Infinity, Zod accepts it in a `number` field, and what the
+    // platform forwards is JSON.stringify's rendering of it: null.
+    let out = run(&["validate", "form.submitted.v1"], &form("-1e999", "123e400"));
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let line: serde_json::Value = serde_json::from_str(stdout(&out).trim_end()).unwrap();
+    assert_eq!(line["data"]["score"], serde_json::Value::Null);
+    assert_eq!(line["data"]["answers"][0]["number"], serde_json::Value::Null);
+    assert_eq!(line["data"]["hidden"], serde_json::json!({"h": null}));
+    assert!(line["data"].get("extra").is_none(), "unknown keys are stripped, infinities or not");
+
+    // Elsewhere it is a number that Zod refuses as any other.
+    let order = r#"{"event":"order.completed.v1","payload":{"lineItems":[{"title":1e999,"quantity":-1e999}]}}"#;
+    let out = run(
+        &["validate", "--jsonl"],
+        &format!("{{\"event\":\"form.submitted.v1\",\"payload\":{}}}\n{order}\n", form("1", "1e999")),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["data"]["score"], serde_json::Value::Null);
+    let issues: Vec<(&str, &str)> = lines[1]["error"]["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["path"].as_str().unwrap().starts_with("lineItems"))
+        .map(|i| (i["path"].as_str().unwrap(), i["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        issues,
+        [
+            ("lineItems.0.title", "Expected string, received number"),
+            ("lineItems.0.quantity", "Expected integer, received float")
+        ]
+    );
+
+    // Text that is not JSON stays malformed, its error at its own place.
+    let out = run(&["validate", "form.submitted.v1", "--jsonl"], &format!("{}\n[1e999, 1e999 1]\n", form("1", "2")));
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["ok"], true);
+    assert_eq!(lines[1]["error"]["message"], "malformed JSON at input line 2, column 15: expected `,` or `]`");
+}
+
 #[test]
 fn validate_takes_several_files_with_one_result_line_each() {
     let dir = TempDir::new("files");
@@ -886,4 +933,43 @@ mod verify {
         let err = stderr(&out);
         assert!(err.contains("LOOP_DELIVERY_SECRET: the webhook secret is not") && !err.contains("MfKQ9r8G"), "{err}");
     }
+}
+
+/// An order whose keys are written back to front, nested line items included.
+const REVERSED_ORDER: &str = r#"{"attributes":{"b":1,"a":2},"lineItems":[{"price":"4.95","quantity":2,"title":"Tea","extra":0}],"totalPrice":"9.90","orderId":"1001","platform":"shopify","email":"ana@example.com","brandId":"6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e","occurredAt":"2026-05-19T12:00:00Z","eventId":"550e8400-e29b-41d4-a716-446655440000"}"#;
+
+/// The same order as the platform's (Zod's) output writes it: schema order at every depth, the
+/// unknown key stripped, the record's keys in the order a `serde_json::Map` keeps.
+const ORDER_DATA: &str = r#"{"eventId":"550e8400-e29b-41d4-a716-446655440000","occurredAt":"2026-05-19T12:00:00Z","brandId":"6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e","email":"ana@example.com","platform":"shopify","orderId":"1001","totalPrice":"9.90","lineItems":[{"title":"Tea","quantity":2,"price":"4.95"}],"attributes":{"a":2,"b":1}}"#;
+
+#[test]
+fn validate_writes_the_data_in_the_schemas_field_order() {
+    let expected = format!(r#"{{"ok":true,"event":"order.completed.v1","data":{ORDER_DATA}}}"#);
+    let out = run(&["validate", "order.completed.v1"], REVERSED_ORDER);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stdout(&out), format!("{expected}\n"));
+    let out = run(&["validate", "order.completed.v1", "--jsonl"], &format!("{REVERSED_ORDER}\n{REVERSED_ORDER}\n"));
+    assert_eq!(stdout(&out), format!("{expected}\n{expected}\n"));
+    // An envelope names the event; the data comes out the same.
+    let envelope = format!(r#"{{"payload":{REVERSED_ORDER},"event":"order.completed.v1"}}"#);
+    let out = run(&["validate", "--jsonl"], &format!("{envelope}\n"));
+    assert_eq!(stdout(&out), format!("{expected}\n"));
+}
+
+#[test]
+fn transform_prints_the_payload_in_the_schemas_field_order() {
+    let out = run(
+        &["transform", "shopify", "orders/create", &fixture("shopify/orders-create.json"), "--brand-id", BRAND],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    let line: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
+    let schema = loop_contracts::catalog().get("order.completed.v1").unwrap();
+    let expected = format!(r#"{{"event":"order.completed.v1","payload":{}}}"#, schema.ordered(&line["payload"]));
+    assert_eq!(text, format!("{expected}\n"));
+    // Spelled out for the envelope, the order and a line item.
+    let at = |key: &str| text.find(&format!("\"{key}\":")).unwrap_or_else(|| panic!("no {key} in {text}"));
+    let keys = ["eventId", "occurredAt", "brandId", "email", "platform", "orderId", "lineItems", "title", "quantity"];
+    assert!(keys.windows(2).all(|w| at(w[0]) < at(w[1])), "{text}");
 }

@@ -1,5 +1,5 @@
 //! The command-line tool driven in process: `send` against a sandbox, `loop-contracts sandbox`
-//! itself, and what `transform` prints. Its other commands are tested as a child process, in
+//! itself, what `transform` prints, and `validate` on the parity corpus. Its other commands are tested as a child process, in
 //! `contracts-cli/tests/cli.rs`.
 
 // `loop-contracts send`: payloads, envelopes from `transform`, refusals, retries.
@@ -8,3 +8,5 @@ mod send;
 mod sandbox;
 // `loop-contracts transform` never prints a signing secret.
 mod transform;
+// `loop-contracts validate --jsonl` gives Zod's verdict on the whole parity corpus.
+mod validate;

@@ -216,3 +216,53 @@ async fn the_requests_on_the_wire() {
     let body: serde_json::Value = serde_json::from_str(body).unwrap();
     assert_eq!(body, json!({"event": "lead.captured.v1", "payload": lead(21)}));
 }
+
+/// The payload on the wire lists its keys in the schema's field order, as the platform's (Zod's)
+/// output does, at every depth: the same bytes from a typed event and from a JSON payload of a
+/// built-in event, and from a JSON payload checked against a schema read from the platform.
+#[tokio::test]
+async fn the_body_on_the_wire_lists_the_payload_in_the_schemas_order() {
+    use loop_contracts::catalog::OrderCompleted;
+    loop_contracts::event! {
+        /// A ticket, declared out of alphabetical order.
+        #[event("ticket.opened.v1")]
+        pub struct TicketOpened {
+            subject: string,
+            customer: object TicketCustomer { name: string, email?: email },
+            assignee?: string,
+        }
+    }
+    let ok = || crate::stub::answer("200 OK", &[], r#"{"ok":true}"#);
+    let discovery = TicketOpened::schema().to_discovery_json();
+    let (url, server) =
+        crate::stub::serve_recording(vec![ok(), ok(), crate::stub::answer("200 OK", &[], &discovery), ok()]).await;
+    // One client per send: the same event twice through one client is a cached acceptance.
+    let client = || Client::builder().key(key(KEY)).base_url(url.clone()).client_rate_limit(false).build().unwrap();
+    let order = json!({
+        "totalPrice": "9.90", "lineItems": [{"quantity": 2, "price": "4.95", "title": "Tea"}],
+        "email": "ana@example.com", "orderId": "1001", "platform": "shopify", "brandId": BRAND,
+        "occurredAt": "2026-05-19T12:00:00Z", "eventId": event_id(31), "attributes": {"b": 1, "a": 2},
+    });
+    client().send(&OrderCompleted::from_json_value(&order).unwrap()).await.unwrap();
+    client().send_json("order.completed.v1", &order).await.unwrap();
+    let ticket = json!({
+        "customer": {"email": "ana@example.com", "name": "Ana"}, "subject": "Refund", "assignee": "bo",
+        "brandId": BRAND, "occurredAt": "2026-05-19T12:00:00Z", "eventId": event_id(32), "zzz": "stripped",
+    });
+    client().send_json("ticket.opened.v1", &ticket).await.unwrap();
+    let requests = server.await.unwrap();
+    assert!(requests[2].head.starts_with("get /api/events/schema/ticket.opened.v1 "), "{}", requests[2].head);
+
+    let body = |i: usize| String::from_utf8(requests[i].body.clone()).unwrap();
+    let order = format!(
+        r#"{{"event":"order.completed.v1","payload":{{"eventId":"{}","occurredAt":"2026-05-19T12:00:00Z","brandId":"{BRAND}","email":"ana@example.com","platform":"shopify","orderId":"1001","totalPrice":"9.90","lineItems":[{{"title":"Tea","quantity":2,"price":"4.95"}}],"attributes":{{"a":2,"b":1}}}}}}"#,
+        event_id(31)
+    );
+    assert_eq!(body(0), order, "the typed event");
+    assert_eq!(body(1), order, "the JSON payload");
+    let ticket = format!(
+        r#"{{"event":"ticket.opened.v1","payload":{{"eventId":"{}","occurredAt":"2026-05-19T12:00:00Z","brandId":"{BRAND}","subject":"Refund","customer":{{"name":"Ana","email":"ana@example.com"}},"assignee":"bo"}}}}"#,
+        event_id(32)
+    );
+    assert_eq!(body(3), ticket, "the JSON payload of a discovered event");
+}

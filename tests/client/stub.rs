@@ -13,13 +13,28 @@ pub fn answer(status: &str, headers: &[(&str, &str)], body: &str) -> String {
     )
 }
 
+/// One request as the server read it: the head (lowercased) and the body's bytes.
+pub struct Request {
+    /// The request line and headers, lowercased, without the blank line.
+    pub head: String,
+    /// The body, by its `Content-Length`, as sent.
+    pub body: Vec<u8>,
+}
+
 /// Serves `responses`, one connection each, in order; the handle yields the request heads
 /// (lowercased) once all are answered.
 pub async fn serve(responses: Vec<String>) -> (String, JoinHandle<Vec<String>>) {
+    let (url, server) = serve_recording(responses).await;
+    let heads = tokio::spawn(async move { server.await.unwrap().into_iter().map(|r| r.head).collect() });
+    (url, heads)
+}
+
+/// Serves `responses` like [`serve`]; the handle yields each request whole, body included.
+pub async fn serve_recording(responses: Vec<String>) -> (String, JoinHandle<Vec<Request>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(async move {
-        let mut heads = Vec::new();
+        let mut requests = Vec::new();
         for response in responses {
             let (mut socket, _) = listener.accept().await.unwrap();
             let mut seen = Vec::new();
@@ -42,11 +57,12 @@ pub async fn serve(responses: Vec<String>) -> (String, JoinHandle<Vec<String>>) 
                 assert!(n > 0, "the connection closed before a whole body");
                 seen.extend_from_slice(&buf[..n]);
             }
-            heads.push(String::from_utf8_lossy(&seen[..end]).to_ascii_lowercase());
+            let head = String::from_utf8_lossy(&seen[..end]).to_ascii_lowercase();
+            requests.push(Request { head, body: seen[end + 4..end + 4 + length].to_vec() });
             socket.write_all(response.as_bytes()).await.unwrap();
             socket.shutdown().await.unwrap();
         }
-        heads
+        requests
     });
     (url, server)
 }

@@ -3,6 +3,8 @@
 
 // Parity with Zod 3 on the committed corpus the Node oracle wrote.
 mod zod_parity;
+// The validated output written in Zod's key order, byte for byte against the corpus.
+mod output_order;
 // The emitted JSON Schemas give Zod's verdicts through the `jsonschema` crate.
 mod json_schema_parity;
 // The committed documents in `schemas/` are what the catalog produces.
@@ -13,5 +15,7 @@ mod macro_events;
 mod robustness;
 // Hostile payloads as bytes and a `Value` nested 10,000 deep, with the exact verdict of each.
 mod hostile_payloads;
+// Numbers beyond a double: read as JSON.parse reads them, validated as Zod validates them.
+mod infinities;
 // Inputs the fuzz targets found, kept as regression tests.
 mod fuzz_regressions;

@@ -37,6 +37,14 @@ export const NUMBER_EDGES = [
   "-1e-400", "0.30000000000000004", "3.14159",
 ];
 
+/**
+ * Number literals beyond the range of a double: `JSON.parse` reads them as Infinity or -Infinity
+ * (rounding to nearest, so the largest double plus less than half a unit stays finite).
+ */
+export const OVERFLOW_LITERALS = [
+  "1e999", "-1e999", "123e400", "-2.5E+309", "1.7976931348623159e308", `1${"0".repeat(400)}`,
+];
+
 /** Raw JSON string literals with escapes and unusual characters. */
 const STRING_EDGES = [
   ['empty', '""'],
@@ -415,6 +423,42 @@ export function generateCases(event, catalog) {
     for (const [name, text] of STRING_EDGES.slice(0, 8)) add("text", `${label(target.path)}/${name}`, setAt(base, target.path, raw(text)));
   }
 
+  // Number literals beyond a double (Infinity to JSON.parse): every literal at every number and
+  // integer place; one at the first place of each other type; inside records, unknown keys and
+  // duplicate keys; and many at once.
+  const overflowKinds = new Set();
+  for (const target of targets) {
+    const numeric = target.spec.type === "integer" || target.spec.type === "number";
+    const kind = target.spec.fields ? "object-with-fields" : target.spec.type;
+    if (!numeric && overflowKinds.has(kind)) continue;
+    overflowKinds.add(kind);
+    const literals = numeric ? OVERFLOW_LITERALS : OVERFLOW_LITERALS.slice(0, 2);
+    for (const literal of literals) {
+      add("overflow", `${label(target.path)}/${literal.length > 24 ? "1e400-digits" : literal}`, setAt(base, target.path, raw(literal)));
+    }
+    if (target.spec.type === "object" && !target.spec.fields) {
+      const inside = new Obj([["n", raw("1e999")], ["list", [raw("-1e999"), 1]], ["deep", new Obj([["x", raw("123e400")]])], ["__proto__", raw("1e999")]]);
+      add("overflow", `${label(target.path)}/inside-record`, setAt(base, target.path, inside));
+    }
+  }
+  add("overflow", "unknown-key/1e999", appendEntries(base, [], [["extra", raw("1e999")], ["more", [raw("-1e999")]]]));
+  const firstNumeric = targets.find((t) => !t.element && (t.spec.type === "integer" || t.spec.type === "number"));
+  if (firstNumeric) {
+    const good = getAt(base, firstNumeric.path);
+    const parent = firstNumeric.path.slice(0, -1);
+    const name = firstNumeric.path[firstNumeric.path.length - 1];
+    add("overflow", `${label(firstNumeric.path)}/duplicate-1e999-then-finite`,
+      appendEntries(setAt(base, firstNumeric.path, raw("1e999")), parent, [[name, clone(good)]]));
+    add("overflow", `${label(firstNumeric.path)}/duplicate-finite-then-1e999`, appendEntries(base, parent, [[name, raw("1e999")]]));
+    add("overflow", `${label(firstNumeric.path)}/duplicate-1e999-then-null`,
+      appendEntries(setAt(base, firstNumeric.path, raw("1e999")), parent, [[name, null]]));
+  }
+  {
+    let doc = base;
+    for (const target of targets.filter((t) => !t.element && t.depth === 0).slice(0, 6)) doc = setAt(doc, target.path, raw("-1e999"));
+    add("overflow", "many-root-fields", doc);
+  }
+
   // Large arrays with faults scattered through them.
   for (const target of targets) {
     if (target.spec.type !== "array" || target.element) continue;
@@ -429,28 +473,22 @@ export function generateCases(event, catalog) {
 }
 
 /**
- * Inputs the platform's JavaScript JSON parser accepts but a strict parser rejects: numbers that
- * overflow to Infinity and strings with lone UTF-16 surrogates. Kept apart (tagged `divergent`).
+ * Inputs the platform's JavaScript JSON parser accepts but a strict parser rejects: strings with
+ * lone UTF-16 surrogates. Kept apart (tagged `divergent`).
  */
 export function divergentCases(event) {
   const fields = event.spec.fields;
   const prng = new Prng(`divergent:${event.name}`);
   const base = objectValue(fields, prng, true, "full");
   const out = [];
-  const num = fields.find(([, s]) => s.type === "integer" || s.type === "number");
   const str = fields.find(([, s]) => s.type === "string") ?? fields.find(([, s]) => STRINGISH.has(s.type));
   const rec = fields.find(([, s]) => s.type === "object" && !s.fields);
   const push = (detail, doc, reason) => out.push({ id: `${event.name}/divergent/${detail}`, input: serialize(doc), reason });
-  if (num) {
-    push(`${num[0]}/1e400`, setAt(base, [num[0]], raw("1e400")), "number overflows to Infinity");
-    push(`${num[0]}/-1e400`, setAt(base, [num[0]], raw("-1e400")), "number overflows to -Infinity");
-  }
   if (str) {
     push(`${str[0]}/lone-high-surrogate`, setAt(base, [str[0]], raw('"\\ud800"')), "lone surrogate escape");
     push(`${str[0]}/lone-low-surrogate`, setAt(base, [str[0]], raw('"x\\udc00y"')), "lone surrogate escape");
   }
   if (rec) {
-    push(`${rec[0]}/overflow-in-record`, setAt(base, [rec[0]], new Obj([["n", raw("1e999")]])), "number overflows to Infinity");
     push(`${rec[0]}/lone-surrogate-key`, setAt(base, [rec[0]], new Obj([[raw('"\\udfff"'), 1]])), "lone surrogate escape");
   }
   push("unknown-key/lone-surrogate", appendEntries(base, [], [[raw('"\\ud83d"'), 1]]), "lone surrogate escape");

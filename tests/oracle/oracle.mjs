@@ -78,7 +78,7 @@ function evaluate(event, text, validators) {
 
 /**
  * As evaluate, for inputs a strict JSON parser rejects: the output data would hold the lone
- * surrogate or the overflowed number, which the corpus line cannot carry, so it is not recorded.
+ * surrogate, which the corpus line cannot carry, so it is not recorded.
  */
 function evaluateDivergent(event, text, validators) {
   const record = evaluate(event, text, validators);
@@ -140,7 +140,7 @@ function generate(opts) {
         skipped++;
         continue;
       }
-      if (!strictJsonSafe(input, parsed)) throw new Error(`${id}: input is not strict-JSON safe`);
+      if (!wellFormed(input, parsed)) throw new Error(`${id}: input has a lone surrogate`);
       lines.push(JSON.stringify({ id, event: event.name, input, ...evaluate(event, input, validators) }));
       n++;
     }
@@ -162,13 +162,16 @@ function generate(opts) {
     (skipped ? `, ${skipped} unparsable inputs skipped` : ""));
 }
 
-/** True when the text has no number that overflows and no lone surrogate (strict parsers accept it). */
-function strictJsonSafe(text, parsed) {
+/**
+ * True when the text has no lone surrogate, so that the corpus line (and Rust's UTF-8 strings) can
+ * carry it. Numbers that overflow to Infinity are allowed: the Rust side reads them as JSON.parse
+ * does.
+ */
+function wellFormed(text, parsed) {
   if (!text.isWellFormed()) return false;
   let ok = true;
   const visit = (v) => {
-    if (typeof v === "number" && !Number.isFinite(v)) ok = false;
-    else if (typeof v === "string" && !v.isWellFormed()) ok = false;
+    if (typeof v === "string" && !v.isWellFormed()) ok = false;
     else if (Array.isArray(v)) v.forEach(visit);
     else if (v && typeof v === "object") {
       for (const key of Object.keys(v)) {
@@ -179,6 +182,23 @@ function strictJsonSafe(text, parsed) {
   };
   visit(parsed);
   return ok;
+}
+
+/**
+ * The one known way ajv and Zod disagree: JSON Schema's `integer` in ajv is `!(x % 1)`, which
+ * Infinity passes (`Infinity % 1` is NaN), while Zod's `.int()` is `Number.isInteger`, which it
+ * fails. True when the input overflows to an infinity somewhere, ajv accepts, and every Zod issue
+ * is the integer check's.
+ */
+function infinityAsInteger(text, live) {
+  if (live.ajv !== true || live.zod.success) return false;
+  if (!live.zod.issues.every((issue) => issue.message === "Expected integer, received float")) return false;
+  let infinite = false;
+  JSON.parse(text, (key, value) => {
+    if (typeof value === "number" && !Number.isFinite(value)) infinite = true;
+    return value;
+  });
+  return infinite;
 }
 
 function readJsonl(file) {
@@ -195,6 +215,7 @@ function check(opts) {
   }
   const differences = [];
   const ajvDisagreements = [];
+  let ajvInfinities = 0;
   let checked = 0;
   const corpus = readJsonl(corpusFile);
   for (const recorded of corpus) {
@@ -211,7 +232,8 @@ function check(opts) {
     const got = JSON.stringify({ zod: live.zod, ajv: live.ajv });
     if (want !== got) differences.push(`${recorded.id}: recorded ${want} but live ${got}`);
     if (live.ajv !== undefined && live.ajv !== live.zod.success) {
-      ajvDisagreements.push(`${recorded.id}: ajv ${live.ajv}, zod ${live.zod.success}: ${recorded.input}`);
+      if (infinityAsInteger(recorded.input, live)) ajvInfinities++;
+      else ajvDisagreements.push(`${recorded.id}: ajv ${live.ajv}, zod ${live.zod.success}: ${recorded.input}`);
     }
   }
   const covered = new Set();
@@ -237,6 +259,7 @@ function check(opts) {
   if (validators.size > 0) {
     for (const line of ajvDisagreements.slice(0, 20)) console.log(`AJV ${line}`);
     console.log(`ajv vs zod: ${ajvDisagreements.length} disagreements (${validators.size} JSON Schemas)`);
+    console.log(`ajv vs zod: ${ajvInfinities} more where only an infinity in an integer field differs (known, see README)`);
   } else {
     console.log("ajv vs zod: no JSON Schemas found");
   }

@@ -124,6 +124,55 @@ async fn unknown_events_and_invalid_payloads_are_422_in_the_platform_format() {
 }
 
 #[tokio::test]
+async fn numbers_beyond_a_double_get_zods_verdict_and_are_stored_as_null() {
+    let sandbox = start(builder()).await;
+    let client = client();
+    let post = |body: String| {
+        client.post(format!("{}/api/events", sandbox.url())).bearer_auth(KEY).body(body.into_bytes()).send()
+    };
+    let form = r#"{"eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+        "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "provider": "typeform", "formId": "f1",
+        "responseId": "r1", "answers": [], "hidden": {"h": -1e999}, "score": 1e999}"#;
+    // JSON.parse reads 1e999 as Infinity; Zod accepts it in a `number` field; the platform keeps
+    // what JSON.stringify writes for it, null.
+    let (status, _, body) =
+        parts(post(format!(r#"{{"event": "form.submitted.v1", "payload": {form}}}"#)).await.unwrap()).await;
+    assert_eq!((status, &body["ok"]), (200, &json!(true)), "{body}");
+    let accepted = sandbox.accepted();
+    assert_eq!(accepted[0].payload["score"], Value::Null);
+    assert_eq!(accepted[0].payload["hidden"], json!({"h": null}));
+
+    // Where a string or an integer is expected, it is a number Zod refuses as any other.
+    let order = r#"{"lineItems": [{"title": 1e999, "quantity": 123e400}]}"#;
+    let (status, _, body) =
+        parts(post(format!(r#"{{"event": "order.completed.v1", "payload": {order}}}"#)).await.unwrap()).await;
+    assert_eq!(status, 422);
+    let schema = loop_contracts::catalog().get("order.completed.v1").unwrap();
+    assert_eq!(body, schema.validate_str(order).unwrap_err().to_response());
+    let issues = body["error"]["issues"].as_array().unwrap();
+    assert!(issues.contains(
+        &json!({"path": "lineItems.0.quantity", "message": "Expected integer, received float", "code": "invalid_type"})
+    ));
+
+    // The request around the payload is judged as for any body: a repeated field after an
+    // infinity is refused at its place, a syntax error too.
+    let (status, _, body) = parts(
+        post(r#"{"event": "form.submitted.v1", "payload": {"score": 1e999}, "event": "x"}"#.to_owned()).await.unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["error"]["message"],
+        "the body must be {\"event\": \"<name>\", \"payload\": {...}}: duplicate field `event` at line 1 column 67"
+    );
+    let (status, _, body) = parts(post(r#"{"event": "x", "payload": [1e999 1]}"#.to_owned()).await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["message"], "malformed JSON: expected `,` or `]` at line 1 column 34");
+    assert_eq!(sandbox.accepted().len(), 1);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
 async fn api_keys_are_checked_and_never_echoed() {
     let secret_part = "only_this_one_0000000000000";
     let allowed = format!("lk_test_{secret_part}");
@@ -331,7 +380,7 @@ async fn hostile_requests_get_json_errors_and_the_server_keeps_serving() {
             HeaderValue::from_str(&format!("Bearer {KEY}")).unwrap(),
             None,
             br#"{"event": "x", "payload": 1e400}"#.to_vec(),
-            400,
+            422,
         ),
     ];
     for (authorization, idempotency, body, expected) in cases {

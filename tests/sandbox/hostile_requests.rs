@@ -115,14 +115,14 @@ const REFUSED: &[HttpCase] = &[
         message: "malformed JSON: recursion limit exceeded at line 1 column 168",
     },
     HttpCase {
-        input: "a number beyond a double",
+        input: "a number beyond a double where a string is expected",
         auth: Auth::Key,
         content_type: Some("application/json"),
         idempotency_key: HOSTILE_KEY,
         body: || request(&String::from_utf8(lead_with(r#""personId": 1e400"#)).unwrap()),
-        status: 400,
-        code: "MALFORMED_REQUEST",
-        message: "malformed JSON: number out of range at line 1 column 273",
+        status: 422,
+        code: "VALIDATION_ERROR",
+        message: "payload.personId must be a string, not a number",
     },
     HttpCase {
         input: "invalid UTF-8",

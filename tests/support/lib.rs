@@ -119,6 +119,21 @@ pub struct ZodIssue {
     pub message: String,
 }
 
+/// JSON equality as JavaScript sees it, for comparing an output with Zod's: numbers compare as
+/// doubles (Zod's output holds `9007199254740993` as `9007199254740992`, `-0` as `0`), object key
+/// order is irrelevant.
+pub fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value::*;
+    match (a, b) {
+        (Number(x), Number(y)) => x.as_f64() == y.as_f64(),
+        (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y)),
+        (Object(x), Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
 /// Reads the committed parity corpus.
 pub fn parity_corpus() -> Vec<ParityCase> {
     let path = workspace_root().join("tests/parity/corpus.jsonl");

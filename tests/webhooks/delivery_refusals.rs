@@ -131,10 +131,18 @@ const DELIVERIES: &[DeliveryCase] = &[
         },
     },
     DeliveryCase {
-        input: "signed, a number beyond a double in data",
-        request: || signed_delivery(envelope(r#"{"x": 1e400}"#)),
+        input: "signed, a number beyond a double under an unknown key of data",
+        request: || signed_delivery(envelope(&SENT.replace(r#""channel""#, r#""x":1e400,"channel""#))),
+        expect: || Ok(()),
+    },
+    DeliveryCase {
+        input: "signed, a number beyond a double where data has a string",
+        request: || signed_delivery(envelope(&SENT.replace(r#""ana@example.com""#, "-1e400"))),
         expect: || {
-            Err((400, DeliveryError::NotJson { reason: "`data`: number out of range at line 1 column 11".into() }))
+            let data = SENT.replace(r#""ana@example.com""#, "-1e400");
+            let error = loop_contracts::catalog().get("message.sent.v1").unwrap().validate_str(&data).unwrap_err();
+            assert_eq!(error.issues()[0].message, "Expected string, received number");
+            Err((422, DeliveryError::InvalidPayload { event_type: "message.sent.v1", error }))
         },
     },
     DeliveryCase {

@@ -8,8 +8,10 @@ use uuid::Uuid;
 
 use super::{Accepted, Client, SendError};
 use crate::catalog::catalog;
+use crate::schema::EventSchema;
 use crate::typed::event::Event;
 use crate::validate::issue::ValidationError;
+use crate::validate::Ordered;
 
 impl Client {
     /// Sends a typed event: validates it against its schema, then posts it.
@@ -46,8 +48,9 @@ impl Client {
             SendError::Invalid(ValidationError::malformed(format!("the event does not serialize: {e}")))
         })?;
         refuse_deep(&payload)?;
-        let validated = E::schema().validate_owned(payload).map_err(SendError::Invalid)?;
-        self.send_checked(E::NAME, &validated, event.event_id()).await
+        let schema = E::schema();
+        let validated = schema.validate_owned(payload).map_err(SendError::Invalid)?;
+        self.send_checked(schema, E::NAME, &validated, event.event_id()).await
     }
 
     /// Sends an event by name with a JSON payload. Names in the built-in catalog are validated
@@ -86,16 +89,21 @@ impl Client {
     /// ```
     pub async fn send_json(&self, name: &str, payload: &Value) -> Result<Accepted, SendError> {
         refuse_deep(payload)?;
-        let validated = match catalog().get(name) {
-            Some(schema) => schema.validate_cow(payload).map_err(SendError::Invalid)?,
-            None => self.schema(name).await?.validate_cow(payload).map_err(SendError::Invalid)?,
+        let fetched;
+        let schema = match catalog().get(name) {
+            Some(schema) => schema,
+            None => {
+                fetched = self.schema(name).await?;
+                &*fetched
+            }
         };
+        let validated = schema.validate_cow(payload).map_err(SendError::Invalid)?;
         let event_id = payload
             .get("eventId")
             .and_then(Value::as_str)
             .and_then(|s| Uuid::parse_str(s).ok())
             .ok_or_else(|| SendError::Invalid(ValidationError::malformed("payload.eventId is not a UUID")))?;
-        self.send_checked(name, &validated, event_id).await
+        self.send_checked(schema, name, &validated, event_id).await
     }
 
     /// Sends again every event the outbox holds as pending (after a restart), in order.
@@ -141,10 +149,19 @@ impl Client {
     /// Dedupes in this process, then delivers.
     /// The fingerprint is of the validated payload (schema order, unknown keys stripped): key
     /// order and unknown keys do not make a conflict, as on the platform.
-    async fn send_checked(&self, name: &str, payload: &Value, event_id: Uuid) -> Result<Accepted, SendError> {
-        // The validated payload is what is sent (unknown keys stripped, as the platform would), and
-        // the body is serialized once: its hash is the fingerprint, its bytes every attempt's body.
-        let body = Bytes::from(serde_json::to_vec(&RequestBody { event: name, payload }).map_err(|e| {
+    async fn send_checked(
+        &self,
+        schema: &EventSchema,
+        name: &str,
+        payload: &Value,
+        event_id: Uuid,
+    ) -> Result<Accepted, SendError> {
+        // The validated payload is what is sent (unknown keys stripped, as the platform would), in
+        // the schema's field order (Zod's output order, and the order a typed event serializes
+        // in), and the body is serialized once: its hash is the fingerprint, its bytes every
+        // attempt's body.
+        let body = RequestBody { event: name, payload: schema.ordered(payload) };
+        let body = Bytes::from(serde_json::to_vec(&body).map_err(|e| {
             SendError::Invalid(ValidationError::malformed(format!("the payload does not serialize: {e}")))
         })?);
         let print: [u8; 32] = Sha256::digest(&body).into();
@@ -178,5 +195,5 @@ fn refuse_deep(payload: &Value) -> Result<(), SendError> {
 #[derive(serde::Serialize)]
 struct RequestBody<'a> {
     event: &'a str,
-    payload: &'a Value,
+    payload: Ordered<'a>,
 }

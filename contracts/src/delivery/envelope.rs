@@ -274,8 +274,9 @@ impl DeliveryEvent {
 
 fn invalid<E: Event>(error: ValidationError) -> DeliveryError {
     // `data` is captured raw, so JSON the parser refuses inside it (nested deeper than 128 levels, a
-    // number beyond a double) only shows when it is decoded: a malformed body (400), not an invalid
-    // payload (422).
+    // lone surrogate escape) only shows when it is decoded: a malformed body (400), not an invalid
+    // payload (422). A number beyond a double is read as `JSON.parse` reads it, an infinity, which
+    // then gets Zod's verdict like any number.
     if error.code() == ErrorCode::MalformedRequest {
         let reason = error.message().strip_prefix("malformed JSON: ").unwrap_or(error.message());
         return DeliveryError::NotJson { reason: format!("`data`: {reason}") };

@@ -1,9 +1,10 @@
 //! The validation plan: an [`EventSchema`](crate::EventSchema)'s fields compiled once into the
 //! form the engine walks fastest.
 //!
-//! Two things are precomputed. Each object's fields sorted by name, so that a valid object is
+//! Three things are precomputed. Each object's fields sorted by name, so that a valid object is
 //! checked in one merge pass over the (sorted) `serde_json::Map` instead of one tree lookup per
-//! field; and each enum's joined value list, which two of Zod's messages quote.
+//! field; each object's output order, the order in which JavaScript lists the keys of Zod's
+//! output; and each enum's joined value list, which two of Zod's messages quote.
 
 use std::sync::OnceLock;
 
@@ -12,11 +13,15 @@ use serde_json::{Map, Value};
 use super::field::{Field, FieldType};
 use super::format;
 
-/// A compiled object: its fields in definition order (for issues) and by name (for the merge).
+/// A compiled object: its fields in definition order (for issues), by name (for the merge) and in
+/// output order (for writing).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ObjectPlan {
     pub(crate) fields: Vec<FieldPlan>,
     by_name: Vec<usize>,
+    /// Indices into `fields`, one per distinct name, in the order JavaScript lists the keys of the
+    /// object Zod builds: see [`output_order`].
+    output: Vec<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +55,18 @@ impl ObjectPlan {
             .collect();
         let mut by_name: Vec<usize> = (0..fields.len()).collect();
         by_name.sort_by(|&a, &b| fields[a].name.cmp(&fields[b].name));
-        ObjectPlan { fields, by_name }
+        let output = output_order(&fields);
+        ObjectPlan { fields, by_name, output }
+    }
+
+    /// The fields in the order Zod's output lists their keys, each name once.
+    pub(crate) fn output_fields(&self) -> impl Iterator<Item = &FieldPlan> {
+        self.output.iter().map(|&i| &self.fields[i])
+    }
+
+    /// Whether `key` is one of the object's fields.
+    pub(crate) fn declares(&self, key: &str) -> bool {
+        self.by_name.binary_search_by(|&i| self.fields[i].name.as_str().cmp(key)).is_ok()
     }
 
     /// The verdict alone, with no bookkeeping: `true` when the object is valid.
@@ -208,6 +224,34 @@ pub(crate) fn join_enum_values(values: &[String]) -> String {
     out
 }
 
+/// The order in which JavaScript lists the keys of the object Zod's `z.object` builds: Zod sets
+/// them in definition order, and an object's own keys come out integer-like keys first (array
+/// indices, `"0"` to `"4294967294"` written canonically), ascending, then the others in the order
+/// they were set. A name declared twice is set twice but listed once, where it was first set,
+/// holding what the last declaration parsed.
+fn output_order(fields: &[FieldPlan]) -> Vec<usize> {
+    let mut output: Vec<usize> = Vec::with_capacity(fields.len());
+    for (index, field) in fields.iter().enumerate() {
+        match output.iter_mut().find(|seen| fields[**seen].name == field.name) {
+            Some(seen) => *seen = index,
+            None => output.push(index),
+        }
+    }
+    // Stable: the other keys keep definition order behind the indices.
+    output.sort_by_key(|&i| array_index(&fields[i].name).map_or((1, 0), |n| (0, n)));
+    output
+}
+
+/// The value of an array index key as ECMAScript defines one (`CanonicalNumericIndexString`
+/// restricted to `0..2^32 - 1`): decimal digits, no leading zero except `"0"` itself, below
+/// `4294967295`.
+fn array_index(key: &str) -> Option<u32> {
+    if key.is_empty() || (key.len() > 1 && key.starts_with('0')) || !key.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    key.parse::<u32>().ok().filter(|&n| n != u32::MAX)
+}
+
 /// Whether `serde_json::Map` iterates in key order. It does unless some crate in the build
 /// turned on serde_json's `preserve_order` (cargo unifies features), in which case the merge pass
 /// would be wrong and the engine looks fields up one by one instead.
@@ -219,4 +263,33 @@ fn map_iterates_sorted() -> bool {
         probe.insert("a".to_owned(), Value::Null);
         probe.keys().next().map(String::as_str) == Some("a")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn array_indices_are_canonical_and_below_the_maximum() {
+        for (key, index) in [("0", Some(0)), ("7", Some(7)), ("10", Some(10)), ("4294967294", Some(u32::MAX - 1))] {
+            assert_eq!(array_index(key), index, "{key}");
+        }
+        for key in ["", "01", "00", "-1", "+1", "1.0", "1e3", " 1", "4294967295", "4294967296", "a1", "١"] {
+            assert_eq!(array_index(key), None, "{key}");
+        }
+    }
+
+    #[test]
+    fn output_order_puts_array_indices_first_and_lists_a_repeated_name_once() {
+        let string = || FieldType::String { min_length: None, max_length: None };
+        let names = ["b", "10", "a", "2", "b", "01", "4294967295", "0"];
+        let mut fields: Vec<Field> = names.iter().map(|n| Field::required(*n, string())).collect();
+        fields[4].ty = FieldType::Integer;
+        let plan = ObjectPlan::compile(&fields);
+        let order: Vec<&str> = plan.output_fields().map(|f| f.name.as_str()).collect();
+        assert_eq!(order, ["0", "2", "10", "b", "a", "01", "4294967295"]);
+        // `b` is listed where it was first declared, with the type declared last.
+        assert_eq!(plan.output_fields().nth(3).map(|f| &f.ty), Some(&TypePlan::Integer));
+        assert!(plan.declares("01") && plan.declares("b") && !plan.declares("c") && !plan.declares("1"));
+    }
 }

@@ -4,3 +4,4 @@
 pub mod codec;
 pub(crate) mod email;
 pub(crate) mod event;
+mod infinite;

@@ -3,10 +3,14 @@
 //! It reproduces Zod 3's `safeParse` of the equivalent schema (`docs/platform.md` §2.1): every issue is
 //! collected, in the order Zod reports them (fields in definition order, depth first), with Zod's
 //! codes and messages; unknown keys are stripped from the output. Valid input never pays for
-//! issue paths: a path is only rendered when an issue is recorded.
+//! issue paths: a path is only rendered when an issue is recorded. The output is written in Zod's
+//! key order through [`EventSchema::ordered`] (`order.rs`).
 
+pub(crate) mod document;
 pub(crate) mod issue;
+mod order;
 mod output;
+mod overflow;
 mod walk;
 
 use std::borrow::Cow;
@@ -14,7 +18,9 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::schema::EventSchema;
+pub use document::JsonDocument;
 pub use issue::{ErrorBody, ErrorCode, ErrorResponse, Issue, IssueCode, ValidationError};
+pub use order::Ordered;
 use output::{copy_object, strip_object};
 use walk::{Walk, ROOT};
 
@@ -41,6 +47,68 @@ impl EventSchema {
     pub fn validate(&self, payload: &Value) -> Result<Value, ValidationError> {
         self.check(payload)?;
         Ok(copy_object(self.fields(), payload))
+    }
+
+    /// Validates a payload given as JSON bytes, as the platform does with a request body: read as
+    /// `JSON.parse` reads it (see [`JsonDocument`]: a number beyond a double is an infinity), then
+    /// validated. Returns what the platform keeps and forwards, with unknown keys stripped and
+    /// each accepted infinity written as `null` (as `JSON.stringify` writes it); bytes that are
+    /// not JSON are `MALFORMED_REQUEST`.
+    ///
+    /// ```
+    /// use loop_contracts::{catalog, ErrorCode};
+    ///
+    /// let schema = catalog().get("form.submitted.v1").unwrap();
+    /// let data = schema.validate_slice(br#"{
+    ///     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    ///     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "provider": "typeform",
+    ///     "formId": "f1", "responseId": "r1", "answers": [], "score": 1e999
+    /// }"#)?;
+    /// assert!(data["score"].is_null()); // Infinity, as JSON.stringify writes it
+    ///
+    /// let err = schema.validate_slice(b"{\"eventId\": ").unwrap_err();
+    /// assert_eq!(err.code(), ErrorCode::MalformedRequest);
+    /// # Ok::<(), loop_contracts::ValidationError>(())
+    /// ```
+    pub fn validate_slice(&self, bytes: &[u8]) -> Result<Value, ValidationError> {
+        let document =
+            JsonDocument::from_slice(bytes).map_err(|e| ValidationError::malformed(format!("malformed JSON: {e}")))?;
+        self.validate_document(document)
+    }
+
+    /// [`validate_slice`](Self::validate_slice) for text.
+    ///
+    /// ```
+    /// let schema = loop_contracts::catalog().get("order.completed.v1").unwrap();
+    /// let err = schema.validate_str(r#"{"lineItems": [{"quantity": 1e999}]}"#).unwrap_err();
+    /// let issue = err.issues().iter().find(|i| i.path == "lineItems.0.quantity").unwrap();
+    /// assert_eq!(issue.message, "Expected integer, received float");
+    /// ```
+    pub fn validate_str(&self, text: &str) -> Result<Value, ValidationError> {
+        self.validate_slice(text.as_bytes())
+    }
+
+    /// Validates a parsed [`JsonDocument`]: the verdict and issues Zod gives the text it was read
+    /// from, and on success what the platform forwards (see [`validate_slice`](Self::validate_slice)).
+    ///
+    /// ```
+    /// use loop_contracts::JsonDocument;
+    ///
+    /// let schema = loop_contracts::catalog().get("lead.captured.v1").unwrap();
+    /// let doc = JsonDocument::from_str(r#"{"email": -1e999}"#).unwrap();
+    /// let err = schema.validate_document(doc).unwrap_err();
+    /// assert_eq!(err.issues()[3].message, "Expected string, received number");
+    /// ```
+    pub fn validate_document(&self, document: JsonDocument) -> Result<Value, ValidationError> {
+        // Each infinity holds a stand-in that every check answers as it answers ±Infinity (a
+        // number, not an integer), so the engine needs no knowledge of them; only the output
+        // must show them as the platform forwards them.
+        let JsonDocument { value, infinities } = document;
+        let mut data = self.validate_owned(value)?;
+        if let Some(marks) = infinities {
+            marks.null_out(&mut data);
+        }
+        Ok(data)
     }
 
     /// Like [`validate`](Self::validate), but strips unknown keys in place instead of copying.
@@ -150,5 +218,66 @@ impl EventSchema {
         let mut walk = Walk::default();
         walk.object(&ROOT, &self.plan, payload);
         walk.issues
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::schema::{EventName, EventSchema, Field, FieldType};
+
+    /// What Zod 3 reports for `Infinity` (and `-Infinity`) at a field of each type, measured with
+    /// `zod@3.25.76`: `None` when it accepts it. The match is exhaustive on purpose: a new type, or
+    /// a bound on `number`/`integer` (which an infinity would exceed where the stand-in does not),
+    /// stops this test from compiling until the stand-in's equivalence is reconsidered.
+    fn zod_on_infinity(ty: &FieldType) -> Option<&'static str> {
+        match ty {
+            FieldType::String { .. } | FieldType::Uuid | FieldType::Datetime | FieldType::Email | FieldType::Url => {
+                Some("Expected string, received number")
+            }
+            FieldType::Enum(_) => Some("Expected 'a' | 'b', received number"),
+            FieldType::Integer => Some("Expected integer, received float"),
+            FieldType::Number => None,
+            FieldType::Boolean => Some("Expected boolean, received number"),
+            FieldType::Record | FieldType::Object(_) => Some("Expected object, received number"),
+            FieldType::Array(_) => Some("Expected array, received number"),
+        }
+    }
+
+    #[test]
+    fn the_stand_in_of_an_infinity_gets_zod_s_verdict_at_every_field_type() {
+        let types = [
+            FieldType::String { min_length: Some(1), max_length: Some(3) },
+            FieldType::Uuid,
+            FieldType::Datetime,
+            FieldType::Email,
+            FieldType::Url,
+            FieldType::Enum(vec!["a".into(), "b".into()]),
+            FieldType::Integer,
+            FieldType::Number,
+            FieldType::Boolean,
+            FieldType::Record,
+            FieldType::Object(vec![Field::required("x", FieldType::Number)]),
+            FieldType::Array(Box::new(FieldType::Number)),
+        ];
+        for ty in types {
+            for required in [true, false] {
+                let field = if required { Field::required("f", ty.clone()) } else { Field::optional("f", ty.clone()) };
+                let schema = EventSchema::new(EventName::parse("t.infinity.v1").unwrap(), vec![field]);
+                for literal in ["1e999", "-1e999", "123e400"] {
+                    let result = schema.validate_str(&format!(r#"{{"f": {literal}}}"#));
+                    match (zod_on_infinity(&ty), result) {
+                        (None, Ok(data)) => assert_eq!(data, json!({"f": null}), "{ty:?} {literal}"),
+                        (Some(message), Err(err)) => {
+                            let issues: Vec<_> =
+                                err.issues().iter().map(|i| (i.path.as_str(), i.code.as_str(), &*i.message)).collect();
+                            assert_eq!(issues, [("f", "invalid_type", message)], "{ty:?} {literal}");
+                        }
+                        (want, got) => panic!("{ty:?} {literal}: Zod {want:?}, ours {got:?}"),
+                    }
+                }
+            }
+        }
     }
 }

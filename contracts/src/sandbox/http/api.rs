@@ -19,6 +19,7 @@ use crate::sandbox::idempotency::{payload_hash, Claim, Scope};
 use crate::sandbox::shown;
 use crate::sandbox::state::Shared;
 use crate::sandbox::time_text;
+use crate::validate::document::{read_overflowing, JsonDocument};
 use crate::validate::issue::{ErrorCode, ValidationError};
 
 const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static(crate::platform::headers::IDEMPOTENCY_KEY);
@@ -71,6 +72,32 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ()> {
     }
 }
 
+/// The request's event and payload, the payload read as the platform's `JSON.parse` reads it: a
+/// number literal beyond a double is an infinity (which Zod accepts in a `number` field and the
+/// platform stores as `null`), not a malformed body. `Err` holds the message of the
+/// `MALFORMED_REQUEST` refusal.
+fn read_request(bytes: &[u8]) -> Result<(String, JsonDocument), String> {
+    let shape = |e: serde_json::Error| format!("the body must be {{\"event\": \"<name>\", \"payload\": {{...}}}}: {e}");
+    let malformed = |e: serde_json::Error| format!("malformed JSON: {e}");
+    match crate::strict::from_slice::<EventRequest>(bytes) {
+        Ok(request) => Ok((request.event, JsonDocument::from(request.payload))),
+        Err(e) if e.is_data() => Err(shape(e)),
+        Err(e) => {
+            // The copy holds a finite stand-in at each such literal: the request's shape is judged
+            // on it, with the same messages at the same places as for any finite body.
+            let (mut document, copy) = read_overflowing(bytes, e).map_err(malformed)?;
+            let request = match crate::strict::from_slice::<EventRequest>(&copy) {
+                Ok(request) => request,
+                Err(e) if e.is_data() => return Err(shape(e)),
+                Err(e) => return Err(malformed(e)),
+            };
+            // `payload` is there exactly once (serde refuses a duplicate field), so this is it.
+            let payload = document.take("payload").unwrap_or_else(|| JsonDocument::from(request.payload));
+            Ok((request.event, payload))
+        }
+    }
+}
+
 pub(super) async fn post_event(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (mut parts, body) = request.into_parts();
     let Some(Authenticated { key: Some(key), processing }) = parts.extensions.remove::<Authenticated>() else {
@@ -81,22 +108,18 @@ pub(super) async fn post_event(State(shared): State<Arc<Shared>>, request: Reque
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
-    let request: EventRequest = match crate::strict::from_slice(&bytes) {
+    let (event, payload) = match read_request(&bytes) {
         Ok(request) => request,
-        Err(e) if e.is_data() => {
-            let message = format!("the body must be {{\"event\": \"<name>\", \"payload\": {{...}}}}: {e}");
-            return coded(ErrorCode::MalformedRequest, &message);
-        }
-        Err(e) => return coded(ErrorCode::MalformedRequest, &format!("malformed JSON: {e}")),
+        Err(message) => return coded(ErrorCode::MalformedRequest, &message),
     };
     let Ok(header_key) = idempotency_key(headers) else {
         let message = "the Idempotency-Key header must be 1 to 255 visible ASCII characters";
         return coded(ErrorCode::MalformedRequest, message);
     };
-    let Some(schema) = shared.catalog.get(&request.event) else {
-        return rejected(&ValidationError::unknown_event(&request.event));
+    let Some(schema) = shared.catalog.get(&event) else {
+        return rejected(&ValidationError::unknown_event(&event));
     };
-    let payload = match schema.validate_owned(request.payload) {
+    let payload = match schema.validate_document(payload) {
         Ok(payload) => payload,
         Err(e) => return rejected(&e),
     };
@@ -107,7 +130,7 @@ pub(super) async fn post_event(State(shared): State<Arc<Shared>>, request: Reque
     let guard = match idempotency {
         None => None,
         Some(idempotency) => {
-            let hash = payload_hash(&request.event, &payload);
+            let hash = payload_hash(&event, &payload);
             match shared.idempotency.begin(Scope::Key(&key), idempotency, hash).await {
                 Claim::Fresh(guard) => Some(guard),
                 Claim::Replay { body, same_payload: true } => return replay(body),
@@ -129,7 +152,7 @@ pub(super) async fn post_event(State(shared): State<Arc<Shared>>, request: Reque
         tokio::time::sleep(processing).await;
     }
     let via = Via::Api { key: key.to_string() };
-    let body = accept(&shared, request.event, event_id, payload, via, bytes.len());
+    let body = accept(&shared, event, event_id, payload, via, bytes.len());
     if let Some(guard) = guard {
         guard.complete(body.clone());
     }
