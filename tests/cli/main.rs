@@ -1,5 +1,6 @@
 //! The command-line tool driven in process: `send` against a sandbox, `loop-contracts sandbox`
-//! itself, and what `transform` prints. Its other commands are tested as a child process, in
+//! itself, and what `transform` prints; `outbox` in processes of their own (this binary again), on
+//! real databases. Its other commands are tested as a child process, in
 //! `contracts-cli/tests/cli.rs`.
 
 // `loop-contracts send`: payloads, envelopes from `transform`, refusals, retries.
@@ -8,3 +9,5 @@ mod send;
 mod sandbox;
 // `loop-contracts transform` never prints a signing secret.
 mod transform;
+// `loop-contracts outbox enqueue|relay|status`: real processes, databases, SIGKILL mid-drain.
+mod outbox;
