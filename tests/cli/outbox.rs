@@ -295,6 +295,28 @@ fn relay_until_empty_sends_each_event_once_from_postgres() {
     relay_drains(&suite::postgres::server().fresh_database());
 }
 
+#[test]
+fn a_relay_that_had_an_entry_refused_for_good_exits_1() {
+    let dir = temp_dir();
+    let db = sqlite_url(&dir);
+    let runtime = runtime();
+    let sandbox = runtime.block_on(builder().start()).unwrap();
+    // The platform already has event 2's eventId with another payload: its send is a 409.
+    let mut other = lead(2);
+    other["email"] = json!("first.sender@example.com");
+    let client = suite::client::client_builder(&sandbox).build().unwrap();
+    runtime.block_on(client.send_json("lead.captured.v1", &other)).unwrap();
+    let out = run(&dir, &["outbox", "enqueue", "--db", &db], &[], &envelopes(1..=3));
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    let out = run(&dir, &["outbox", "relay", "--db", &db, "--until-empty"], &relay_env(&sandbox), "");
+    assert_eq!((out.code(), out.stderr.as_str()), (Some(1), ""), "{}", out.stdout);
+    assert_eq!((out.lines()[0]["sent"].clone(), out.lines()[0]["failed"].clone()), (json!(2), json!(1)));
+    assert_eq!(status(&dir, &db), counts(0, 0, 2, 1));
+    accepted_once(&sandbox, 3);
+    runtime.block_on(sandbox.shutdown());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// A sandbox whose every request takes 100 to 200 ms: a drain of 60 events by 4 concurrent
 /// sends lasts about two seconds, long enough to kill a relay in the middle of it.
 fn slow_sandbox(runtime: &tokio::runtime::Runtime) -> SandboxHandle {
