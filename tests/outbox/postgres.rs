@@ -114,3 +114,14 @@ async fn a_relay_survives_its_connections_being_cut() {
     assert_eq!(sandbox.accepted_count(), EVENTS, "each event accepted once");
     assert!(away_at < EVENTS, "the cut came mid-drain");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_is_not_postgresql_is_a_typed_error_in_bounded_time() {
+    // An HTTP server where PostgreSQL was expected.
+    let sandbox = suite::sandbox::builder().start().await.unwrap();
+    let addr = sandbox.local_addr();
+    let started = std::time::Instant::now();
+    let err = PostgresOutbox::connect(&format!("postgres://app:pw@{addr}/app")).await.unwrap_err();
+    assert!(matches!(err, OutboxError::Database { .. }), "{err:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+}

@@ -157,3 +157,39 @@ async fn relays_of_many_replicas_send_each_event_once() {
     assert_eq!(sandbox.accepted_count(), EVENTS, "no event twice");
     assert_eq!(store.counts().await.unwrap().sent, EVENTS);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_platform_loses_nothing_and_duplicates_nothing() {
+    const EVENTS: u64 = 120;
+    // 20% 500s, 10% answers lost after the event was accepted, 10% 429s.
+    let faults = FaultConfig::seeded(11)
+        .with_error_rate(0.2)
+        .with_drop_rate(0.1)
+        .with_drop_after_processing(true)
+        .with_rate_limit_rate(0.1);
+    let sandbox = builder().faults(faults).start().await.unwrap();
+    let dir = temp_dir();
+    let store = Arc::new(SqliteOutbox::open(dir.join("outbox.db")).await.unwrap());
+    for i in 1..=EVENTS {
+        store.enqueue(&event(i)).await.unwrap();
+    }
+    let quick = RetryPolicy::default().with_delays([ms(5), ms(10), ms(20)]).with_rate_limit_waits(20, ms(50));
+    let client = client_builder(&sandbox).retry_policy(quick).build().unwrap();
+    let relay = Relay::new(store.clone(), client).concurrency(6).backoff([ms(20)]).idle_poll(ms(10));
+    let report = relay.run_until_empty().await.unwrap();
+    assert_eq!(report.failed, 0, "{report:?}");
+    assert!(report.replayed > 0, "lost answers came back as replays: {report:?}");
+
+    // Every entry marked sent was accepted, and each event was accepted once.
+    let mut accepted: Vec<String> = sandbox.accepted().into_iter().map(|a| a.event_id).collect();
+    accepted.sort();
+    let before = accepted.len();
+    accepted.dedup();
+    assert_eq!((before, accepted.len()), (EVENTS as usize, EVENTS as usize));
+    for i in 1..=EVENTS {
+        let entry = store.entry(event(i).event_id()).await.unwrap().unwrap();
+        assert!(matches!(entry.state, EntryState::Sent { .. }), "{i}: {:?}", entry.state);
+        assert!(accepted.binary_search(&event(i).event_id().to_string()).is_ok());
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

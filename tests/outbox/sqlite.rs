@@ -119,3 +119,26 @@ async fn a_full_database_refuses_the_enqueue_and_keeps_what_it_holds() {
     assert!(outbox.entry(event(stored + 1).event_id()).await.unwrap().is_none(), "the refused one is not");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_foreign_table_of_the_same_name_is_refused_and_left_alone() {
+    let dir = temp_dir();
+    let path = dir.join("other-app.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}?mode=rwc", path.display())).await.unwrap();
+    sqlx::query("CREATE TABLE loop_outbox (id INTEGER PRIMARY KEY, body BLOB)").execute(&pool).await.unwrap();
+    sqlx::query("INSERT INTO loop_outbox (body) VALUES (x'00ff')").execute(&pool).await.unwrap();
+    pool.close().await;
+
+    let err = SqliteOutbox::open(&path).await.unwrap_err();
+    assert!(matches!(err, OutboxError::Database { operation: "migrating", .. }), "{err:?}");
+    assert!(err.to_string().contains("already exists"), "{err}");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", path.display())).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM loop_outbox").fetch_one(&pool).await.unwrap();
+    let versions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'loop_outbox_schema'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!((rows, versions), (1, 0), "the failed migration rolled back whole");
+    pool.close().await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
