@@ -1,15 +1,29 @@
 //! The command line as clap parses it: [`Cli`], its commands, and the stand-ins for the commands a
 //! build leaves out.
 
-#[cfg(not(all(feature = "sandbox", feature = "client")))]
+#[cfg(not(all(
+    feature = "sandbox",
+    feature = "client",
+    any(feature = "outbox-sqlite", feature = "outbox-postgres")
+)))]
 use std::io;
 
-#[cfg(not(all(feature = "sandbox", feature = "client")))]
+#[cfg(not(all(
+    feature = "sandbox",
+    feature = "client",
+    any(feature = "outbox-sqlite", feature = "outbox-postgres")
+)))]
 use clap::Args;
 use clap::{Parser, Subcommand};
 
-#[cfg(not(all(feature = "sandbox", feature = "client")))]
+#[cfg(not(all(
+    feature = "sandbox",
+    feature = "client",
+    any(feature = "outbox-sqlite", feature = "outbox-postgres")
+)))]
 use crate::exit::usage;
+#[cfg(any(feature = "outbox-sqlite", feature = "outbox-postgres"))]
+use crate::outbox::OutboxArgs;
 #[cfg(feature = "sandbox")]
 use crate::sandbox::SandboxArgs;
 use crate::schema::SchemaArgs;
@@ -52,6 +66,9 @@ fn about() -> String {
     if cfg!(feature = "client") {
         can.push("send events");
     }
+    if cfg!(any(feature = "outbox-sqlite", feature = "outbox-postgres")) {
+        can.push("keep events in a durable outbox");
+    }
     let last = can.pop().unwrap_or_default();
     format!("Event contracts of the Loop comms platform: {} and {last}.", can.join(", "))
 }
@@ -86,11 +103,23 @@ pub(crate) enum Command {
     #[cfg(not(feature = "client"))]
     #[command(hide = true, about = "Not in this build: install with `--features client`", long_about = None)]
     Send(LeftOut),
+    /// Keep events in a durable outbox (`sqlite:PATH` or `postgres://…`) until the platform has
+    /// them: `enqueue` validates and stores them, `relay` sends them (any number of relays at
+    /// once), `status` counts them.
+    #[cfg(any(feature = "outbox-sqlite", feature = "outbox-postgres"))]
+    Outbox(OutboxArgs),
+    #[cfg(not(any(feature = "outbox-sqlite", feature = "outbox-postgres")))]
+    #[command(
+        hide = true,
+        about = "Not in this build: install with `--features outbox-sqlite` or `--features outbox-postgres`",
+        long_about = None
+    )]
+    Outbox(LeftOut),
 }
 
 /// The arguments of a command this build leaves out, taken whole (options and `--help` included),
 /// so that any use of the command gets the same answer: which feature to install it with.
-#[cfg(not(all(feature = "sandbox", feature = "client")))]
+#[cfg(not(all(feature = "sandbox", feature = "client", any(feature = "outbox-sqlite", feature = "outbox-postgres"))))]
 #[derive(Debug, Args)]
 #[command(disable_help_flag = true)]
 pub(crate) struct LeftOut {
@@ -99,7 +128,7 @@ pub(crate) struct LeftOut {
 }
 
 /// The usage error of a command whose feature this build was compiled without.
-#[cfg(not(all(feature = "sandbox", feature = "client")))]
+#[cfg(not(all(feature = "sandbox", feature = "client", any(feature = "outbox-sqlite", feature = "outbox-postgres"))))]
 pub(crate) fn left_out(command: &str, feature: &str) -> io::Error {
     usage(format!(
         "this build has no `{command}` command: install with `--features {feature}` \

@@ -2,7 +2,7 @@
 //! in messages, and the options several commands share (`--header`, `--brand-id`, `--declaration`).
 
 use std::fs;
-use std::io::{self, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
 use crate::exit::usage;
@@ -21,6 +21,26 @@ pub(crate) fn open_input<'a>(file: Option<&Path>, stdin: &'a mut dyn Read) -> io
             }
             Ok(Box::new(file))
         }
+    }
+}
+
+/// Calls `each` with every line of a JSONL input, numbered from 1, without its `\n` or `\r\n`. A
+/// blank line is a line too (its own result keeps the output aligned with the input); a final
+/// newline ends the last line and starts none.
+pub(crate) fn for_each_line(input: impl Read, mut each: impl FnMut(u64, &[u8]) -> io::Result<()>) -> io::Result<()> {
+    let mut reader = BufReader::with_capacity(1 << 16, input);
+    let mut line = Vec::with_capacity(4096);
+    let mut number = 0u64;
+    loop {
+        number += 1;
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
+        }
+        let mut bytes = line.as_slice();
+        bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+        bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        each(number, bytes)?;
     }
 }
 

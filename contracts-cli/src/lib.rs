@@ -15,6 +15,9 @@
 //! | `verify [FILE\|-] --header NAME:VALUE...` | verifies a delivery webhook with the secret in `LOOP_DELIVERY_SECRET` and prints its typed event |
 //! | `sandbox` | runs the local platform until Ctrl-C (feature `sandbox`) |
 //! | `send [EVENT] [FILE\|-]` | sends one event through the client, with `LOOP_API_KEY` and `LOOP_BASE_URL` (feature `client`) |
+//! | `outbox enqueue --db URL [FILE\|-]` | validates and stores JSONL envelopes in a durable outbox (`sqlite:PATH` or `postgres://…`): per line `{"ok":true,"event","eventId","stored"}` (`stored` false: already stored) or the error response (features `outbox-sqlite`, `outbox-postgres`) |
+//! | `outbox relay --db URL [--until-empty]` | sends the outbox's entries through the client until SIGINT/SIGTERM or drained, then prints its `RelayReport` (also feature `client`) |
+//! | `outbox status --db URL` | prints `{"pending","inFlight","sent","failed"}` |
 //!
 //! Every result is one compact JSON line on stdout: `{"ok":true,...}`, or the platform's error
 //! response `{"ok":false,"error":{"code","message","issues"}}`. Messages (usage errors, hints,
@@ -39,7 +42,7 @@
 //!
 //! # Environment
 //!
-//! `LOOP_API_KEY` and `LOOP_BASE_URL` (`send`); `LOOP_DELIVERY_SECRET` (`verify`, read from there
+//! `LOOP_API_KEY` and `LOOP_BASE_URL` (`send`, `outbox relay`); `LOOP_DELIVERY_SECRET` (`verify`, read from there
 //! only, and `sandbox --delivery-secret`); `LOOP_WEBHOOK_SECRET` (`transform --secret`);
 //! `LOOP_SANDBOX_KEYS` and `LOOP_SANDBOX_SECRETS` (`sandbox --key`, `--secret`). `RUST_LOG` turns
 //! on the binary's tracing output on stderr (the client's sends and attempts, never a key or a
@@ -48,7 +51,9 @@
 //!
 //! # Features
 //!
-//! `sandbox` (the `sandbox` command) and `client` (the `send` command), both default. A build
+//! `sandbox` (the `sandbox` command), `client` (the `send` command), and `outbox-sqlite` and
+//! `outbox-postgres` (the `outbox` command on each store; `outbox relay` also needs `client`), all
+//! default. A build
 //! without one leaves its command out of `--help`; the name is still recognised, as a hidden
 //! command, and using it in any way is a usage error that says which feature brings it
 //! (``this build has no `sandbox` command: install with `--features sandbox` ``).
@@ -57,11 +62,15 @@ mod cli;
 mod envelope;
 mod exit;
 mod input;
+#[cfg(any(feature = "outbox-sqlite", feature = "outbox-postgres"))]
+mod outbox;
 #[cfg(feature = "sandbox")]
 mod sandbox;
 mod schema;
 #[cfg(feature = "client")]
 mod send;
+#[cfg(any(feature = "sandbox", all(feature = "client", any(feature = "outbox-sqlite", feature = "outbox-postgres"))))]
+mod signal;
 mod transform;
 mod validate;
 mod verify;
@@ -70,7 +79,11 @@ use std::io::{Read, Write};
 
 use clap::Parser;
 
-#[cfg(not(all(feature = "sandbox", feature = "client")))]
+#[cfg(not(all(
+    feature = "sandbox",
+    feature = "client",
+    any(feature = "outbox-sqlite", feature = "outbox-postgres")
+)))]
 use cli::left_out;
 pub use cli::Cli;
 use cli::Command;
@@ -129,6 +142,10 @@ where
         Command::Send(args) => send(args, stdin, stdout, stderr),
         #[cfg(not(feature = "client"))]
         Command::Send(_) => Err(left_out("send", "client")),
+        #[cfg(any(feature = "outbox-sqlite", feature = "outbox-postgres"))]
+        Command::Outbox(args) => outbox::outbox(args, stdin, stdout),
+        #[cfg(not(any(feature = "outbox-sqlite", feature = "outbox-postgres")))]
+        Command::Outbox(_) => Err(left_out("outbox", "outbox-sqlite,outbox-postgres")),
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,7 @@ use clap::Args;
 
 use crate::exit::{usage, EXIT_OK};
 use crate::input::{brand_id, read_declaration};
+use crate::signal::stop_signal;
 
 /// The long help of `sandbox --faults`: each key of `FaultConfig`'s JSON with its meaning, which
 /// was otherwise only in the library's rustdoc. The sandbox suite checks that it names every key.
@@ -168,29 +169,6 @@ pub(crate) fn sandbox(args: SandboxArgs, stdout: &mut dyn Write) -> io::Result<u
         writeln!(stdout, "loop-contracts sandbox stopped")?;
         Ok(EXIT_OK)
     })
-}
-
-/// A future that resolves on Ctrl-C (and on SIGTERM on Unix), registered before it is returned
-/// so that a signal arriving right after start-up is not lost.
-fn stop_signal() -> io::Result<impl std::future::Future<Output = ()>> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut interrupt = signal(SignalKind::interrupt())?;
-        let mut terminate = signal(SignalKind::terminate())?;
-        Ok(async move {
-            tokio::select! {
-                _ = interrupt.recv() => {}
-                _ = terminate.recv() => {}
-            }
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        Ok(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-    }
 }
 
 #[cfg(test)]

@@ -35,6 +35,21 @@ impl loop_contracts::client::Sleeper for Announced {
     }
 }
 
+/// The client of `send` and `outbox relay`: the key from `LOOP_API_KEY` (a usage error when it is
+/// missing or malformed, never echoing it), the base URL from `LOOP_BASE_URL` (default the
+/// platform's).
+pub(crate) fn client_from_env() -> io::Result<loop_contracts::client::ClientBuilder> {
+    let key: loop_contracts::ApiKey = std::env::var("LOOP_API_KEY")
+        .map_err(|_| usage("set LOOP_API_KEY to an lk_live_, lk_test_ or lk_dev_ key"))?
+        .parse()
+        .map_err(|e| usage(format!("LOOP_API_KEY: {e}")))?;
+    let mut builder = loop_contracts::client::Client::builder().key(key);
+    if let Ok(url) = std::env::var("LOOP_BASE_URL") {
+        builder = builder.base_url(url);
+    }
+    Ok(builder)
+}
+
 /// Sends one event; prints the platform's acceptance (exit 0) or the error response (exit 1).
 pub(crate) fn send(
     args: SendArgs,
@@ -42,21 +57,13 @@ pub(crate) fn send(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> io::Result<u8> {
-    use loop_contracts::client::{Client, SendError};
+    use loop_contracts::client::SendError;
     use loop_contracts::ErrorCode;
 
-    let key: loop_contracts::ApiKey = std::env::var("LOOP_API_KEY")
-        .map_err(|_| usage("set LOOP_API_KEY to an lk_live_, lk_test_ or lk_dev_ key"))?
-        .parse()
-        .map_err(|e| usage(format!("LOOP_API_KEY: {e}")))?;
     // Every wait (a retry on the schedule, a 429's reset) is announced: the schedule's last steps
     // are minutes long, and a silent command looks hung.
     let (waits, mut announced) = tokio::sync::mpsc::unbounded_channel();
-    let mut builder = Client::builder().key(key).sleeper(Announced(waits));
-    if let Ok(url) = std::env::var("LOOP_BASE_URL") {
-        builder = builder.base_url(url);
-    }
-    let client = builder.build().map_err(|e| usage(e.to_string()))?;
+    let client = client_from_env()?.sleeper(Announced(waits)).build().map_err(|e| usage(e.to_string()))?;
     // Two arguments are EVENT and FILE as before; a lone one is whichever its form says.
     let (event, input, demoted) = match (args.event, args.file) {
         (event, Some(file)) => (event, file, false),

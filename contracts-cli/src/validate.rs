@@ -1,7 +1,7 @@
 //! `loop-contracts validate`: payloads or envelopes checked as the platform would, one result line
 //! per file (per line with `--jsonl`).
 
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -16,7 +16,7 @@ use loop_contracts::ValidationError;
 
 use crate::envelope;
 use crate::exit::{usage, EXIT_OK, EXIT_REJECTED};
-use crate::input::{open_input, place};
+use crate::input::{for_each_line, open_input, place};
 use crate::schema::read_schema_doc;
 
 #[derive(Debug, Args)]
@@ -79,6 +79,20 @@ impl Against {
     }
 }
 
+/// The `MALFORMED_REQUEST` of a document that is not JSON. `line` is the document's line number in
+/// JSONL input, where serde's own position (always line 1) would mislead; an empty line says so.
+pub(crate) fn malformed_json(e: &serde_json::Error, bytes: &[u8], line: Option<u64>) -> ValidationError {
+    ValidationError::malformed(match line {
+        None => format!("malformed JSON: {e}"),
+        Some(n) if bytes.iter().all(u8::is_ascii_whitespace) => format!("malformed JSON: input line {n} is empty"),
+        Some(n) => {
+            let text = e.to_string();
+            let reason = text.rsplit_once(" at line ").map_or(text.as_str(), |(reason, _)| reason);
+            format!("malformed JSON at input line {n}, column {}: {reason}", e.column())
+        }
+    })
+}
+
 /// Validates one document and writes its result line; `true` when it was accepted. `line` is
 /// the document's line number in `--jsonl` input, where serde's own position (always line 1)
 /// would mislead. A document that names no event, or another than the command line's, is a
@@ -93,17 +107,7 @@ fn validate_one(
     let document = match JsonDocument::from_slice(bytes) {
         Ok(document) => document,
         Err(e) => {
-            let error = ValidationError::malformed(match line {
-                None => format!("malformed JSON: {e}"),
-                Some(n) if bytes.iter().all(u8::is_ascii_whitespace) => {
-                    format!("malformed JSON: input line {n} is empty")
-                }
-                Some(n) => {
-                    let text = e.to_string();
-                    let reason = text.rsplit_once(" at line ").map_or(text.as_str(), |(reason, _)| reason);
-                    format!("malformed JSON at input line {n}, column {}: {reason}", e.column())
-                }
-            });
+            let error = malformed_json(&e, bytes, line);
             serde_json::to_writer(&mut *out, &loop_contracts::ErrorResponse::from(&error))?;
             out.write_all(b"\n")?;
             return Ok(false);
@@ -158,20 +162,10 @@ pub(crate) fn validate(args: ValidateArgs, stdin: &mut dyn Read, stdout: &mut dy
             Err(e) => return Err(e),
         };
         if args.jsonl {
-            let mut reader = BufReader::with_capacity(1 << 16, input);
-            let mut line = Vec::with_capacity(4096);
-            let mut number = 0u64;
-            loop {
-                number += 1;
-                line.clear();
-                if reader.read_until(b'\n', &mut line)? == 0 {
-                    break;
-                }
-                let mut bytes = line.as_slice();
-                bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-                bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            for_each_line(input, |number, bytes| {
                 all_ok &= validate_one(&against, bytes, path, Some(number), &mut out)?;
-            }
+                Ok(())
+            })?;
         } else {
             let mut bytes = Vec::new();
             let mut input = input;

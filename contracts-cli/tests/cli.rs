@@ -450,13 +450,17 @@ fn help_is_written_for_users() {
     let listed = |command: &str| help.lines().any(|line| line.trim_start().starts_with(&format!("{command} ")));
     assert_eq!(listed("sandbox"), cfg!(feature = "sandbox"), "{help}");
     assert_eq!(listed("send"), cfg!(feature = "client"), "{help}");
+    assert_eq!(listed("outbox"), cfg!(any(feature = "outbox-sqlite", feature = "outbox-postgres")), "{help}");
 }
 
 #[test]
 fn commands_left_out_of_the_build_say_which_feature_brings_them() {
-    for (command, feature, built) in
-        [("sandbox", "sandbox", cfg!(feature = "sandbox")), ("send", "client", cfg!(feature = "client"))]
-    {
+    let outbox = cfg!(any(feature = "outbox-sqlite", feature = "outbox-postgres"));
+    for (command, feature, built) in [
+        ("sandbox", "sandbox", cfg!(feature = "sandbox")),
+        ("send", "client", cfg!(feature = "client")),
+        ("outbox", "outbox-sqlite,outbox-postgres", outbox),
+    ] {
         if built {
             continue;
         }
@@ -474,6 +478,16 @@ fn commands_left_out_of_the_build_say_which_feature_brings_them() {
                 "{args:?}"
             );
         }
+    }
+    // The outbox without the client: its relay alone is left out.
+    if outbox && !cfg!(feature = "client") {
+        let out = run(&["outbox", "relay", "--db", "sqlite:outbox.db"], "");
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "loop-contracts: this build has no `outbox relay` command: install with `--features client` \
+             (`cargo install loop-contracts-cli --features client`)\n"
+        );
     }
     // Unknown commands are still clap's usage error.
     let out = run(&["sandboxes"], "");

@@ -9,7 +9,7 @@ extern crate self as loop_contracts;
 //
 // At the bottom, small shared helpers and the platform's wire facts.
 mod strict;
-#[cfg(any(feature = "webhooks", feature = "__client"))]
+#[cfg(any(feature = "webhooks", feature = "__client", feature = "__outbox"))]
 mod sync;
 mod text;
 
@@ -45,6 +45,10 @@ pub mod client;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
+
+#[cfg(feature = "__outbox")]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "outbox-sqlite", feature = "outbox-postgres"))))]
+pub mod outbox;
 
 // Keys are fingerprinted with SHA-256, which these features bring.
 #[cfg(any(feature = "webhooks", feature = "__client"))]

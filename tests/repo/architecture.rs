@@ -31,6 +31,8 @@ const LAYERS: &[&str] = &[
     "inbound", "delivery",
     // The two ends that talk HTTP to each other.
     "client", "sandbox",
+    // Durable sends: stores, and relays that drain them through the client.
+    "outbox",
 ];
 
 /// Files the crate root holds besides its rooms' folders, at most.

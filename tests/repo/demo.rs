@@ -1,17 +1,17 @@
 //! The README's main command, `cargo run --example demo`, runs the whole path on a fresh checkout:
-//! sandbox, webhook, transform, client, replay.
+//! sandbox, webhook, transform, client, replay. The outbox's example runs too.
 
 use std::process::Command;
 
-/// Builds the demo as the README's test command builds the workspace (`--workspace
+/// Builds an example as the README's test command builds the workspace (`--workspace
 /// --all-features`), so that within that command it reuses the binary already built (half a
 /// second) instead of rebuilding the library under `cargo run`'s narrower features (twelve
 /// seconds), and returns its path. The suite package fixes the features the demo needs, so more
 /// features cannot hide one it lacks.
-fn built_demo() -> String {
+fn built_example(name: &str) -> String {
     let mut build = Command::new(env!("CARGO"));
     build
-        .args(["build", "--workspace", "--all-features", "--example", "demo", "--message-format=json"])
+        .args(["build", "--workspace", "--all-features", "--example", name, "--message-format=json"])
         .current_dir(env!("CARGO_MANIFEST_DIR"));
     // Cargo runs a test with variables describing its package; a dependency's build script that
     // watches one of them (ring's watches CARGO_MANIFEST_DIR and OUT_DIR) would otherwise see a change and
@@ -33,19 +33,20 @@ fn built_demo() -> String {
         }
     }
     let output = build.output().expect("cargo runs");
-    assert!(output.status.success(), "the demo does not build:\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{name} does not build:\n{}", String::from_utf8_lossy(&output.stderr));
     let messages = String::from_utf8(output.stdout).expect("cargo prints UTF-8");
     messages
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| message["target"]["name"] == "demo")
+        .filter(|message| message["target"]["name"] == name)
         .find_map(|message| message["executable"].as_str().map(str::to_owned))
-        .expect("cargo names the demo's executable")
+        .expect("cargo names the example's executable")
 }
 
 #[test]
 fn the_demo_runs_the_whole_path() {
-    let output = Command::new(built_demo()).current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("the demo runs");
+    let output =
+        Command::new(built_example("demo")).current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("the demo runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "demo failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
     for expected in [
@@ -65,4 +66,20 @@ fn the_demo_runs_the_whole_path() {
     }
     assert!(!stdout.contains("#2 "), "the event was accepted once:\n{stdout}");
     assert!(!stdout.contains("demo_4f9c2a7e1b3d5f60a8c4e2d1"), "the key is never shown");
+}
+
+#[test]
+fn the_outbox_example_loses_nothing_when_its_relay_dies() {
+    let output = Command::new(built_example("outbox")).output().expect("the example runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "outbox failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    for expected in [
+        "refused at enqueue: payload.lineItems.0.quantity",
+        r#"stored: {"pending":20,"inFlight":0,"sent":0,"failed":0}"#,
+        "the first relay died after",
+        r#"stored: {"pending":0,"inFlight":0,"sent":20,"failed":0}"#,
+        "the platform accepted 20 orders, each once",
+    ] {
+        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+    }
 }

@@ -8,3 +8,5 @@ mod demo;
 mod forbid_unsafe;
 // The floor plan: rooms import one way, no file over 800 lines, a tidy crate root.
 mod architecture;
+// Tests get PostgreSQL with nothing started by hand, and a private cluster ends with its process.
+mod postgres;

@@ -9,6 +9,9 @@ extern crate self as suite;
 pub mod client;
 /// The inputs the hostile-input tables share.
 pub mod hostile;
+/// PostgreSQL for the tests: a private throwaway cluster per test process, or the server
+/// `LOOP_TEST_POSTGRES_URL` names; a fresh database per test.
+pub mod postgres;
 /// The lock of the tests that change what the whole process shares.
 pub mod process;
 /// The sandbox's test helpers: keys, payloads, requests over real HTTP.
@@ -203,3 +206,8 @@ pub mod meter {
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeExamples;
+
+/// The outbox guide's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/outbox.md")]
+pub struct OutboxGuideExamples;
