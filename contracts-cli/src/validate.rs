@@ -75,6 +75,22 @@ impl Against {
     }
 }
 
+/// The `MALFORMED_REQUEST` error of a document that is not JSON. `line` is the document's line
+/// number in `--jsonl` input (of `validate` and `send`), where serde's own position (always line 1)
+/// would mislead; a blank line is a line, and gets this error too, so results stay aligned with
+/// the input.
+pub(crate) fn malformed(error: &serde_json::Error, bytes: &[u8], line: Option<u64>) -> ValidationError {
+    ValidationError::malformed(match line {
+        None => format!("malformed JSON: {error}"),
+        Some(n) if bytes.iter().all(u8::is_ascii_whitespace) => format!("malformed JSON: input line {n} is empty"),
+        Some(n) => {
+            let text = error.to_string();
+            let reason = text.rsplit_once(" at line ").map_or(text.as_str(), |(reason, _)| reason);
+            format!("malformed JSON at input line {n}, column {}: {reason}", error.column())
+        }
+    })
+}
+
 /// Validates one document and writes its result line; `true` when it was accepted. `line` is
 /// the document's line number in `--jsonl` input, where serde's own position (always line 1)
 /// would mislead. A document that names no event, or another than the command line's, is a
@@ -89,17 +105,7 @@ fn validate_one(
     let value = match serde_json::from_slice::<Value>(bytes) {
         Ok(value) => value,
         Err(e) => {
-            let error = ValidationError::malformed(match line {
-                None => format!("malformed JSON: {e}"),
-                Some(n) if bytes.iter().all(u8::is_ascii_whitespace) => {
-                    format!("malformed JSON: input line {n} is empty")
-                }
-                Some(n) => {
-                    let text = e.to_string();
-                    let reason = text.rsplit_once(" at line ").map_or(text.as_str(), |(reason, _)| reason);
-                    format!("malformed JSON at input line {n}, column {}: {reason}", e.column())
-                }
-            });
+            let error = malformed(&e, bytes, line);
             serde_json::to_writer(&mut *out, &loop_contracts::ErrorResponse::from(&error))?;
             out.write_all(b"\n")?;
             return Ok(false);
