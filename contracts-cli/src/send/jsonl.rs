@@ -183,8 +183,8 @@ impl Run<'_> {
         outcome
     }
 
-    /// Starts one line: its result at once when it cannot be sent (not JSON, invalid), else its
-    /// send, once fewer than `--concurrency` sends run.
+    /// Starts one line: its result at once when it is not JSON, else its task, which sends once
+    /// fewer than `--concurrency` sends run.
     async fn start(&mut self, bytes: &[u8], number: u64) -> io::Result<Slot> {
         let value: Value = match serde_json::from_slice(bytes) {
             Ok(value) => value,
@@ -201,12 +201,14 @@ impl Run<'_> {
             Some(id) => !self.seen.insert(id.to_owned()),
             None => false,
         };
-        let permit = self.permits.clone().acquire_owned().await.map_err(io::Error::other)?;
-        let (client, journal) = (self.client.clone(), self.journal.clone());
+        let (client, journal, permits) = (self.client.clone(), self.journal.clone(), self.permits.clone());
         Ok(Slot::Running(tokio::spawn(async move {
             let done = match journal {
-                Some(journal) => send_journaled(&client, &journal, &event, payload).await,
-                None => Ok(send_one(&client, &event, &payload).await),
+                Some(journal) => send_journaled(&client, &journal, &permits, &event, payload).await,
+                None => match permits.acquire().await {
+                    Ok(_permit) => Ok(send_one(&client, &event, &payload).await),
+                    Err(closed) => Err(io::Error::other(closed)),
+                },
             };
             let done = done.map(|mut done| {
                 if repeat && done.kind == Kind::Sent {
@@ -214,7 +216,6 @@ impl Run<'_> {
                 }
                 done
             });
-            drop(permit);
             done
         })))
     }
@@ -311,7 +312,16 @@ fn is_final(error: &SendError) -> bool {
 /// it), claimed by its eventId, sent while the claim is extended, and settled with the outcome.
 /// An entry the journal already holds as sent or failed is answered from there without a request,
 /// marked `"fromJournal": true`.
-async fn send_journaled(client: &Client, journal: &SqliteOutbox, event: &str, payload: Value) -> io::Result<Done> {
+///
+/// A send holds one of the `permits` from its claim until it is settled; a line waiting for
+/// another claim's lease to lapse holds none, so it never holds up the lines after it.
+async fn send_journaled(
+    client: &Client,
+    journal: &SqliteOutbox,
+    permits: &Semaphore,
+    event: &str,
+    payload: Value,
+) -> io::Result<Done> {
     let validated = match catalog().get(event) {
         Some(schema) => ValidatedEvent::with_schema(schema, payload),
         None => match client.schema(event).await {
@@ -334,12 +344,14 @@ async fn send_journaled(client: &Client, journal: &SqliteOutbox, event: &str, pa
         }
         Err(e) => return Err(failed("enqueuing", e)),
     }
-    let claim = loop {
+    let (claim, _permit) = loop {
+        let permit = permits.acquire().await.map_err(io::Error::other)?;
         if let Some(claim) =
             journal.claim_entry(id, SystemTime::now(), LEASE).await.map_err(|e| failed("claiming", e))?
         {
-            break claim;
+            break (claim, permit);
         }
+        drop(permit);
         match journal.entry(id).await.map_err(|e| failed("reading an entry", e))?.map(|entry| entry.state) {
             Some(EntryState::Sent { acceptance }) => return Ok(from_journal(acceptance, Kind::Replayed)),
             Some(EntryState::Failed { response }) => return Ok(from_journal(response, Kind::Failed)),
