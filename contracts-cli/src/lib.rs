@@ -15,6 +15,7 @@
 //! | `verify [FILE\|-] --header NAME:VALUE...` | verifies a delivery webhook with the secret in `LOOP_DELIVERY_SECRET` and prints its typed event |
 //! | `sandbox` | runs the local platform until Ctrl-C (feature `sandbox`) |
 //! | `send [EVENT] [FILE\|-]` | sends one event through the client, with `LOOP_API_KEY` and `LOOP_BASE_URL` (feature `client`) |
+//! | `send [EVENT] --jsonl [FILE\|-]` | sends one event per line, several at once, one result line each in input order; `--journal PATH` makes a stopped run resumable (feature `client`) |
 //!
 //! Every result is one compact JSON line on stdout: `{"ok":true,...}`, or the platform's error
 //! response `{"ok":false,"error":{"code","message","issues"}}`. Messages (usage errors, hints,

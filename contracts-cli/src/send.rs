@@ -52,9 +52,10 @@ impl loop_contracts::client::Sleeper for Announced {
     }
 }
 
-/// The client's settings from the environment: the key from `LOOP_API_KEY`, the base URL from
-/// `LOOP_BASE_URL` (default the platform's).
-fn client_builder() -> io::Result<loop_contracts::client::ClientBuilder> {
+/// The client of `send`: the key from `LOOP_API_KEY` (a usage error when it is
+/// missing or malformed, never echoing it), the base URL from `LOOP_BASE_URL` (default the
+/// platform's).
+pub(crate) fn client_from_env() -> io::Result<loop_contracts::client::ClientBuilder> {
     let key: loop_contracts::ApiKey = std::env::var("LOOP_API_KEY")
         .map_err(|_| usage("set LOOP_API_KEY to an lk_live_, lk_test_ or lk_dev_ key"))?
         .parse()
@@ -76,7 +77,7 @@ pub(crate) fn send(
     use loop_contracts::client::SendError;
     use loop_contracts::ErrorCode;
 
-    let builder = client_builder()?.tier(args.tier);
+    let builder = client_from_env()?.tier(args.tier);
     // Two arguments are EVENT and FILE as before; a lone one is whichever its form says.
     let (event, input, demoted) = match (args.event, args.file) {
         (event, Some(file)) => (event, file, false),

@@ -210,13 +210,12 @@ impl Run<'_> {
                     Err(closed) => Err(io::Error::other(closed)),
                 },
             };
-            let done = done.map(|mut done| {
+            done.map(|mut done| {
                 if repeat && done.kind == Kind::Sent {
                     done.kind = Kind::Replayed;
                 }
                 done
-            });
-            done
+            })
         })))
     }
 
@@ -266,10 +265,10 @@ async fn send_one(client: &Client, event: &str, payload: &Value) -> Done {
 /// not part of the body). The journal stores the same, as the outbox's relays do.
 fn acceptance(accepted: &Accepted) -> Value {
     let mut body = accepted.body.json().clone();
-    if accepted.replayed {
-        if let Value::Object(map) = &mut body {
-            map.insert("idempotentReplayed".into(), Value::Bool(true));
-        }
+    if accepted.replayed
+        && let Value::Object(map) = &mut body
+    {
+        map.insert("idempotentReplayed".into(), Value::Bool(true));
     }
     body
 }

@@ -286,10 +286,10 @@ impl<S: OutboxStore> Relay<S> {
 /// The acceptance body as stored, with the replay marked (the header is not part of the body).
 fn acceptance(accepted: &crate::client::Accepted) -> Value {
     let mut body = accepted.body.json().clone();
-    if accepted.replayed {
-        if let Value::Object(map) = &mut body {
-            map.insert("idempotentReplayed".into(), Value::Bool(true));
-        }
+    if accepted.replayed
+        && let Value::Object(map) = &mut body
+    {
+        map.insert("idempotentReplayed".into(), Value::Bool(true));
     }
     body
 }
