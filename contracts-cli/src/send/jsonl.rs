@@ -226,7 +226,13 @@ impl Run<'_> {
         while let Some(slot) = self.slots.pop_front() {
             let done = match slot {
                 Slot::Ready(done) => done,
-                Slot::Running(handle) if handle.is_finished() || self.slots.len() >= keep => {
+                Slot::Running(handle) if handle.is_finished() => handle.await.map_err(io::Error::other)??,
+                Slot::Running(handle) if self.slots.len() >= keep => {
+                    // Results appear as they are known, not when the buffer fills: what is written
+                    // goes out before waiting for the next.
+                    if wrote {
+                        self.out.flush()?;
+                    }
                     handle.await.map_err(io::Error::other)??
                 }
                 running @ Slot::Running(_) => {
@@ -242,11 +248,10 @@ impl Run<'_> {
                 Kind::Failed => self.tally.failed += 1,
             }
             wrote = true;
+            self.progress.show(self.tally, self.slots.len());
         }
         if wrote {
-            // Results appear as they are known, not when the buffer fills.
             self.out.flush()?;
-            self.progress.show(self.tally, self.slots.len());
         }
         Ok(())
     }
