@@ -96,8 +96,9 @@ pub(crate) enum Command {
     #[command(hide = true, about = "Not in this build: install with `--features sandbox`", long_about = None)]
     Sandbox(LeftOut),
     /// Send one event through the client: validated locally, posted with its Idempotency-Key,
-    /// retried on the platform's schedule. The key comes from `LOOP_API_KEY`, the base URL from
-    /// `LOOP_BASE_URL` (default the platform's).
+    /// retried on the platform's schedule (one per input line with --jsonl, several at once, and
+    /// resumable after any stop with --journal). The key comes from `LOOP_API_KEY`, the base URL
+    /// from `LOOP_BASE_URL` (default the platform's).
     #[cfg(feature = "client")]
     Send(SendArgs),
     #[cfg(not(feature = "client"))]

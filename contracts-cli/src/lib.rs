@@ -15,6 +15,7 @@
 //! | `verify [FILE\|-] --header NAME:VALUE...` | verifies a delivery webhook with the secret in `LOOP_DELIVERY_SECRET` and prints its typed event |
 //! | `sandbox` | runs the local platform until Ctrl-C (feature `sandbox`) |
 //! | `send [EVENT] [FILE\|-]` | sends one event through the client, with `LOOP_API_KEY` and `LOOP_BASE_URL` (feature `client`) |
+//! | `send [EVENT] --jsonl [FILE\|-]` | sends one event per line, several at once, one result line each in input order; `--journal PATH` makes a stopped run resumable (feature `client`) |
 //! | `outbox enqueue --db URL [FILE\|-]` | validates and stores JSONL envelopes in a durable outbox (`sqlite:PATH` or `postgres://…`): per line `{"ok":true,"event","eventId","stored"}` (`stored` false: already stored) or the error response (features `outbox-sqlite`, `outbox-postgres`) |
 //! | `outbox relay --db URL [--until-empty]` | sends the outbox's entries through the client until SIGINT/SIGTERM or drained, then prints its `RelayReport` (also feature `client`) |
 //! | `outbox status --db URL` | prints `{"pending","inFlight","sent","failed"}` |

@@ -1,5 +1,7 @@
 //! `loop-contracts send` (feature `client`): one event sent through the library's client, its
-//! waits told on stderr.
+//! waits told on stderr; with `--jsonl`, one event per input line ([`jsonl`]).
+
+mod jsonl;
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -23,6 +25,21 @@ pub(crate) struct SendArgs {
     /// The payload or envelope file (`-` or nothing for standard input).
     #[arg(value_name = "FILE")]
     file: Option<PathBuf>,
+    /// The key's rate-limit tier, which the client keeps to (it also follows a lower limit the
+    /// platform announces): standard, premium, or `<per second>/<burst>`.
+    #[arg(long, default_value = "standard")]
+    tier: loop_contracts::api_key::Tier,
+    /// Send one payload (or envelope) per input line, several at once, and print one result line
+    /// per input line, in input order.
+    #[arg(long)]
+    jsonl: bool,
+    /// With --jsonl: record every line's send in this SQLite file, so that the same input run
+    /// again with it sends only what was not accepted yet (and answers the rest from it).
+    #[arg(long, value_name = "PATH", requires = "jsonl")]
+    journal: Option<PathBuf>,
+    /// With --jsonl: how many sends run at once (within the key's tier, which the client keeps to).
+    #[arg(long, value_name = "N", default_value_t = 8, requires = "jsonl", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    concurrency: u16,
 }
 
 /// The client's waits, slept as usual and told to the command's stderr.
@@ -50,7 +67,8 @@ pub(crate) fn client_from_env() -> io::Result<loop_contracts::client::ClientBuil
     Ok(builder)
 }
 
-/// Sends one event; prints the platform's acceptance (exit 0) or the error response (exit 1).
+/// Sends one event (every line's with `--jsonl`); prints the platform's acceptance (exit 0) or the
+/// error response (exit 1).
 pub(crate) fn send(
     args: SendArgs,
     stdin: &mut dyn Read,
@@ -60,10 +78,7 @@ pub(crate) fn send(
     use loop_contracts::client::SendError;
     use loop_contracts::ErrorCode;
 
-    // Every wait (a retry on the schedule, a 429's reset) is announced: the schedule's last steps
-    // are minutes long, and a silent command looks hung.
-    let (waits, mut announced) = tokio::sync::mpsc::unbounded_channel();
-    let client = client_from_env()?.sleeper(Announced(waits)).build().map_err(|e| usage(e.to_string()))?;
+    let builder = client_from_env()?.tier(args.tier);
     // Two arguments are EVENT and FILE as before; a lone one is whichever its form says.
     let (event, input, demoted) = match (args.event, args.file) {
         (event, Some(file)) => (event, file, false),
@@ -74,6 +89,16 @@ pub(crate) fn send(
             (event, inputs.pop().unwrap_or_else(|| PathBuf::from("-")), demoted)
         }
     };
+    if args.jsonl {
+        let client = builder.build().map_err(|e| usage(e.to_string()))?;
+        let options =
+            jsonl::Options { event, input, demoted, journal: args.journal, concurrency: args.concurrency.into() };
+        return jsonl::send_jsonl(client, options, stdin, stdout, stderr);
+    }
+    // Every wait (a retry on the schedule, a 429's reset) is announced: the schedule's last steps
+    // are minutes long, and a silent command looks hung.
+    let (waits, mut announced) = tokio::sync::mpsc::unbounded_channel();
+    let client = builder.sleeper(Announced(waits)).build().map_err(|e| usage(e.to_string()))?;
     let mut text = Vec::new();
     match open_input(Some(&input), stdin) {
         Ok(mut reader) => reader.read_to_end(&mut text)?,

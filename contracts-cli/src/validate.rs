@@ -79,16 +79,18 @@ impl Against {
     }
 }
 
-/// The `MALFORMED_REQUEST` of a document that is not JSON. `line` is the document's line number in
-/// JSONL input, where serde's own position (always line 1) would mislead; an empty line says so.
-pub(crate) fn malformed_json(e: &serde_json::Error, bytes: &[u8], line: Option<u64>) -> ValidationError {
+/// The `MALFORMED_REQUEST` error of a document that is not JSON. `line` is the document's line
+/// number in `--jsonl` input (of `validate` and `send`), where serde's own position (always line 1)
+/// would mislead; a blank line is a line, and gets this error too, so results stay aligned with
+/// the input.
+pub(crate) fn malformed_json(error: &serde_json::Error, bytes: &[u8], line: Option<u64>) -> ValidationError {
     ValidationError::malformed(match line {
-        None => format!("malformed JSON: {e}"),
+        None => format!("malformed JSON: {error}"),
         Some(n) if bytes.iter().all(u8::is_ascii_whitespace) => format!("malformed JSON: input line {n} is empty"),
         Some(n) => {
-            let text = e.to_string();
+            let text = error.to_string();
             let reason = text.rsplit_once(" at line ").map_or(text.as_str(), |(reason, _)| reason);
-            format!("malformed JSON at input line {n}, column {}: {reason}", e.column())
+            format!("malformed JSON at input line {n}, column {}: {reason}", error.column())
         }
     })
 }

@@ -6,6 +6,8 @@
 
 // `loop-contracts send`: payloads, envelopes from `transform`, refusals, retries.
 mod send;
+// `loop-contracts send --jsonl`: the real binary, its journal killed and resumed.
+mod send_jsonl;
 // `loop-contracts sandbox`: serving until Ctrl-C, usage errors, its help.
 mod sandbox;
 // `loop-contracts transform` never prints a signing secret.

@@ -23,6 +23,8 @@ async fn conformance<S: OutboxStore, F: std::future::Future<Output = S>>(open: i
     sent_entries_are_pruned_by_age(open().await).await;
     payloads_are_kept_byte_for_byte(open().await).await;
     concurrent_claims_never_share_an_entry(Arc::new(open().await)).await;
+    one_entry_is_claimed_by_its_event_id(open().await).await;
+    concurrent_claims_of_one_entry_lease_it_once(Arc::new(open().await)).await;
 }
 
 async fn enqueue_is_idempotent_and_refuses_conflicts(store: impl OutboxStore) {
@@ -184,6 +186,67 @@ async fn concurrent_claims_never_share_an_entry<S: OutboxStore>(store: Arc<S>) {
     all.sort();
     all.dedup();
     assert_eq!((claimed, all.len()), (ENTRIES as usize, ENTRIES as usize), "each entry claimed exactly once");
+}
+
+async fn one_entry_is_claimed_by_its_event_id(store: impl OutboxStore) {
+    for i in 1..=3 {
+        store.enqueue(&event(i)).await.unwrap();
+    }
+    let now = SystemTime::now() + Duration::from_secs(1);
+    assert!(store.claim_entry(event(9).event_id(), now, LEASE).await.unwrap().is_none(), "not stored");
+    // The newest entry, not the oldest due one: the one asked for.
+    let claim = store.claim_entry(event(3).event_id(), now, LEASE).await.unwrap().unwrap();
+    assert_eq!((claim.event_id, claim.attempts, claim.event.as_str()), (event(3).event_id(), 1, "lead.captured.v1"));
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&claim.payload).unwrap(), *event(3).payload());
+    let EntryState::InFlight { lease_until } = store.entry(event(3).event_id()).await.unwrap().unwrap().state else {
+        panic!("in flight")
+    };
+    let off = lease_until.duration_since(now + LEASE).unwrap_or_else(|e| e.duration());
+    assert!(off < Duration::from_millis(2), "lease ends at now + lease");
+    let counts = store.counts().await.unwrap();
+    assert_eq!((counts.pending, counts.in_flight), (2, 1), "the others untouched");
+    // Leased: neither claim takes it until the lease lapses; then it moves, as with `claim`.
+    assert!(store
+        .claim_entry(event(3).event_id(), now + LEASE - Duration::from_millis(1), LEASE)
+        .await
+        .unwrap()
+        .is_none());
+    let due: Vec<_> = store.claim(now, LEASE, 10).await.unwrap().iter().map(|c| c.event_id).collect();
+    assert_eq!(due, [event(1).event_id(), event(2).event_id()]);
+    let later = now + LEASE;
+    let again = store.claim_entry(event(3).event_id(), later, LEASE).await.unwrap().unwrap();
+    assert_eq!(again.attempts, 2);
+    assert_ne!(again.token, claim.token);
+    let sent = Outcome::Sent { acceptance: json!({"ok": true}) };
+    assert!(!store.finish(&claim, &sent, later).await.unwrap(), "the lapsed claim cannot settle");
+    assert!(store.finish(&again, &sent, later).await.unwrap());
+    assert!(store.claim_entry(event(3).event_id(), later + 10 * LEASE, LEASE).await.unwrap().is_none(), "sent");
+
+    // A pending entry is claimed by name even before it is due; a failed one never.
+    store.enqueue(&event(4)).await.unwrap();
+    let first = store.claim_entry(event(4).event_id(), later, LEASE).await.unwrap().unwrap();
+    let retry = Outcome::RetryAt { at: later + 100 * LEASE, error: "unreachable".into() };
+    assert!(store.finish(&first, &retry, later).await.unwrap());
+    let due: Vec<_> = store.claim(later, LEASE, 10).await.unwrap().iter().map(|c| c.event_id).collect();
+    assert!(!due.contains(&event(4).event_id()), "not due for `claim`");
+    let second = store.claim_entry(event(4).event_id(), later, LEASE).await.unwrap().unwrap();
+    let refusal = json!({"ok": false, "error": {"code": "UNAUTHORIZED", "message": "no", "issues": []}});
+    assert!(store.finish(&second, &Outcome::Failed { response: refusal }, later).await.unwrap());
+    assert!(store.claim_entry(event(4).event_id(), later + 200 * LEASE, LEASE).await.unwrap().is_none(), "failed");
+}
+
+async fn concurrent_claims_of_one_entry_lease_it_once<S: OutboxStore>(store: Arc<S>) {
+    store.enqueue(&event(1)).await.unwrap();
+    let now = SystemTime::now() + Duration::from_secs(1);
+    let claims = (0..8).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.claim_entry(event(1).event_id(), now, LEASE).await.unwrap() })
+    });
+    let mut won = 0;
+    for claim in claims {
+        won += usize::from(claim.await.unwrap().is_some());
+    }
+    assert_eq!(won, 1, "one claim leases the entry");
 }
 
 #[tokio::test]

@@ -166,6 +166,34 @@ impl OutboxStore for InMemoryStore {
         std::future::ready(Ok(claims))
     }
 
+    fn claim_entry(
+        &self,
+        event_id: Uuid,
+        now: SystemTime,
+        lease: Duration,
+    ) -> impl Future<Output = Result<Option<Claimed>, OutboxError>> + Send {
+        let mut rows = lock(&self.rows);
+        let (now_ms, until) = (to_millis(now), lease_end(now, lease));
+        let claimed = match rows.row_mut(event_id) {
+            Some(row) if row.state == "pending" || row.is_due(now_ms) => {
+                let token = Uuid::new_v4();
+                row.state = "in_flight";
+                row.token = Some(token);
+                row.lease_until = Some(until);
+                row.attempts += 1;
+                Some(Claimed {
+                    event: row.event.clone(),
+                    event_id: row.event_id,
+                    payload: row.payload.clone(),
+                    attempts: row.attempts,
+                    token,
+                })
+            }
+            _ => None,
+        };
+        std::future::ready(Ok(claimed))
+    }
+
     fn extend(&self, claim: &Claimed, until: SystemTime) -> impl Future<Output = Result<bool, OutboxError>> + Send {
         let mut rows = lock(&self.rows);
         let extended = match rows.row_mut(claim.event_id) {

@@ -19,6 +19,14 @@ pub(crate) const INSERT: &str = "INSERT INTO loop_outbox \
     (event_id, event, payload, state, attempts, next_attempt_at, enqueued_at) \
     VALUES ($1, $2, $3, 'pending', 0, $4, $4) ON CONFLICT (event_id) DO NOTHING";
 pub(crate) const SELECT_IDENTITY: &str = "SELECT event, payload FROM loop_outbox WHERE event_id = $1";
+/// Claims one entry by eventId (`$1` token, `$2` lease end, `$3` now, `$4` eventId): pending, or
+/// in flight under a lapsed lease. One statement in both databases: SQLite runs it under its write
+/// lock; PostgreSQL re-reads the row after waiting for a concurrent claim's lock, and then finds it
+/// leased.
+pub(crate) const CLAIM_ENTRY: &str = "UPDATE loop_outbox \
+    SET state = 'in_flight', claim_token = $1, lease_until = $2, attempts = attempts + 1 \
+    WHERE event_id = $4 AND (state = 'pending' OR (state = 'in_flight' AND lease_until <= $3)) \
+    RETURNING event, payload, attempts";
 pub(crate) const EXTEND: &str = "UPDATE loop_outbox SET lease_until = $1 \
     WHERE event_id = $2 AND claim_token = $3 AND state = 'in_flight'";
 pub(crate) const FINISH_SENT: &str = "UPDATE loop_outbox \
@@ -201,6 +209,32 @@ macro_rules! sql_store {
                         Ok(Claimed { event, event_id, payload, attempts, token })
                     })
                     .collect()
+            }
+
+            async fn claim_entry(
+                &self,
+                event_id: uuid::Uuid,
+                now: std::time::SystemTime,
+                lease: std::time::Duration,
+            ) -> Result<Option<crate::outbox::Claimed>, crate::outbox::OutboxError> {
+                use crate::outbox::store::{lease_end, to_millis};
+                use crate::outbox::{Claimed, OutboxError};
+                let token = uuid::Uuid::new_v4();
+                let row: Option<(String, String, i64)> = sqlx::query_as(crate::outbox::sql::CLAIM_ENTRY)
+                    .bind(token.to_string())
+                    .bind(lease_end(now, lease))
+                    .bind(to_millis(now))
+                    .bind(event_id.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(OutboxError::database("claiming an entry"))?;
+                Ok(row.map(|(event, payload, attempts)| Claimed {
+                    event,
+                    event_id,
+                    payload,
+                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                    token,
+                }))
             }
 
             async fn extend(

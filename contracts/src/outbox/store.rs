@@ -173,6 +173,21 @@ pub trait OutboxStore: Send + Sync + 'static {
         limit: usize,
     ) -> impl Future<Output = Result<Vec<Claimed>, OutboxError>> + Send;
 
+    /// Claims the entry of `event_id` alone, leased until `now + lease`, when it is pending (due
+    /// or not: the caller asks for this entry by name) or in flight under a lease that lapsed by
+    /// `now`. `None` when the store has no such entry, or it is sent, failed, or leased to another
+    /// claim; [`entry`](Self::entry) tells which. Two callers never claim one entry under the same
+    /// lease, as with [`claim`](Self::claim).
+    ///
+    /// For a caller that sends given events itself and records each one's outcome (`loop-contracts
+    /// send --jsonl --journal`), rather than draining whatever is due.
+    fn claim_entry(
+        &self,
+        event_id: Uuid,
+        now: SystemTime,
+        lease: Duration,
+    ) -> impl Future<Output = Result<Option<Claimed>, OutboxError>> + Send;
+
     /// Extends a claim's lease to `until`; `false` when the claim is no longer this relay's.
     fn extend(&self, claim: &Claimed, until: SystemTime) -> impl Future<Output = Result<bool, OutboxError>> + Send;
 
