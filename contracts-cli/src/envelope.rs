@@ -40,9 +40,9 @@ pub(crate) fn not_an_event_hint(error: io::Error, input: &std::path::Path) -> io
 }
 
 /// A document's event and payload: an envelope's, or the plain payload's with the event named
-/// elsewhere. (`send` reads documents as `Value`s; `validate` as the platform reads them, through
+/// elsewhere. (`send` and `outbox enqueue` read documents as `Value`s; `validate` as the platform reads them, through
 /// [`open_document`].)
-#[cfg(feature = "client")]
+#[cfg(any(feature = "client", feature = "outbox-sqlite", feature = "outbox-postgres"))]
 pub(crate) struct Document {
     /// The envelope's event, `None` for a plain payload.
     pub(crate) event: Option<String>,
@@ -56,7 +56,7 @@ pub(crate) struct Document {
 ///
 /// The test is two length and type checks, so that `validate EVENT --jsonl` pays next to
 /// nothing for it on plain payloads.
-#[cfg(feature = "client")]
+#[cfg(any(feature = "client", feature = "outbox-sqlite", feature = "outbox-postgres"))]
 pub(crate) fn open(value: Value) -> Document {
     if envelope_event(&value).is_none() {
         return Document { event: None, payload: value };
