@@ -18,6 +18,7 @@ async fn conformance<S: OutboxStore, F: std::future::Future<Output = S>>(open: i
     enqueue_is_idempotent_and_refuses_conflicts(open().await).await;
     claims_are_leased_oldest_first(open().await).await;
     a_lapsed_lease_moves_to_the_next_claim(open().await).await;
+    lapsed_claims_go_before_pending_entries(open().await).await;
     extending_keeps_a_claim(open().await).await;
     outcomes_settle_entries(open().await).await;
     sent_entries_are_pruned_by_age(open().await).await;
@@ -79,6 +80,23 @@ async fn a_lapsed_lease_moves_to_the_next_claim(store: impl OutboxStore) {
     assert!(!store.extend(&dead, later + LEASE).await.unwrap());
     assert!(store.finish(&alive, &sent, later).await.unwrap());
     assert!(!store.finish(&alive, &sent, later).await.unwrap(), "settled once");
+}
+
+async fn lapsed_claims_go_before_pending_entries(store: impl OutboxStore) {
+    for i in 1..=3 {
+        store.enqueue(&event(i)).await.unwrap();
+    }
+    let now = SystemTime::now() + Duration::from_secs(1);
+    let claims = store.claim(now, LEASE, 2).await.unwrap();
+    // Event 1 is pending again, due since long ago; event 2's claim lapses; event 3 never moved.
+    let long_ago = SystemTime::UNIX_EPOCH + Duration::from_secs(1);
+    let retry = Outcome::RetryAt { at: long_ago, error: "no verdict".into() };
+    assert!(store.finish(&claims[0], &retry, now).await.unwrap());
+    let later = now + LEASE;
+    let first = store.claim(later, LEASE, 1).await.unwrap();
+    assert_eq!(first.iter().map(|c| c.event_id).collect::<Vec<_>>(), [event(2).event_id()], "the dead relay's first");
+    let rest: Vec<_> = store.claim(later, LEASE, 5).await.unwrap().iter().map(|c| c.event_id).collect();
+    assert_eq!(rest, [event(1).event_id(), event(3).event_id()], "then the pending ones, oldest due first");
 }
 
 async fn extending_keeps_a_claim(store: impl OutboxStore) {

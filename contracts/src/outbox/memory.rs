@@ -137,18 +137,23 @@ impl OutboxStore for InMemoryStore {
         let mut rows = lock(&self.rows);
         let (now_ms, until) = (to_millis(now), lease_end(now, lease));
         let token = Uuid::new_v4();
-        // Oldest due first, as the SQL stores order by (next_attempt_at, seq).
-        let mut due: Vec<(i64, u64)> = rows
+        // As the SQL stores choose: lapsed claims first (by lease end), then pending entries by
+        // due time, each oldest first; returned in the order they were enqueued.
+        let mut due: Vec<(bool, i64, u64)> = rows
             .by_seq
             .iter()
             .filter(|(_, row)| row.is_due(now_ms))
-            .map(|(seq, row)| (row.next_attempt_at, *seq))
+            .map(|(seq, row)| match row.state {
+                "in_flight" => (false, row.lease_until.unwrap_or(0), *seq),
+                _ => (true, row.next_attempt_at, *seq),
+            })
             .collect();
         due.sort_unstable();
-        let claims = due
+        let mut chosen: Vec<u64> = due.into_iter().take(limit).map(|(_, _, seq)| seq).collect();
+        chosen.sort_unstable();
+        let claims = chosen
             .into_iter()
-            .take(limit)
-            .filter_map(|(_, seq)| {
+            .filter_map(|seq| {
                 let row = rows.by_seq.get_mut(&seq)?;
                 row.state = "in_flight";
                 row.token = Some(token);

@@ -182,8 +182,10 @@ impl<S: OutboxStore> Relay<S> {
                 if let Err(e) = self.prune_if_due(&mut last_prune, &mut report).await {
                     tracing::warn!(error = %e, "outbox relay: pruning sent entries failed");
                 }
+                // Claims go in batches: only when half the slots (or all) are free, so that one
+                // round trip takes several entries instead of one per finished send.
                 let free = self.concurrency.saturating_sub(tasks.len());
-                let mut polled = if free == 0 {
+                let mut polled = if free == 0 || (!tasks.is_empty() && free < self.concurrency.div_ceil(2)) {
                     Ok(())
                 } else {
                     self.store.claim(SystemTime::now(), self.lease, free).await.map(|claims| {

@@ -27,18 +27,28 @@ const MIGRATIONS: [&[&str]; 1] = [&[
         finished_at INTEGER
         )",
     "CREATE INDEX loop_outbox_due ON loop_outbox (next_attempt_at, seq) WHERE state = 'pending'",
-    "CREATE INDEX loop_outbox_leases ON loop_outbox (lease_until) WHERE state = 'in_flight'",
+    "CREATE INDEX loop_outbox_leases ON loop_outbox (lease_until, seq) WHERE state = 'in_flight'",
     "CREATE INDEX loop_outbox_sent ON loop_outbox (finished_at) WHERE state = 'sent'",
 ]];
 
 /// One statement claims: SQLite runs it under its single write lock, so two relays (threads or
-/// processes) never claim one entry.
+/// processes) never claim one entry. Each kind of due entry is read through its own partial index,
+/// in its order, so a claim stops after the rows it takes whatever the backlog (one `OR` of both
+/// conditions sorted every due row on each claim). A dead relay's lapsed claims go first.
 const CLAIM: &str = "UPDATE loop_outbox
     SET state = 'in_flight', claim_token = $1, lease_until = $2, attempts = attempts + 1
     WHERE seq IN (
-        SELECT seq FROM loop_outbox
-        WHERE (state = 'pending' AND next_attempt_at <= $3) OR (state = 'in_flight' AND lease_until <= $3)
-        ORDER BY next_attempt_at, seq LIMIT $4
+        SELECT seq FROM (
+            SELECT seq FROM (
+                SELECT seq FROM loop_outbox WHERE state = 'in_flight' AND lease_until <= $3
+                ORDER BY lease_until, seq LIMIT $4
+            )
+            UNION ALL
+            SELECT seq FROM (
+                SELECT seq FROM loop_outbox WHERE state = 'pending' AND next_attempt_at <= $3
+                ORDER BY next_attempt_at, seq LIMIT $4
+            )
+        ) LIMIT $4
     )
     RETURNING seq, event_id, event, payload, attempts";
 

@@ -163,9 +163,10 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// [`OutboxError::Conflict`] (the platform would refuse it with `409 IDEMPOTENCY_CONFLICT`).
     fn enqueue(&self, event: &ValidatedEvent) -> impl Future<Output = Result<Enqueued, OutboxError>> + Send;
 
-    /// Claims up to `limit` entries due at `now` (pending ones whose time has come, and in-flight
-    /// ones whose lease lapsed), oldest first, leased until `now + lease`. Two relays never
-    /// claim one entry under the same lease.
+    /// Claims up to `limit` entries due at `now`, leased until `now + lease`: in-flight ones whose
+    /// lease lapsed first (a dead relay's work, by lease end), then pending ones whose time has
+    /// come (by due time, oldest first); returned in the order they were enqueued. Two relays
+    /// never claim one entry under the same lease.
     fn claim(
         &self,
         now: SystemTime,
