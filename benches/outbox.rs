@@ -547,6 +547,15 @@ impl<S: OutboxStore> OutboxStore for Timed<S> {
         claimed
     }
 
+    async fn claim_entry(
+        &self,
+        event_id: uuid::Uuid,
+        now: SystemTime,
+        lease: Duration,
+    ) -> Result<Option<Claimed>, OutboxError> {
+        self.inner.claim_entry(event_id, now, lease).await
+    }
+
     async fn extend(&self, claim: &Claimed, until: SystemTime) -> Result<bool, OutboxError> {
         let started = Instant::now();
         let extended = self.inner.extend(claim, until).await;

@@ -324,6 +324,14 @@ fn slow_sandbox(runtime: &tokio::runtime::Runtime) -> SandboxHandle {
     runtime.block_on(builder().faults(FaultConfig::seeded(1).with_latency(ms(100), ms(100))).start()).unwrap()
 }
 
+/// Where a relay is killed: after a random number of acceptances, 1 to 30 of the 60 (printed, so
+/// that a failure names it), so that runs kill at different points of the drain.
+fn random_kill_point() -> u64 {
+    let at = 1 + (uuid::Uuid::new_v4().as_u128() % 30) as u64;
+    eprintln!("killing the relay after {at} acceptances");
+    at
+}
+
 /// The report line of a relay that exited 0.
 fn report(out: &Finished) -> Value {
     assert_eq!((out.code(), out.stderr.as_str()), (Some(0), ""), "{}", out.stdout);
@@ -340,7 +348,8 @@ fn a_relay_killed_mid_drain_costs_replays_never_a_second_event_sqlite() {
     assert_eq!(out.code(), Some(0), "{}", out.stderr);
 
     let mut doomed = start(&dir, &["outbox", "relay", "--db", &db, "--lease", "2"], &relay_env(&sandbox), "");
-    wait_until("the first acceptances", || sandbox.accepted_count() >= 8);
+    let kill_at = random_kill_point();
+    wait_until("the first acceptances", || sandbox.accepted_count() >= kill_at);
     doomed.child.kill().unwrap(); // SIGKILL: no shutdown, claims left in flight
     let killed = doomed.finish();
     let before = sandbox.accepted_count();
@@ -375,7 +384,8 @@ fn three_relays_on_postgres_one_killed_mid_drain_send_each_event_once() {
     let drain = ["outbox", "relay", "--db", &db, "--until-empty", "--lease", "2", "--concurrency", "2"];
     let survivors = [start(&dir, &drain, &env, ""), start(&dir, &drain, &env, "")];
     let mut doomed = start(&dir, &["outbox", "relay", "--db", &db, "--lease", "2", "--concurrency", "2"], &env, "");
-    wait_until("the first acceptances", || sandbox.accepted_count() >= 12);
+    let kill_at = random_kill_point();
+    wait_until("the first acceptances", || sandbox.accepted_count() >= kill_at);
     doomed.child.kill().unwrap();
     let killed = doomed.finish();
     assert!(killed.code().is_none());
