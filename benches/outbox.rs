@@ -315,14 +315,19 @@ async fn chaos_sqlite(sandbox: &SandboxHandle, dir: &Path, sizes: &Sizes, failur
     };
     let elapsed = started.elapsed();
     let report = report.expect("the relay does not panic").expect("the relay runs");
+    print_sent_in(elapsed, sizes.chaos_events, kills);
+    let figures = store_figures!(store);
+    chaos_verdict("chaos, SQLite", sandbox, sizes.chaos_events, &figures, &[report], failures);
+}
+
+/// The chaos run's time line.
+fn print_sent_in(elapsed: Duration, events: u64, kills: usize) {
     println!(
         "  all sent in {:.1} s ({:.0} events/s), {kills} kills (load average {})",
         elapsed.as_secs_f64(),
-        sizes.chaos_events as f64 / elapsed.as_secs_f64(),
+        events as f64 / elapsed.as_secs_f64(),
         suite::load_average()
     );
-    let figures = store_figures!(store);
-    chaos_verdict("chaos, SQLite", sandbox, sizes.chaos_events, &figures, &[report], failures);
 }
 
 fn spawn_postgres_relay(url: String, client: Client) -> RelayRun {
@@ -386,12 +391,7 @@ async fn chaos_postgres(sandbox: &SandboxHandle, url: &str, sizes: &Sizes, failu
     for (relay, _) in relays {
         reports.push(relay.await.expect("the relay does not panic").expect("the relay runs"));
     }
-    println!(
-        "  all sent in {:.1} s ({:.0} events/s), {kills} kills (load average {})",
-        elapsed.as_secs_f64(),
-        sizes.chaos_events as f64 / elapsed.as_secs_f64(),
-        suite::load_average()
-    );
+    print_sent_in(elapsed, sizes.chaos_events, kills);
     let figures = store_figures!(store);
     chaos_verdict("chaos, PostgreSQL", sandbox, sizes.chaos_events, &figures, &reports, failures);
 }

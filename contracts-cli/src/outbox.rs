@@ -181,9 +181,7 @@ fn open(url: &str, runtime: &tokio::runtime::Runtime) -> io::Result<Store> {
                 ))
             }
         }
-        Some(other) => Err(usage(format!(
-            "--db: unsupported outbox database URL (scheme {other:?}): expected sqlite:PATH or postgres://…"
-        ))),
+        Some(other) => Err(usage(format!("--db: {}", OutboxError::UnsupportedUrl(other.to_owned())))),
         None => Err(usage("--db: not a URL: expected sqlite:PATH or postgres://…")),
     }
 }

@@ -15,37 +15,11 @@ use loop_contracts::sandbox::{FaultConfig, SandboxHandle};
 use serde_json::{json, Value};
 use suite::sandbox::*;
 
-/// The binary, built as the README's test command builds the workspace (`--workspace
-/// --all-features`, as `tests/repo/demo.rs` builds the demo), so that within that command it is
-/// already there; a narrower `cargo test` builds it here first. This package depends on the
-/// command-line crate's library only, and cargo names only a package's own binaries to its tests.
+/// The binary (`suite::build::built`): this package depends on the command-line crate's library
+/// only, and cargo names only a package's own binaries to its tests.
 fn binary() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let mut build = Command::new(env!("CARGO"));
-        build
-            .args(["build", "--workspace", "--all-features", "--bin", "loop-contracts", "--message-format=json"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"));
-        // Without cargo's variables describing this test's package: a build script watching one
-        // would otherwise see a change and rebuild (see tests/repo/demo.rs).
-        for (name, _) in std::env::vars_os() {
-            let name = name.to_string_lossy();
-            let from_cargo = ["CARGO_PKG_", "CARGO_MANIFEST_", "CARGO_CRATE_", "CARGO_BIN_", "CARGO_PRIMARY_"];
-            let exact = ["CARGO_TARGET_TMPDIR", "CARGO_RUSTC_CURRENT_DIR", "OUT_DIR"];
-            if from_cargo.iter().any(|prefix| name.starts_with(prefix)) || exact.contains(&name.as_ref()) {
-                build.env_remove(name.as_ref());
-            }
-        }
-        let output = build.output().expect("cargo runs");
-        assert!(output.status.success(), "the binary does not build:\n{}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8(output.stdout)
-            .expect("cargo prints UTF-8")
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|message| message["target"]["name"] == "loop-contracts")
-            .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-            .expect("cargo names the binary")
-    })
+    BUILT.get_or_init(|| suite::build::built("bin", "loop-contracts"))
 }
 
 /// `loop-contracts send --jsonl ARGS...` against `sandbox`, the input on standard input, with

@@ -1,26 +1,13 @@
 //! The PostgreSQL store on a real server: transactional, shared by replicas, versioned.
 
-use loop_contracts::outbox::{sqlx, Enqueued, OutboxError, OutboxStore, PostgresOutbox};
+use loop_contracts::outbox::{sqlx, OutboxError, OutboxStore, PostgresOutbox};
 
 use crate::event;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enqueue_commits_and_rolls_back_with_the_host_transaction() {
-    let outbox = PostgresOutbox::connect(&suite::postgres::server().fresh_database()).await.unwrap();
-    sqlx::query("CREATE TABLE orders (id BIGINT)").execute(outbox.pool()).await.unwrap();
-
-    let mut tx = outbox.pool().begin().await.unwrap();
-    sqlx::query("INSERT INTO orders VALUES (1)").execute(&mut *tx).await.unwrap();
-    assert_eq!(outbox.enqueue_in(&mut tx, &event(1)).await.unwrap(), Enqueued::Stored);
-    tx.rollback().await.unwrap();
-    assert_eq!(outbox.counts().await.unwrap().pending, 0, "rolled back with the order");
-
-    let mut tx = outbox.pool().begin().await.unwrap();
-    sqlx::query("INSERT INTO orders VALUES (2)").execute(&mut *tx).await.unwrap();
-    outbox.enqueue_in(&mut tx, &event(2)).await.unwrap();
-    tx.commit().await.unwrap();
-    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(outbox.pool()).await.unwrap();
-    assert_eq!((orders, outbox.counts().await.unwrap().pending), (1, 1));
+    let url = suite::postgres::server().fresh_database();
+    enqueue_follows_the_host_transaction!(PostgresOutbox::connect(&url).await.unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

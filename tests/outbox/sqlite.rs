@@ -20,22 +20,7 @@ async fn entries_outlive_the_store_that_wrote_them() {
 #[tokio::test]
 async fn enqueue_commits_and_rolls_back_with_the_host_transaction() {
     let dir = temp_dir();
-    let outbox = SqliteOutbox::open(dir.join("outbox.db")).await.unwrap();
-    sqlx::query("CREATE TABLE orders (id INTEGER)").execute(outbox.pool()).await.unwrap();
-
-    let mut tx = outbox.pool().begin().await.unwrap();
-    sqlx::query("INSERT INTO orders VALUES (1)").execute(&mut *tx).await.unwrap();
-    assert_eq!(outbox.enqueue_in(&mut tx, &event(1)).await.unwrap(), Enqueued::Stored);
-    tx.rollback().await.unwrap();
-    assert_eq!(outbox.counts().await.unwrap().pending, 0, "rolled back with the order");
-
-    let mut tx = outbox.pool().begin().await.unwrap();
-    sqlx::query("INSERT INTO orders VALUES (2)").execute(&mut *tx).await.unwrap();
-    outbox.enqueue_in(&mut tx, &event(2)).await.unwrap();
-    tx.commit().await.unwrap();
-    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(outbox.pool()).await.unwrap();
-    assert_eq!((orders, outbox.counts().await.unwrap().pending), (1, 1));
-    assert!(outbox.entry(event(2).event_id()).await.unwrap().is_some());
+    enqueue_follows_the_host_transaction!(SqliteOutbox::open(dir.join("outbox.db")).await.unwrap());
     std::fs::remove_dir_all(dir).unwrap();
 }
 

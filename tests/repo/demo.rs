@@ -3,44 +3,8 @@
 
 use std::process::Command;
 
-/// Builds an example as the README's test command builds the workspace (`--workspace
-/// --all-features`), so that within that command it reuses the binary already built (half a
-/// second) instead of rebuilding the library under `cargo run`'s narrower features (twelve
-/// seconds), and returns its path. The suite package fixes the features the demo needs, so more
-/// features cannot hide one it lacks.
-fn built_example(name: &str) -> String {
-    let mut build = Command::new(env!("CARGO"));
-    build
-        .args(["build", "--workspace", "--all-features", "--example", name, "--message-format=json"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-    // Cargo runs a test with variables describing its package; a dependency's build script that
-    // watches one of them (ring's watches CARGO_MANIFEST_DIR and OUT_DIR) would otherwise see a change and
-    // rebuild half the graph, twice: here, and again in the next `cargo test`.
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        let from_cargo = [
-            "CARGO_PKG_",
-            "CARGO_MANIFEST_",
-            "CARGO_CRATE_",
-            "CARGO_BIN_",
-            "CARGO_PRIMARY_",
-            "CARGO_TARGET_TMPDIR",
-            "CARGO_RUSTC_CURRENT_DIR",
-            "OUT_DIR",
-        ];
-        if from_cargo.iter().any(|prefix| name.starts_with(prefix)) {
-            build.env_remove(name.as_ref());
-        }
-    }
-    let output = build.output().expect("cargo runs");
-    assert!(output.status.success(), "{name} does not build:\n{}", String::from_utf8_lossy(&output.stderr));
-    let messages = String::from_utf8(output.stdout).expect("cargo prints UTF-8");
-    messages
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| message["target"]["name"] == name)
-        .find_map(|message| message["executable"].as_str().map(str::to_owned))
-        .expect("cargo names the example's executable")
+fn built_example(name: &str) -> std::path::PathBuf {
+    suite::build::built("example", name)
 }
 
 #[test]

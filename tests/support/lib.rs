@@ -5,6 +5,8 @@ use std::path::PathBuf;
 // The hostile-input tables' shared inputs name `suite::fixture` as the tests do.
 extern crate self as suite;
 
+/// Workspace targets built for the tests that run them as processes.
+pub mod build;
 /// The client's test helpers: a recording sleeper, a client on a sandbox.
 pub mod client;
 /// The inputs the hostile-input tables share.

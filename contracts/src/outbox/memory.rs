@@ -78,6 +78,21 @@ impl Row {
         }
     }
 
+    /// Leases the row to the claim `token` until `until` (milliseconds), counting an attempt.
+    fn take_claim(&mut self, token: Uuid, until: i64) -> Claimed {
+        self.state = "in_flight";
+        self.token = Some(token);
+        self.lease_until = Some(until);
+        self.attempts += 1;
+        Claimed {
+            event: self.event.clone(),
+            event_id: self.event_id,
+            payload: self.payload.clone(),
+            attempts: self.attempts,
+            token,
+        }
+    }
+
     fn held_by(&self, claim: &Claimed) -> bool {
         self.state == "in_flight" && self.token == Some(claim.token)
     }
@@ -151,23 +166,8 @@ impl OutboxStore for InMemoryStore {
         due.sort_unstable();
         let mut chosen: Vec<u64> = due.into_iter().take(limit).map(|(_, _, seq)| seq).collect();
         chosen.sort_unstable();
-        let claims = chosen
-            .into_iter()
-            .filter_map(|seq| {
-                let row = rows.by_seq.get_mut(&seq)?;
-                row.state = "in_flight";
-                row.token = Some(token);
-                row.lease_until = Some(until);
-                row.attempts += 1;
-                Some(Claimed {
-                    event: row.event.clone(),
-                    event_id: row.event_id,
-                    payload: row.payload.clone(),
-                    attempts: row.attempts,
-                    token,
-                })
-            })
-            .collect();
+        let claims =
+            chosen.into_iter().filter_map(|seq| Some(rows.by_seq.get_mut(&seq)?.take_claim(token, until))).collect();
         std::future::ready(Ok(claims))
     }
 
@@ -180,20 +180,7 @@ impl OutboxStore for InMemoryStore {
         let mut rows = lock(&self.rows);
         let (now_ms, until) = (to_millis(now), lease_end(now, lease));
         let claimed = match rows.row_mut(event_id) {
-            Some(row) if row.state == "pending" || row.is_due(now_ms) => {
-                let token = Uuid::new_v4();
-                row.state = "in_flight";
-                row.token = Some(token);
-                row.lease_until = Some(until);
-                row.attempts += 1;
-                Some(Claimed {
-                    event: row.event.clone(),
-                    event_id: row.event_id,
-                    payload: row.payload.clone(),
-                    attempts: row.attempts,
-                    token,
-                })
-            }
+            Some(row) if row.state == "pending" || row.is_due(now_ms) => Some(row.take_claim(Uuid::new_v4(), until)),
             _ => None,
         };
         std::future::ready(Ok(claimed))

@@ -97,28 +97,12 @@ impl PostgresOutbox {
             .map_err(OutboxError::database("connecting to PostgreSQL"))?;
         Self::from_pool(pool).await
     }
-
-    /// Uses the host's own pool, bringing the outbox's layout up to date.
-    ///
-    /// # Errors
-    ///
-    /// [`OutboxError::Database`]; [`OutboxError::NewerSchema`] when a newer build wrote it.
-    pub async fn from_pool(pool: PgPool) -> Result<Self, OutboxError> {
-        let mut connection = pool.acquire().await.map_err(OutboxError::database("connecting"))?;
-        Self::migrate(&mut connection).await?;
-        drop(connection);
-        Ok(PostgresOutbox { pool })
-    }
-
-    /// The pool, for the host's own transactions.
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
 }
 
 // The advisory lock makes replicas starting together migrate one after the other.
 sql_store!(
     PostgresOutbox,
+    PgPool,
     PgConnection,
     CLAIM,
     MIGRATIONS,

@@ -46,15 +46,36 @@ pub(crate) const PRUNE_SENT: &str = "DELETE FROM loop_outbox WHERE state = 'sent
 pub(crate) const ENTRY: &str = "SELECT event, event_id, payload, state, attempts, next_attempt_at, lease_until, \
     last_error, response, enqueued_at FROM loop_outbox WHERE event_id = $1";
 
-/// Implements [`OutboxStore`](super::store::OutboxStore), `enqueue_in` and `migrate` for a store
-/// type with a `pool` field, over one sqlx connection type. The dialect gives its claiming
-/// statement (`$1` token, `$2` lease end, `$3` now, `$4` limit; returning seq, event_id, event,
+/// Implements [`OutboxStore`](super::store::OutboxStore), `from_pool`, `pool`, `enqueue_in` and
+/// `migrate` for a store type with a `pool` field, over one sqlx pool and connection type. The
+/// dialect gives its claiming statement (`$1` token, `$2` lease end, `$3` now, `$4` limit; returning seq, event_id, event,
 /// payload, attempts), its migration scripts (index 0 brings a database to version 1), the
 /// statement opening the migration's transaction, and a statement locking out other migrators
 /// inside it, if the transaction alone does not.
 macro_rules! sql_store {
-    ($store:ty, $connection:ty, $claim:expr, $migrations:expr, $begin:literal, $lock:expr) => {
+    ($store:ident, $pool:ty, $connection:ty, $claim:expr, $migrations:expr, $begin:literal, $lock:expr) => {
         impl $store {
+            /// Uses the host's own pool (so that `enqueue_in` can join the host's transactions),
+            /// bringing the outbox's layout up to date.
+            ///
+            /// # Errors
+            ///
+            /// [`OutboxError::Database`](crate::outbox::OutboxError::Database);
+            /// [`OutboxError::NewerSchema`](crate::outbox::OutboxError::NewerSchema) when a newer
+            /// build wrote it.
+            pub async fn from_pool(pool: $pool) -> Result<Self, crate::outbox::OutboxError> {
+                let mut connection =
+                    pool.acquire().await.map_err(crate::outbox::OutboxError::database("connecting"))?;
+                Self::migrate(&mut connection).await?;
+                drop(connection);
+                Ok($store { pool })
+            }
+
+            /// The pool, for the host's own transactions.
+            pub fn pool(&self) -> &$pool {
+                &self.pool
+            }
+
             /// Brings the layout to [`SCHEMA_VERSION`](crate::outbox::sql::SCHEMA_VERSION) in one
             /// transaction; refuses a database of a newer version without changing it.
             async fn migrate(connection: &mut $connection) -> Result<(), crate::outbox::OutboxError> {

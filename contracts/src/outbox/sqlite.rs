@@ -55,6 +55,9 @@ const CLAIM: &str = "UPDATE loop_outbox
 /// A durable [`OutboxStore`](super::OutboxStore) in one SQLite file (WAL journal, `synchronous
 /// = FULL`: a committed enqueue survives a crash of the process and of the machine).
 ///
+/// A host's own pool given to `from_pool` should set a busy timeout: every writer of one file waits
+/// for the same lock.
+///
 /// ```
 /// use loop_contracts::outbox::{sqlx, Enqueued, OutboxStore, SqliteOutbox, ValidatedEvent};
 /// # #[tokio::main(flavor = "current_thread")]
@@ -125,29 +128,10 @@ impl SqliteOutbox {
             .map_err(OutboxError::database("opening the SQLite file"))?;
         Self::from_pool(pool).await
     }
-
-    /// Uses the host's own pool (so that [`enqueue_in`](Self::enqueue_in) can join the host's
-    /// transactions), bringing the outbox's layout up to date. The pool should set a busy
-    /// timeout: every writer of one file waits for the same lock.
-    ///
-    /// # Errors
-    ///
-    /// [`OutboxError::Database`]; [`OutboxError::NewerSchema`] when a newer build wrote it.
-    pub async fn from_pool(pool: SqlitePool) -> Result<Self, OutboxError> {
-        let mut connection = pool.acquire().await.map_err(OutboxError::database("connecting"))?;
-        Self::migrate(&mut connection).await?;
-        drop(connection);
-        Ok(SqliteOutbox { pool })
-    }
-
-    /// The pool, for the host's own transactions.
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
 }
 
 // `BEGIN IMMEDIATE` takes the write lock before the version is read, so two processes opening
 // one new file do not both create the table.
-sql_store!(SqliteOutbox, SqliteConnection, CLAIM, MIGRATIONS, "BEGIN IMMEDIATE", None);
+sql_store!(SqliteOutbox, SqlitePool, SqliteConnection, CLAIM, MIGRATIONS, "BEGIN IMMEDIATE", None);
 
 const _: () = assert!(MIGRATIONS.len() as i64 == SCHEMA_VERSION);
