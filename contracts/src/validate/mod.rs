@@ -8,6 +8,7 @@
 
 pub(crate) mod document;
 pub(crate) mod issue;
+mod judge;
 mod order;
 mod output;
 mod overflow;

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value};
 
 use super::issue::{Issue, IssueCode};
-use crate::schema::format::{self, is_integer};
+use super::judge::{judge, Seen};
+use crate::schema::format::is_integer;
 use crate::schema::plan::{ObjectPlan, TypePlan};
 
 /// A step of a path: an object key or an array index.
@@ -29,16 +30,16 @@ pub(super) struct At<'p, 's> {
 pub(super) const ROOT: At<'static, 'static> = At { parent: None, step: Step::Root };
 
 impl<'p, 's> At<'p, 's> {
-    fn key(&'p self, key: &'s str) -> At<'p, 's> {
+    pub(super) fn key(&'p self, key: &'s str) -> At<'p, 's> {
         At { parent: Some(self), step: Step::Key(key) }
     }
 
-    fn index(&'p self, index: usize) -> At<'p, 's> {
+    pub(super) fn index(&'p self, index: usize) -> At<'p, 's> {
         At { parent: Some(self), step: Step::Index(index) }
     }
 
     /// Zod's path joined with `.`.
-    fn render(&self) -> String {
+    pub(super) fn render(&self) -> String {
         let mut path = String::with_capacity(24);
         self.write(&mut path);
         path
@@ -69,46 +70,17 @@ pub(super) struct Walk {
     pub(super) issues: Vec<Issue>,
 }
 
-/// Zod's name for the JSON type of a value (`getParsedType`).
-fn received(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+/// What Zod's checks see of a value (`None`: the key is absent).
+fn seen(value: Option<&Value>) -> Seen<'_> {
+    match value {
+        None => Seen::Absent,
+        Some(Value::Null) => Seen::Null,
+        Some(Value::Bool(_)) => Seen::Bool,
+        Some(Value::Number(n)) => Seen::Number { integer: is_integer(n) },
+        Some(Value::String(s)) => Seen::Str(s),
+        Some(Value::Array(_)) => Seen::Array,
+        Some(Value::Object(_)) => Seen::Object,
     }
-}
-
-/// `Expected <expected>, received <received>` for the fixed type names, without allocating.
-fn type_message(expected: &'static str, got: &Value) -> Cow<'static, str> {
-    macro_rules! table {
-        ($($exp:literal),*) => {
-            match (expected, got) {
-                $(
-                    ($exp, Value::Null) => concat!("Expected ", $exp, ", received null"),
-                    ($exp, Value::Bool(_)) => concat!("Expected ", $exp, ", received boolean"),
-                    ($exp, Value::Number(_)) => concat!("Expected ", $exp, ", received number"),
-                    ($exp, Value::String(_)) => concat!("Expected ", $exp, ", received string"),
-                    ($exp, Value::Array(_)) => concat!("Expected ", $exp, ", received array"),
-                    ($exp, Value::Object(_)) => concat!("Expected ", $exp, ", received object"),
-                )*
-                _ => return Cow::Owned(format!("Expected {expected}, received {}", received(got))),
-            }
-        };
-    }
-    Cow::Borrowed(table!("string", "number", "boolean", "object", "array"))
-}
-
-/// A message from parts, in one allocation (`format!` costs more on this path, which runs once
-/// per issue).
-fn concat_message(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for part in parts {
-        out.push_str(part);
-    }
-    out
 }
 
 impl Walk {
@@ -120,18 +92,10 @@ impl Walk {
         self.issues.push(Issue::new(at.render(), code, message));
     }
 
-    fn invalid_type(&mut self, at: &At<'_, '_>, expected: &'static str, got: Option<&Value>) {
-        let message = match got {
-            None => Cow::Borrowed("Required"),
-            Some(v) => type_message(expected, v),
-        };
-        self.push(at, IssueCode::InvalidType, message);
-    }
-
     pub(super) fn object(&mut self, at: &At<'_, '_>, plan: &ObjectPlan, value: &Value) {
         let Value::Object(map) = value else {
-            self.invalid_type(at, "object", Some(value));
-            return;
+            // The payload itself: a record judges "an object" as Zod's `z.object` does.
+            return judge(&TypePlan::Record, seen(Some(value)), |code, message| self.push(at, code, message));
         };
         self.fields(at, plan, map);
     }
@@ -157,89 +121,14 @@ impl Walk {
 
     /// Checks one value (`None`: the key is absent) against a type.
     fn value(&mut self, at: &At<'_, '_>, ty: &TypePlan, value: Option<&Value>) {
-        match ty {
-            TypePlan::String { min_length, max_length } => {
-                let Some(Value::String(s)) = value else { return self.invalid_type(at, "string", value) };
-                if min_length.is_some() || max_length.is_some() {
-                    let len = format::utf16_len(s);
-                    if let Some(min) = *min_length
-                        && len < min
-                    {
-                        let message = format!("String must contain at least {min} character(s)");
-                        self.push(at, IssueCode::TooSmall, message);
-                    }
-                    if let Some(max) = *max_length
-                        && len > max
-                    {
-                        let message = format!("String must contain at most {max} character(s)");
-                        self.push(at, IssueCode::TooBig, message);
-                    }
+        match (ty, value) {
+            (TypePlan::Object(plan), Some(Value::Object(map))) => self.fields(at, plan, map),
+            (TypePlan::Array(items), Some(Value::Array(elements))) => {
+                for (i, element) in elements.iter().enumerate() {
+                    self.value(&at.index(i), items, Some(element));
                 }
             }
-            TypePlan::Uuid => self.format(at, value, format::is_uuid, "Invalid uuid"),
-            TypePlan::Datetime => self.format(at, value, format::is_datetime, "Invalid datetime"),
-            TypePlan::Email => self.format(at, value, format::is_email, "Invalid email"),
-            TypePlan::Url => self.format(at, value, format::is_url, "Invalid url"),
-            TypePlan::Enum { values, joined } => match value {
-                Some(Value::String(s)) => {
-                    if !values.iter().any(|v| v == s) {
-                        let message =
-                            concat_message(&["Invalid enum value. Expected ", joined, ", received '", s, "'"]);
-                        self.push(at, IssueCode::InvalidEnumValue, message);
-                    }
-                }
-                Some(other) => {
-                    let message = concat_message(&["Expected ", joined, ", received ", received(other)]);
-                    self.push(at, IssueCode::InvalidType, message);
-                }
-                None => self.push(at, IssueCode::InvalidType, "Required"),
-            },
-            TypePlan::Integer => match value {
-                Some(Value::Number(n)) => {
-                    if !is_integer(n) {
-                        self.push(at, IssueCode::InvalidType, "Expected integer, received float");
-                    }
-                }
-                _ => self.invalid_type(at, "number", value),
-            },
-            TypePlan::Number => {
-                if !matches!(value, Some(Value::Number(_))) {
-                    self.invalid_type(at, "number", value);
-                }
-            }
-            TypePlan::Boolean => {
-                if !matches!(value, Some(Value::Bool(_))) {
-                    self.invalid_type(at, "boolean", value);
-                }
-            }
-            TypePlan::Record => {
-                if !matches!(value, Some(Value::Object(_))) {
-                    self.invalid_type(at, "object", value);
-                }
-            }
-            TypePlan::Object(plan) => match value {
-                Some(Value::Object(map)) => self.fields(at, plan, map),
-                _ => self.invalid_type(at, "object", value),
-            },
-            TypePlan::Array(items) => match value {
-                Some(Value::Array(elements)) => {
-                    for (i, element) in elements.iter().enumerate() {
-                        self.value(&at.index(i), items, Some(element));
-                    }
-                }
-                _ => self.invalid_type(at, "array", value),
-            },
-        }
-    }
-
-    fn format(&mut self, at: &At<'_, '_>, value: Option<&Value>, check: fn(&str) -> bool, message: &'static str) {
-        match value {
-            Some(Value::String(s)) => {
-                if !check(s) {
-                    self.push(at, IssueCode::InvalidString, message);
-                }
-            }
-            _ => self.invalid_type(at, "string", value),
+            _ => judge(ty, seen(value), |code, message| self.push(at, code, message)),
         }
     }
 }
