@@ -19,3 +19,5 @@ mod hostile_payloads;
 mod infinities;
 // Inputs the fuzz targets found, kept as regression tests.
 mod fuzz_regressions;
+// The parse-driven walk gives what the `Value` walk gives, for text in any layout.
+mod parse_driven;

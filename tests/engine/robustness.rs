@@ -102,7 +102,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 
 /// A payload for some catalog event: its valid example with each field mutated (nested objects
 /// and array items included), plus an unknown key now and then.
-fn payload() -> impl Strategy<Value = (String, Value)> {
+pub(crate) fn payload() -> impl Strategy<Value = (String, Value)> {
     let names: Vec<String> = catalog().names().map(str::to_owned).collect();
     (prop::sample::select(names), prop::collection::vec(mutation(), 40), any::<bool>()).prop_map(
         |(name, mutations, extra)| {

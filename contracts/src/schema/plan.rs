@@ -18,15 +18,23 @@ use super::format;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ObjectPlan {
     pub(crate) fields: Vec<FieldPlan>,
-    by_name: Vec<usize>,
+    by_name: Box<[usize]>,
     /// Indices into `fields`, one per distinct name, in the order JavaScript lists the keys of the
     /// object Zod builds: see [`output_order`].
-    output: Vec<usize>,
+    output: Box<[usize]>,
+    /// Each field's place in `output` (`usize::MAX` for a declaration another one of the same
+    /// name overrides).
+    pub(crate) output_rank: Box<[usize]>,
+    /// Whether every name in this object and the objects under it is declared once, so that each
+    /// key read maps to one field: the parser-driven walk needs it (see `validate/stream.rs`).
+    pub(crate) names_unique: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FieldPlan {
     pub(crate) name: String,
+    /// The name as JSON text followed by `:`, as the output writes it.
+    pub(crate) json_key: String,
     pub(crate) required: bool,
     pub(crate) ty: TypePlan,
 }
@@ -51,12 +59,41 @@ impl ObjectPlan {
     pub(crate) fn compile(fields: &[Field]) -> Self {
         let fields: Vec<FieldPlan> = fields
             .iter()
-            .map(|f| FieldPlan { name: f.name.clone(), required: f.required, ty: TypePlan::compile(&f.ty) })
+            .map(|f| FieldPlan {
+                name: f.name.clone(),
+                json_key: json_key(&f.name),
+                required: f.required,
+                ty: TypePlan::compile(&f.ty),
+            })
             .collect();
         let mut by_name: Vec<usize> = (0..fields.len()).collect();
         by_name.sort_by(|&a, &b| fields[a].name.cmp(&fields[b].name));
         let output = output_order(&fields);
-        ObjectPlan { fields, by_name, output }
+        let mut output_rank = vec![usize::MAX; fields.len()];
+        for (rank, &index) in output.iter().enumerate() {
+            output_rank[index] = rank;
+        }
+        let names_unique = by_name.windows(2).all(|w| fields[w[0]].name != fields[w[1]].name)
+            && fields.iter().all(|f| f.ty.names_unique());
+        ObjectPlan {
+            fields,
+            by_name: by_name.into(),
+            output: output.into(),
+            output_rank: output_rank.into(),
+            names_unique,
+        }
+    }
+
+    /// The index of the field named `key`, trying `guess` first: payloads mostly list their keys
+    /// in definition order, so the next key is usually the field after the last one.
+    #[inline]
+    pub(crate) fn field_index(&self, key: &str, guess: usize) -> Option<usize> {
+        if let Some(field) = self.fields.get(guess)
+            && field.name == key
+        {
+            return Some(guess);
+        }
+        self.by_name.binary_search_by(|&i| self.fields[i].name.as_str().cmp(key)).ok().map(|at| self.by_name[at])
     }
 
     /// The fields in the order Zod's output lists their keys, each name once.
@@ -177,6 +214,14 @@ impl TypePlan {
         }
     }
 
+    fn names_unique(&self) -> bool {
+        match self {
+            TypePlan::Object(plan) => plan.names_unique,
+            TypePlan::Array(items) => items.names_unique(),
+            _ => true,
+        }
+    }
+
     fn is_stripped(&self, value: &Value) -> bool {
         match (self, value) {
             (TypePlan::Object(plan), Value::Object(map)) => plan.is_stripped(map),
@@ -208,6 +253,13 @@ impl TypePlan {
             _ => false,
         }
     }
+}
+
+/// A name as JSON text, with the `:` that follows a key.
+fn json_key(name: &str) -> String {
+    let mut key = Value::String(name.to_owned()).to_string();
+    key.push(':');
+    key
 }
 
 /// Zod's `util.joinValues(values, " | ")`: `'a' | 'b'`.

@@ -17,7 +17,9 @@ pub(super) enum Seen<'v> {
     Null,
     Bool,
     /// A number; `integer` as `Number.isInteger` answers.
-    Number { integer: bool },
+    Number {
+        integer: bool,
+    },
     Str(&'v str),
     Array,
     Object,
@@ -110,7 +112,9 @@ pub(super) fn judge(ty: &TypePlan, seen: Seen<'_>, mut report: impl FnMut(IssueC
         },
         TypePlan::Integer => match seen {
             Seen::Number { integer: true } => {}
-            Seen::Number { integer: false } => report(IssueCode::InvalidType, "Expected integer, received float".into()),
+            Seen::Number { integer: false } => {
+                report(IssueCode::InvalidType, "Expected integer, received float".into())
+            }
             _ => invalid_type("number"),
         },
         TypePlan::Number => {

@@ -12,6 +12,7 @@ mod judge;
 mod order;
 mod output;
 mod overflow;
+mod stream;
 mod walk;
 
 use std::borrow::Cow;
@@ -110,6 +111,65 @@ impl EventSchema {
             marks.null_out(&mut data);
         }
         Ok(data)
+    }
+
+    /// The verdict on JSON bytes, read as the platform reads them: `Ok(())` when the payload is
+    /// valid, every issue in Zod's order otherwise, and `MALFORMED_REQUEST` for bytes that are not
+    /// JSON. The fastest way from bytes to a verdict: the schema checks each value as it is parsed,
+    /// skips unknown keys without keeping them and builds no `Value` (see
+    /// [`validate_slice_into`](Self::validate_slice_into) for the output too).
+    ///
+    /// ```
+    /// let schema = loop_contracts::catalog().get("lead.captured.v1").unwrap();
+    /// let err = schema.check_slice(br#"{"source": "billboard", "email": "nope", "email": "ana@example.com"}"#).unwrap_err();
+    /// let paths: Vec<&str> = err.issues().iter().map(|i| i.path.as_str()).collect();
+    /// // Zod's order (the definition's), and the last of a repeated key, as `JSON.parse` keeps.
+    /// assert_eq!(paths, ["eventId", "occurredAt", "brandId", "source", "attribution"]);
+    /// ```
+    pub fn check_slice(&self, bytes: &[u8]) -> Result<(), ValidationError> {
+        if self.plan.names_unique
+            && let Ok(issues) = stream::read(&self.plan, bytes, None)
+        {
+            return if issues.is_empty() { Ok(()) } else { Err(ValidationError::from_issues(issues)) };
+        }
+        // Text serde_json refuses (not JSON, or a number beyond a double) takes the document path,
+        // which gives the platform's reading of it.
+        self.validate_slice(bytes).map(drop)
+    }
+
+    /// Validates JSON bytes and, when the payload is valid, appends the platform's output to
+    /// `out` as compact JSON text: unknown keys stripped, keys in Zod's order, each accepted
+    /// infinity as `null`; the same bytes as serializing [`validate_slice`](Self::validate_slice)'s
+    /// result through [`ordered`](Self::ordered), without building a `Value`. On `Err`, `out` is
+    /// left as it was.
+    ///
+    /// ```
+    /// let schema = loop_contracts::catalog().get("customer.created.v1").unwrap();
+    /// let mut out = Vec::new();
+    /// schema.validate_slice_into(br#"{
+    ///     "customerId": "42", "platform": "shopify", "tracking": {"pixel": true},
+    ///     "eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+    ///     "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e"
+    /// }"#, &mut out)?;
+    /// assert_eq!(out, br#"{"eventId":"550e8400-e29b-41d4-a716-446655440000","occurredAt":"2026-05-19T12:00:00Z","brandId":"6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e","platform":"shopify","customerId":"42"}"#);
+    /// # Ok::<(), loop_contracts::ValidationError>(())
+    /// ```
+    pub fn validate_slice_into(&self, bytes: &[u8], out: &mut Vec<u8>) -> Result<(), ValidationError> {
+        let start = out.len();
+        if self.plan.names_unique {
+            match stream::read(&self.plan, bytes, Some(&mut *out)) {
+                Ok(issues) if issues.is_empty() => return Ok(()),
+                Ok(issues) => {
+                    out.truncate(start);
+                    return Err(ValidationError::from_issues(issues));
+                }
+                Err(_) => out.truncate(start),
+            }
+        }
+        let data = self.validate_slice(bytes)?;
+        // Writing a `Value` into a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut *out, &self.ordered(&data));
+        Ok(())
     }
 
     /// Like [`validate`](Self::validate), but strips unknown keys in place instead of copying.

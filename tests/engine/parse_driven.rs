@@ -1,0 +1,126 @@
+//! The parse-driven walk (`check_slice`, `validate_slice_into`) against the `Value` walk, whose
+//! parity with Zod the corpus measures: the same verdict, the same issues in the same order and
+//! the same output bytes, for the corpus and for payloads whose keys come in any order, repeated,
+//! and spaced out.
+
+use loop_contracts::catalog;
+use proptest::prelude::*;
+use serde_json::Value;
+use suite::parity_corpus;
+
+use crate::robustness::payload;
+
+/// Both routes on one text: the verdict and issues, then the output.
+fn assert_same_routes(event: &str, text: &str) {
+    let schema = catalog().get(event).unwrap();
+    let by_value = schema.validate_str(text);
+    assert_eq!(schema.check_slice(text.as_bytes()), by_value.clone().map(drop), "{event}: {text}");
+    let mut out = b"kept:".to_vec();
+    let streamed = schema.validate_slice_into(text.as_bytes(), &mut out);
+    match by_value {
+        Ok(data) => {
+            streamed.unwrap();
+            let expected = [b"kept:".as_slice(), &serde_json::to_vec(&schema.ordered(&data)).unwrap()].concat();
+            assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(&expected), "{event}: {text}");
+        }
+        Err(err) => {
+            assert_eq!(streamed.unwrap_err(), err, "{event}: {text}");
+            assert_eq!(out, b"kept:", "the output is left as it was");
+        }
+    }
+}
+
+#[test]
+fn every_corpus_case_gets_the_same_verdict_issues_and_output() {
+    for case in parity_corpus() {
+        assert_same_routes(&case.event, &case.input);
+    }
+}
+
+/// A small deterministic generator, so that one proptest seed fixes the layout of the text.
+struct Choices(u64);
+
+impl Choices {
+    fn next(&mut self, below: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % below as u64) as usize
+    }
+}
+
+/// JSON text for a value with each object's keys shuffled, now and then a key written twice (a
+/// throwaway value first, the real one last) and whitespace here and there.
+fn scrambled(value: &Value, choices: &mut Choices, out: &mut String) {
+    let space = |choices: &mut Choices, out: &mut String| {
+        if choices.next(4) == 0 {
+            out.push_str(" \n\t"[..choices.next(3) + 1].as_ref());
+        }
+    };
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            for i in (1..entries.len()).rev() {
+                entries.swap(i, choices.next(i + 1));
+            }
+            out.push('{');
+            let mut first = true;
+            for (key, value) in entries {
+                let decoys = if choices.next(6) == 0 { vec![Value::from("decoy"), Value::Null] } else { Vec::new() };
+                for v in decoys.iter().take(choices.next(2) + 1).chain([value]) {
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    space(choices, out);
+                    out.push_str(&Value::from(key.as_str()).to_string());
+                    out.push(':');
+                    space(choices, out);
+                    scrambled(v, choices, out);
+                }
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                scrambled(item, choices, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn keys_in_any_order_repeated_or_spaced_get_the_same_routes((name, value) in payload(), seed in any::<u64>()) {
+        let mut text = String::new();
+        scrambled(&value, &mut Choices(seed), &mut text);
+        assert_same_routes(&name, &text);
+    }
+}
+
+#[test]
+fn text_serde_json_refuses_takes_the_document_route() {
+    let lead = catalog().get("lead.captured.v1").unwrap();
+    for text in [
+        r#"{"email": 1e999}"#,
+        r#"{"eventId": "x", "extra": [1e999]}"#,
+        "{\"email\": \"\\ud800\"}",
+        r#"{"email": "a"#,
+        r#"{"email": "a"} trailing"#,
+        "",
+        &format!("{}{}", "[".repeat(200), "]".repeat(200)),
+        &format!(r#"{{"unknown": {}{}}}"#, "[".repeat(200), "]".repeat(200)),
+    ] {
+        assert_same_routes("lead.captured.v1", text);
+    }
+    // Invalid UTF-8 inside a skipped value is refused as the `Value` parse refuses it.
+    let bytes = b"{\"unknown\": \"\xff\"}";
+    assert_eq!(lead.check_slice(bytes), lead.validate_slice(bytes).map(drop));
+    assert!(lead.check_slice(bytes).is_err());
+}
