@@ -311,7 +311,7 @@ fn heading(title: &str) {
     println!("== {title}\n");
 }
 
-fn show(title: &str, value: &serde_json::Value) {
+fn show(title: &str, value: &impl serde::Serialize) {
     println!("{title}\n{}\n", serde_json::to_string_pretty(value).unwrap_or_default());
 }
 

@@ -63,7 +63,9 @@ pub use catalog::{catalog, validate_event, Catalog};
 pub use schema::{EventSchema, Field, FieldType};
 pub use typed::email::{Email, InvalidEmail};
 pub use typed::event::Event;
-pub use validate::{ErrorBody, ErrorCode, ErrorResponse, Issue, IssueCode, JsonDocument, Ordered, ValidationError};
+pub use validate::{
+    ErrorBody, ErrorCode, ErrorResponse, Issue, IssueCode, JsonDocument, Ordered, Validated, ValidationError,
+};
 
 /// Defines one or more events declaratively: the syntax and examples follow.
 pub use loop_contracts_derive::event;

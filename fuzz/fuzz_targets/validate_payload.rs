@@ -73,13 +73,13 @@ fuzz_target!(|data: &[u8]| {
     let infinite = document.has_infinities();
     let value = document.into_forwarded();
     if let Ok(value) = serde_json::from_slice::<Value>(bytes) {
-        assert_eq!(validate_event(name, &value), verdict, "the Value route and the bytes route differ");
+        assert_eq!(validate_event(name, &value).map(Value::from), verdict, "the Value route and the bytes route differ");
     }
 
     match (&verdict, &decoded) {
         (Ok(validated), Ok(encoded)) => {
             if !infinite {
-                assert_eq!(validate_event(name, validated).as_ref(), Ok(validated), "validated output changed");
+                assert_eq!(validate_event(name, validated).map(Value::from).as_ref(), Ok(validated), "validated output changed");
                 assert!(validate_event(name, encoded).is_ok(), "the typed event encodes to an invalid payload: {encoded}");
             }
         }

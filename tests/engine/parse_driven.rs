@@ -1,7 +1,8 @@
 //! The parse-driven walk (`check_slice`, `validate_slice_into`) against the `Value` walk, whose
 //! parity with Zod the corpus measures: the same verdict, the same issues in the same order and
 //! the same output bytes, for the corpus and for payloads whose keys come in any order, repeated,
-//! and spaced out.
+//! and spaced out. `Validated`, which writes the output from the payload as given, is held to
+//! the same bytes.
 
 use loop_contracts::catalog;
 use proptest::prelude::*;
@@ -22,6 +23,13 @@ fn assert_same_routes(event: &str, text: &str) {
             streamed.unwrap();
             let expected = [b"kept:".as_slice(), &serde_json::to_vec(&schema.ordered(&data)).unwrap()].concat();
             assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(&expected), "{event}: {text}");
+            // `Validated` writes the same output from the unstripped payload, without a copy.
+            if let Ok(value) = serde_json::from_str::<Value>(text) {
+                let validated = schema.validated(&value).unwrap();
+                assert_eq!(validated.to_string().as_bytes(), &expected[5..], "{event}: {text}");
+                assert_eq!(validated.to_value(), data);
+                assert_eq!(*validated.to_cow(), data);
+            }
         }
         Err(err) => {
             assert_eq!(streamed.unwrap_err(), err, "{event}: {text}");

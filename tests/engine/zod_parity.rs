@@ -16,7 +16,12 @@ fn validation_agrees_with_zod_on_every_corpus_case() {
     for case in &corpus {
         let ours = catalog().get(&case.event).unwrap().validate_str(&case.input);
         match serde_json::from_str::<serde_json::Value>(&case.input) {
-            Ok(value) => assert_eq!(validate_event(&case.event, &value), ours, "{}: the Value route differs", case.id),
+            Ok(value) => assert_eq!(
+                validate_event(&case.event, &value).map(serde_json::Value::from),
+                ours,
+                "{}: the Value route differs",
+                case.id
+            ),
             // Only numbers beyond a double keep serde_json from reading a corpus input.
             Err(e) => {
                 assert!(e.to_string().starts_with("number out of range"), "{}: {e}", case.id);

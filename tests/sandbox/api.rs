@@ -32,7 +32,7 @@ async fn a_valid_event_is_accepted_with_rate_limit_headers() {
     assert_eq!(accepted.len(), 1);
     assert_eq!(accepted[0].sequence, 1);
     assert_eq!(accepted[0].event_id, event_id(1));
-    assert_eq!(accepted[0].payload, validate_event("lead.captured.v1", &lead(1)).unwrap());
+    assert_eq!(accepted[0].payload, validate_event("lead.captured.v1", &lead(1)).unwrap().to_value());
     let Via::Api { key } = &accepted[0].via else { panic!("{:?}", accepted[0].via) };
     assert!(key.starts_with("lk_test_[REDACTED ") && !key.contains("sandbox_suite_key"), "{key}");
     sandbox.shutdown().await;

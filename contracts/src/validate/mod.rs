@@ -13,6 +13,7 @@ mod order;
 mod output;
 mod overflow;
 mod stream;
+mod validated;
 mod walk;
 
 use std::borrow::Cow;
@@ -24,6 +25,7 @@ pub use document::JsonDocument;
 pub use issue::{ErrorBody, ErrorCode, ErrorResponse, Issue, IssueCode, ValidationError};
 pub use order::Ordered;
 use output::{copy_object, strip_object};
+pub use validated::Validated;
 use walk::{Walk, ROOT};
 
 impl EventSchema {
@@ -223,7 +225,7 @@ impl EventSchema {
     }
 
     /// Whether stripping a valid payload would leave it as it is.
-    fn is_stripped(&self, payload: &Value) -> bool {
+    pub(super) fn is_stripped(&self, payload: &Value) -> bool {
         matches!(payload, Value::Object(map) if self.plan.is_stripped(map))
     }
 

@@ -47,6 +47,9 @@ use crate::schema::EventSchema;
 pub struct Ordered<'a> {
     plan: &'a ObjectPlan,
     payload: &'a Value,
+    /// Whether to leave out what Zod's output would not hold (undeclared keys, a record's
+    /// `__proto__`): set for a payload validated but not stripped (see [`Validated`](super::Validated)).
+    strip: bool,
 }
 
 impl EventSchema {
@@ -69,7 +72,12 @@ impl EventSchema {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn ordered<'a>(&'a self, payload: &'a Value) -> Ordered<'a> {
-        Ordered { plan: &self.plan, payload }
+        Ordered { plan: &self.plan, payload, strip: false }
+    }
+
+    /// [`ordered`](Self::ordered), leaving out what validation would strip.
+    pub(super) fn ordered_stripped<'a>(&'a self, payload: &'a Value) -> Ordered<'a> {
+        Ordered { plan: &self.plan, payload, strip: true }
     }
 }
 
@@ -91,7 +99,7 @@ impl<'a> Ordered<'a> {
 impl Serialize for Ordered<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.payload {
-            Value::Object(map) => InObject { plan: self.plan, map }.serialize(serializer),
+            Value::Object(map) => InObject { plan: self.plan, map, strip: self.strip }.serialize(serializer),
             // Not an object, so not a validated payload: written as it is.
             other => other.serialize(serializer),
         }
@@ -118,21 +126,27 @@ impl fmt::Debug for Ordered<'_> {
 struct InObject<'a> {
     plan: &'a ObjectPlan,
     map: &'a Map<String, Value>,
+    strip: bool,
 }
 
 impl Serialize for InObject<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut out = serializer.serialize_map(Some(self.map.len()))?;
+        let len = if self.strip {
+            self.plan.output_fields().filter(|f| self.map.contains_key(f.name.as_str())).count()
+        } else {
+            self.map.len()
+        };
+        let mut out = serializer.serialize_map(Some(len))?;
         let mut written = 0;
         for field in self.plan.output_fields() {
             if let Some((key, value)) = self.map.get_key_value(field.name.as_str()) {
-                out.serialize_entry(key, &InType { ty: &field.ty, value })?;
+                out.serialize_entry(key, &InType { ty: &field.ty, value, strip: self.strip })?;
                 written += 1;
             }
         }
         // Only keys the plan does not declare are left, and a validated payload has none: the
         // second pass is skipped unless the count says otherwise.
-        if written < self.map.len() {
+        if !self.strip && written < self.map.len() {
             for (key, value) in self.map {
                 if !self.plan.declares(key) {
                     out.serialize_entry(key, value)?;
@@ -148,16 +162,27 @@ impl Serialize for InObject<'_> {
 struct InType<'a> {
     ty: &'a TypePlan,
     value: &'a Value,
+    strip: bool,
 }
 
 impl Serialize for InType<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match (self.ty, self.value) {
-            (TypePlan::Object(plan), Value::Object(map)) => InObject { plan, map }.serialize(serializer),
+            (TypePlan::Object(plan), Value::Object(map)) => {
+                InObject { plan, map, strip: self.strip }.serialize(serializer)
+            }
             (TypePlan::Array(items), Value::Array(elements)) => {
                 let mut out = serializer.serialize_seq(Some(elements.len()))?;
                 for value in elements {
-                    out.serialize_element(&InType { ty: items, value })?;
+                    out.serialize_element(&InType { ty: items, value, strip: self.strip })?;
+                }
+                out.end()
+            }
+            // Zod's record leaves out `__proto__` (the only key it drops).
+            (TypePlan::Record, Value::Object(map)) if self.strip && map.contains_key("__proto__") => {
+                let mut out = serializer.serialize_map(Some(map.len() - 1))?;
+                for (key, value) in map.iter().filter(|(k, _)| k.as_str() != "__proto__") {
+                    out.serialize_entry(key, value)?;
                 }
                 out.end()
             }
