@@ -101,9 +101,16 @@ pub trait Event: Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send +
     /// assert_eq!(err.issues().len(), 6);
     /// ```
     fn from_json_slice(bytes: &[u8]) -> Result<Self, ValidationError> {
+        // The generated `Deserialize` reads a valid payload in one pass and stops at the first
+        // thing it cannot take; only then are the bytes read again, by the parse-driven check,
+        // for every issue. What that check cannot settle (text serde_json refuses, or a valid
+        // payload the struct cannot hold) takes the document path, the platform's reading.
         match serde_json::from_slice::<Self>(bytes) {
             Ok(event) => Ok(event),
             Err(_) => {
+                if let Some(Err(invalid)) = Self::schema().check_streamed(bytes) {
+                    return Err(invalid);
+                }
                 let document = JsonDocument::from_slice(bytes)
                     .map_err(|e| ValidationError::malformed(format!("malformed JSON: {e}")))?;
                 Self::from_json_document(&document)

@@ -129,14 +129,19 @@ impl EventSchema {
     /// assert_eq!(paths, ["eventId", "occurredAt", "brandId", "source", "attribution"]);
     /// ```
     pub fn check_slice(&self, bytes: &[u8]) -> Result<(), ValidationError> {
-        if self.plan.names_unique
-            && let Ok(issues) = stream::read(&self.plan, bytes, None)
-        {
-            return if issues.is_empty() { Ok(()) } else { Err(ValidationError::from_issues(issues)) };
-        }
         // Text serde_json refuses (not JSON, or a number beyond a double) takes the document path,
         // which gives the platform's reading of it.
-        self.validate_slice(bytes).map(drop)
+        self.check_streamed(bytes).unwrap_or_else(|| self.validate_slice(bytes).map(drop))
+    }
+
+    /// The parse-driven verdict, or `None` when the pass cannot give it: serde_json refuses the
+    /// text, or the schema declares a name twice.
+    pub(crate) fn check_streamed(&self, bytes: &[u8]) -> Option<Result<(), ValidationError>> {
+        if !self.plan.names_unique {
+            return None;
+        }
+        let issues = stream::read(&self.plan, bytes, None).ok()?;
+        Some(if issues.is_empty() { Ok(()) } else { Err(ValidationError::from_issues(issues)) })
     }
 
     /// Validates JSON bytes and, when the payload is valid, appends the platform's output to
