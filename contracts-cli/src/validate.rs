@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use loop_contracts::catalog;
+use loop_contracts::ErrorCode;
 use loop_contracts::EventSchema;
 use loop_contracts::JsonDocument;
 use loop_contracts::Ordered;
@@ -95,10 +96,77 @@ pub(crate) fn malformed_json(error: &serde_json::Error, bytes: &[u8], line: Opti
     })
 }
 
-/// Validates one document and writes its result line; `true` when it was accepted. `line` is
-/// the document's line number in `--jsonl` input, where serde's own position (always line 1)
-/// would mislead. A document that names no event, or another than the command line's, is a
-/// usage error (after the lines before it were written).
+/// Whether a document may be an envelope, which only an object whose first key is `event` or
+/// `payload` can be (an envelope has exactly those two keys). A first key with an escape in it
+/// counts as a maybe: the test reads bytes, not JSON.
+fn may_be_envelope(bytes: &[u8]) -> bool {
+    let mut rest = bytes.trim_ascii_start();
+    let Some(after) = rest.strip_prefix(b"{") else { return false };
+    rest = after.trim_ascii_start();
+    let Some(after) = rest.strip_prefix(b"\"") else { return true };
+    match after.iter().position(|&b| b == b'"' || b == b'\\') {
+        Some(end) if after[end] == b'"' => matches!(&after[..end], b"event" | b"payload"),
+        _ => true,
+    }
+}
+
+/// Checks documents and writes their result lines, keeping the buffers of the fast path between
+/// documents.
+struct Validator<'a> {
+    against: &'a Against,
+    /// For a fixed event, what each accepted document's line starts with: `{"ok":true,"event":E,"data":`.
+    accepted_prefix: Vec<u8>,
+    /// The result line being written.
+    line: Vec<u8>,
+}
+
+impl<'a> Validator<'a> {
+    fn new(against: &'a Against) -> Self {
+        let mut accepted_prefix = Vec::new();
+        if let Against::Fixed { event, schema: Ok(_) } = against {
+            accepted_prefix.extend_from_slice(br#"{"ok":true,"event":"#);
+            // Serializing a string into a `Vec` cannot fail.
+            let _ = serde_json::to_writer(&mut accepted_prefix, event);
+            accepted_prefix.extend_from_slice(br#","data":"#);
+        }
+        Validator { against, accepted_prefix, line: Vec::new() }
+    }
+
+    /// Validates one document and writes its result line; `true` when it was accepted. `line` is
+    /// the document's line number in `--jsonl` input, where serde's own position (always line 1)
+    /// would mislead. A document that names no event, or another than the command line's, is a
+    /// usage error (after the lines before it were written).
+    ///
+    /// A plain payload of a fixed event takes the parse-driven path (no `Value` is built, the
+    /// output is written as the bytes are read); envelopes, and text that is not JSON (whose
+    /// message names the input line), take [`validate_one`].
+    fn validate(&mut self, bytes: &[u8], input: &Path, line: Option<u64>, out: &mut impl Write) -> io::Result<bool> {
+        let Against::Fixed { schema: Ok(schema), .. } = self.against else {
+            return validate_one(self.against, bytes, input, line, out);
+        };
+        if may_be_envelope(bytes) {
+            return validate_one(self.against, bytes, input, line, out);
+        }
+        self.line.clear();
+        self.line.extend_from_slice(&self.accepted_prefix);
+        match schema.validate_slice_into(bytes, &mut self.line) {
+            Ok(()) => {
+                self.line.extend_from_slice(b"}\n");
+                out.write_all(&self.line)?;
+                Ok(true)
+            }
+            Err(e) if e.code() == ErrorCode::MalformedRequest => validate_one(self.against, bytes, input, line, out),
+            Err(e) => {
+                serde_json::to_writer(&mut *out, &loop_contracts::ErrorResponse::from(&e))?;
+                out.write_all(b"\n")?;
+                Ok(false)
+            }
+        }
+    }
+}
+
+/// Validates one document through a `JsonDocument` and writes its result line (see
+/// [`Validator::validate`]).
 fn validate_one(
     against: &Against,
     bytes: &[u8],
@@ -156,6 +224,7 @@ pub(crate) fn validate(args: ValidateArgs, stdin: &mut dyn Read, stdout: &mut dy
         (None, None) => Against::Envelopes,
     };
     let mut out = BufWriter::with_capacity(1 << 16, stdout);
+    let mut validator = Validator::new(&against);
     let mut all_ok = true;
     for (index, path) in inputs.iter().enumerate() {
         let input = match open_input(Some(path), stdin) {
@@ -165,7 +234,7 @@ pub(crate) fn validate(args: ValidateArgs, stdin: &mut dyn Read, stdout: &mut dy
         };
         if args.jsonl {
             for_each_line(input, |number, bytes| {
-                all_ok &= validate_one(&against, bytes, path, Some(number), &mut out)?;
+                all_ok &= validator.validate(bytes, path, Some(number), &mut out)?;
                 Ok(())
             })?;
         } else {
@@ -180,9 +249,32 @@ pub(crate) fn validate(args: ValidateArgs, stdin: &mut dyn Read, stdout: &mut dy
                     place(path, None)
                 )));
             }
-            all_ok &= validate_one(&against, &bytes, path, None, &mut out)?;
+            all_ok &= validator.validate(&bytes, path, None, &mut out)?;
         }
     }
     out.flush()?;
     Ok(if all_ok { EXIT_OK } else { EXIT_REJECTED })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_be_envelope;
+
+    #[test]
+    fn only_an_object_whose_first_key_is_event_or_payload_may_be_an_envelope() {
+        for maybe in [
+            r#"{"event": "lead.captured.v1", "payload": {}}"#,
+            r#" {  "payload": {}, "event": "x"}"#,
+            r#"{"\u0065vent": "x", "payload": {}}"#,
+            r#"{"pay\"load": 1}"#,
+            "{}",
+            "{",
+            r#"{"event"#,
+        ] {
+            assert!(may_be_envelope(maybe.as_bytes()), "{maybe}");
+        }
+        for plain in [r#"{"eventId": "x"}"#, r#"{"events": 1}"#, r#"[{"event": "x"}]"#, "", "null"] {
+            assert!(!may_be_envelope(plain.as_bytes()), "{plain}");
+        }
+    }
 }
