@@ -284,8 +284,10 @@ fn payload_bytes_get_the_exact_verdict_of_the_table() {
             assert_eq!(validate_event(case.event, value).map(Value::from), validated, "{}", case.input);
         }
         let elapsed = started.elapsed();
-        // Debug builds; a 10 MB payload is parsed twice and validated once.
-        assert!(elapsed < Duration::from_secs(10), "{}: {elapsed:?}", case.input);
+        // A bound, not a benchmark: a 10 MB payload is parsed three times and validated once, in a
+        // debug build. The largest case (a million keys) takes 5 to 6 s alone and about twice that
+        // beside the other tests on two cores; quadratic work would take hours.
+        assert!(elapsed < Duration::from_secs(30), "{}: {elapsed:?}", case.input);
         match case.verdict {
             Verdict::Malformed(message) => {
                 let err = typed.unwrap_err();

@@ -131,6 +131,9 @@ impl<C: Codec> Serialize for Enc<'_, C> {
 /// A visitor that accepts one JSON string and checks it with `check`.
 struct StrVisitor<T> {
     expecting: &'static str,
+    /// The error: it names what was expected, not the value, which may be personal data (and
+    /// costs a formatting pass that typed decoding of an invalid payload would pay first).
+    refusal: &'static str,
     check: fn(&str) -> Option<T>,
 }
 
@@ -140,7 +143,7 @@ impl<T> Visitor<'_> for StrVisitor<T> {
         f.write_str(self.expecting)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-        (self.check)(v).ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self.expecting))
+        (self.check)(v).ok_or_else(|| E::custom(self.refusal))
     }
 }
 
@@ -205,7 +208,11 @@ pub struct UuidCodec;
 impl Codec for UuidCodec {
     type Value = Uuid;
     fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<Uuid, D::Error> {
-        d.deserialize_str(StrVisitor { expecting: "a hyphenated UUID", check: format::parse_uuid })
+        d.deserialize_str(StrVisitor {
+            expecting: "a hyphenated UUID",
+            refusal: "invalid value: expected a hyphenated UUID",
+            check: format::parse_uuid,
+        })
     }
     fn encode<S: Serializer>(value: &Uuid, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(value.hyphenated().encode_lower(&mut Uuid::encode_buffer()))
@@ -227,7 +234,11 @@ pub struct DatetimeCodec;
 impl Codec for DatetimeCodec {
     type Value = DateTime<Utc>;
     fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-        d.deserialize_str(StrVisitor { expecting: "a UTC datetime ending in Z", check: format::parse_datetime })
+        d.deserialize_str(StrVisitor {
+            expecting: "a UTC datetime ending in Z",
+            refusal: "invalid value: expected a UTC datetime ending in Z",
+            check: format::parse_datetime,
+        })
     }
     fn encode<S: Serializer>(value: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&format::format_datetime(value))
@@ -271,6 +282,7 @@ impl Codec for UrlCodec {
     fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         d.deserialize_str(StrVisitor {
             expecting: "an absolute URL",
+            refusal: "invalid value: expected an absolute URL",
             check: |s| format::is_url(s).then(|| s.to_owned()),
         })
     }

@@ -105,10 +105,12 @@ pub trait Event: Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send +
         // thing it cannot take; only then are the bytes read again, by the parse-driven check,
         // for every issue. What that check cannot settle (text serde_json refuses, or a valid
         // payload the struct cannot hold) takes the document path, the platform's reading.
-        match serde_json::from_slice::<Self>(bytes) {
-            Ok(event) => Ok(event),
-            Err(_) => {
-                if let Some(Err(invalid)) = Self::schema().check_streamed(bytes) {
+        // UTF-8 is checked once, for both passes (serde_json reading bytes checks each string).
+        let text = std::str::from_utf8(bytes).ok();
+        match text.map(serde_json::from_str::<Self>) {
+            Some(Ok(event)) => Ok(event),
+            _ => {
+                if let Some(Err(invalid)) = text.and_then(|text| Self::schema().check_streamed(text)) {
                     return Err(invalid);
                 }
                 let document = JsonDocument::from_slice(bytes)

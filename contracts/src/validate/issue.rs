@@ -112,50 +112,78 @@ impl Issue {
     /// assert_eq!(issue.summary(), "payload.email must be a valid email address");
     /// ```
     pub fn summary(&self) -> String {
-        let subject = if self.path.is_empty() { "payload".to_owned() } else { format!("payload.{}", self.path) };
-        format!("{subject} {}", self.phrase())
+        // One allocation: every failed validation computes this, so it is written in one go.
+        let mut summary = String::with_capacity(self.path.len() + self.message.len() + 48);
+        summary.push_str("payload");
+        if !self.path.is_empty() {
+            summary.push('.');
+            summary.push_str(&self.path);
+        }
+        summary.push(' ');
+        self.write_phrase(&mut summary);
+        summary
     }
 
-    /// A plain phrase for the summary line, derived from the code and Zod's message.
-    fn phrase(&self) -> String {
+    /// Appends a plain phrase for the summary line, derived from the code and Zod's message.
+    fn write_phrase(&self, out: &mut String) {
         let m = self.message.as_ref();
+        let invalid = |out: &mut String, m: &str| {
+            out.push_str("is invalid: ");
+            out.push_str(m);
+        };
         match self.code {
-            IssueCode::InvalidType if m == "Required" => "is required".to_owned(),
+            IssueCode::InvalidType if m == "Required" => out.push_str("is required"),
             IssueCode::InvalidType => match m.strip_prefix("Expected ").and_then(|r| r.split_once(", received ")) {
-                Some((expected, "null")) => format!("must be {}, not null", with_article(expected)),
                 Some((expected, received)) => {
-                    format!("must be {}, not {}", with_article(expected), with_article(received))
+                    out.push_str("must be ");
+                    push_with_article(out, expected);
+                    out.push_str(", not ");
+                    if received == "null" {
+                        out.push_str("null");
+                    } else {
+                        push_with_article(out, received);
+                    }
                 }
-                None => format!("is invalid: {m}"),
+                None => invalid(out, m),
             },
             IssueCode::InvalidString => match m {
-                "Invalid email" => "must be a valid email address".to_owned(),
-                "Invalid uuid" => "must be a valid UUID".to_owned(),
-                "Invalid datetime" => "must be a valid UTC datetime (ISO 8601 ending in Z)".to_owned(),
-                "Invalid url" => "must be a valid URL".to_owned(),
-                other => format!("is invalid: {other}"),
+                "Invalid email" => out.push_str("must be a valid email address"),
+                "Invalid uuid" => out.push_str("must be a valid UUID"),
+                "Invalid datetime" => out.push_str("must be a valid UTC datetime (ISO 8601 ending in Z)"),
+                "Invalid url" => out.push_str("must be a valid URL"),
+                other => invalid(out, other),
             },
             IssueCode::InvalidEnumValue => {
                 match m.strip_prefix("Invalid enum value. Expected ").and_then(|r| r.rsplit_once(", received ")) {
-                    Some((options, _)) => format!("must be one of {options}"),
-                    None => format!("is invalid: {m}"),
+                    Some((options, _)) => {
+                        out.push_str("must be one of ");
+                        out.push_str(options);
+                    }
+                    None => invalid(out, m),
                 }
             }
             IssueCode::TooSmall | IssueCode::TooBig => match m.strip_prefix("String must contain ") {
-                Some(rest) => format!("must contain {rest}"),
-                None => format!("is invalid: {m}"),
+                Some(rest) => {
+                    out.push_str("must contain ");
+                    out.push_str(rest);
+                }
+                None => invalid(out, m),
             },
-            IssueCode::Custom => format!("is invalid: {m}"),
+            IssueCode::Custom => invalid(out, m),
         }
     }
 }
 
-fn with_article(expected: &str) -> String {
+/// `a string`, `an object`, `one of 'a' | 'b'`.
+fn push_with_article(out: &mut String, expected: &str) {
     if expected.starts_with('\'') {
-        return format!("one of {expected}");
+        out.push_str("one of ");
+    } else if expected.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        out.push_str("an ");
+    } else {
+        out.push_str("a ");
     }
-    let article = if expected.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
-    format!("{article} {expected}")
+    out.push_str(expected);
 }
 
 impl fmt::Display for Issue {

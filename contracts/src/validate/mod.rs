@@ -131,16 +131,19 @@ impl EventSchema {
     pub fn check_slice(&self, bytes: &[u8]) -> Result<(), ValidationError> {
         // Text serde_json refuses (not JSON, or a number beyond a double) takes the document path,
         // which gives the platform's reading of it.
-        self.check_streamed(bytes).unwrap_or_else(|| self.validate_slice(bytes).map(drop))
+        std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|text| self.check_streamed(text))
+            .unwrap_or_else(|| self.validate_slice(bytes).map(drop))
     }
 
     /// The parse-driven verdict, or `None` when the pass cannot give it: serde_json refuses the
     /// text, or the schema declares a name twice.
-    pub(crate) fn check_streamed(&self, bytes: &[u8]) -> Option<Result<(), ValidationError>> {
+    pub(crate) fn check_streamed(&self, text: &str) -> Option<Result<(), ValidationError>> {
         if !self.plan.names_unique {
             return None;
         }
-        let issues = stream::read(&self.plan, bytes, None).ok()?;
+        let issues = stream::read(&self.plan, text, None).ok()?;
         Some(if issues.is_empty() { Ok(()) } else { Err(ValidationError::from_issues(issues)) })
     }
 
@@ -163,8 +166,10 @@ impl EventSchema {
     /// ```
     pub fn validate_slice_into(&self, bytes: &[u8], out: &mut Vec<u8>) -> Result<(), ValidationError> {
         let start = out.len();
-        if self.plan.names_unique {
-            match stream::read(&self.plan, bytes, Some(&mut *out)) {
+        if self.plan.names_unique
+            && let Ok(text) = std::str::from_utf8(bytes)
+        {
+            match stream::read(&self.plan, text, Some(&mut *out)) {
                 Ok(issues) if issues.is_empty() => return Ok(()),
                 Ok(issues) => {
                     out.truncate(start);

@@ -29,12 +29,15 @@ use super::judge::{judge, Seen};
 use super::walk::{At, ROOT};
 use crate::schema::plan::{ObjectPlan, TypePlan};
 
-/// Reads `bytes` as a payload of `plan`: every issue in Zod's order (empty when valid), with the
+/// Reads `text` as a payload of `plan`: every issue in Zod's order (empty when valid), with the
 /// output appended to `out` when one is given and the payload is valid. `Err` is serde_json's
 /// refusal of the text; what `out` holds then is unspecified.
-pub(super) fn read(plan: &ObjectPlan, bytes: &[u8], out: Option<&mut Vec<u8>>) -> serde_json::Result<Vec<Issue>> {
-    let mut pass = Pass { issues: Vec::new(), runs: Vec::new(), seen: Vec::new(), spans: Vec::new(), out };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+///
+/// The text is `str`, checked as UTF-8 once by the caller: cheaper than serde_json's check of
+/// each string it reads from bytes.
+pub(super) fn read(plan: &ObjectPlan, text: &str, out: Option<&mut Vec<u8>>) -> serde_json::Result<Vec<Issue>> {
+    let mut pass = Pass { issues: Vec::new(), runs: Vec::new(), spans: Vec::new(), out };
+    let mut de = serde_json::Deserializer::from_str(text);
     ValueSeed { pass: &mut pass, at: &ROOT, expect: Expect::Root(plan), required: true, comma: false }
         .deserialize(&mut de)?;
     de.end()?;
@@ -47,8 +50,6 @@ struct Pass<'o> {
     /// The issue runs of the objects open on the way down: stacked, each object's above the ones
     /// of the objects around it.
     runs: Vec<Run>,
-    /// Which fields of each open object have been read, stacked like `runs`.
-    seen: Vec<bool>,
     /// Where each written field of each open object sits in `out`, stacked like `runs`.
     spans: Vec<Span>,
     /// The output, when it is wanted. It is written on after an issue: a key read again may
@@ -62,6 +63,41 @@ struct Run {
     field: usize,
     start: usize,
     end: usize,
+}
+
+/// Which fields of one object have been read: bits for most objects, no allocation.
+enum Read {
+    Few(u64),
+    Many(Vec<bool>),
+}
+
+impl Read {
+    fn new(fields: usize) -> Self {
+        if fields <= 64 {
+            Read::Few(0)
+        } else {
+            Read::Many(vec![false; fields])
+        }
+    }
+
+    /// Marks a field read; `true` when it already was.
+    fn mark(&mut self, field: usize) -> bool {
+        match self {
+            Read::Few(bits) => {
+                let was = *bits & (1 << field) != 0;
+                *bits |= 1 << field;
+                was
+            }
+            Read::Many(read) => std::mem::replace(&mut read[field], true),
+        }
+    }
+
+    fn has(&self, field: usize) -> bool {
+        match self {
+            Read::Few(bits) => bits & (1 << field) != 0,
+            Read::Many(read) => read[field],
+        }
+    }
 }
 
 /// One written member of an object: `"key":value` at `out[start..end]`.
@@ -299,9 +335,8 @@ fn object<'de, A: MapAccess<'de>>(
     plan: &ObjectPlan,
     mut map: A,
 ) -> Result<(), A::Error> {
-    let (runs_base, spans_base, seen_base, first_issue) =
-        (pass.runs.len(), pass.spans.len(), pass.seen.len(), pass.issues.len());
-    pass.seen.resize(seen_base + plan.fields.len(), false);
+    let (runs_base, spans_base, first_issue) = (pass.runs.len(), pass.spans.len(), pass.issues.len());
+    let mut read = Read::new(plan.fields.len());
     pass.write(b"{");
     let open = pass.out.as_deref().map_or(0, Vec::len);
     let mut guess = 0;
@@ -311,7 +346,7 @@ fn object<'de, A: MapAccess<'de>>(
             continue;
         };
         let field = &plan.fields[index];
-        if std::mem::replace(&mut pass.seen[seen_base + index], true) {
+        if read.mark(index) {
             pass.forget(runs_base, index);
         }
         guess = index + 1;
@@ -338,7 +373,7 @@ fn object<'de, A: MapAccess<'de>>(
         }
     }
     for (index, field) in plan.fields.iter().enumerate() {
-        if field.required && !pass.seen[seen_base + index] {
+        if field.required && !read.has(index) {
             let start = pass.issues.len();
             pass.judge(&at.key(&field.name), &field.ty, Seen::Absent);
             pass.runs.push(Run { field: index, start, end: pass.issues.len() });
@@ -351,7 +386,6 @@ fn object<'de, A: MapAccess<'de>>(
     pass.write(b"}");
     pass.runs.truncate(runs_base);
     pass.spans.truncate(spans_base);
-    pass.seen.truncate(seen_base);
     Ok(())
 }
 
