@@ -3,11 +3,15 @@
 //! `benches/compare/node.mjs` measures under Node (Zod 3, ajv, a JSONPath library). Prints one JSON
 //! object per line; `benches/compare/report.mjs` turns the runs into tables.
 //!
-//! The corpus: the three payloads of `benches/compare/payloads.json` (the valid and the invalid
-//! lead and the 25-item order of `benches/validation.rs`), and every 20th line of
-//! `tests/parity/corpus.jsonl` that a strict JSON parser accepts (544 payloads of all 13 events,
-//! valid and invalid). Validation starts from a parsed document (`serde_json::Value` here, a
-//! `JSON.parse` result in Node); transforms start from the raw bytes.
+//! The corpus: the four payloads of `benches/compare/payloads.json` (the valid and the invalid
+//! lead and the 25-item order of `benches/validation.rs`, and that order with three bad line
+//! items), and every 20th line of `tests/parity/corpus.jsonl` that a strict JSON parser accepts
+//! (544 payloads of all 13 events, valid and invalid). The `validation` group starts from a parsed
+//! document (`serde_json::Value` here, a `JSON.parse` result in Node); the `bytes` group from the
+//! compact JSON text of each fixed payload (keys in the file's order; the same text in Node,
+//! checked by its SHA-256), with a syntax-only parse as the floor; the `per_issue` group from the
+//! text of orders with 1,000 to 40,000 line items, each with one issue. Transforms start from the
+//! raw bytes.
 //!
 //! Timing, the same in both harnesses: each measured function is warmed up, then given a batch
 //! size that takes about 2 ms; the functions then take turns, one batch each per round, for
@@ -21,9 +25,14 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use loop_contracts::catalog::{LeadCaptured, OrderCompleted};
 use loop_contracts::inbound::{Declaration, Source, TransformContext};
-use loop_contracts::{catalog, validate_event};
+use loop_contracts::{catalog, validate_event, Event};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 const BRAND: &str = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e";
 const BATCH: Duration = Duration::from_millis(2);
@@ -101,29 +110,67 @@ fn json_schema(root: &Path, event: &str) -> jsonschema::Validator {
 /// The validation corpus: the fixed cases, and the slice of the parity corpus.
 struct Corpus {
     fixed: Vec<(String, String, Value)>,
+    /// Each fixed case's payload as compact JSON text, keys in the file's order.
+    texts: Vec<Vec<u8>>,
     /// (event, payload, Zod's verdict)
     slice: Vec<(String, Value, bool)>,
 }
 
+#[derive(Deserialize)]
+struct Payloads<'a> {
+    #[serde(borrow)]
+    cases: Vec<FixedCase<'a>>,
+}
+
+#[derive(Deserialize)]
+struct FixedCase<'a> {
+    case: String,
+    event: String,
+    #[serde(borrow)]
+    payload: &'a RawValue,
+}
+
+/// JSON text without the whitespace between its tokens (what `JSON.stringify(JSON.parse(text))`
+/// writes, for text without escapes or number forms `JSON.stringify` would rewrite).
+fn compact(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in text.as_bytes() {
+        if in_string {
+            out.push(b);
+            (in_string, escaped) = match (escaped, b) {
+                (false, b'\\') => (true, true),
+                (false, b'"') => (false, false),
+                _ => (true, false),
+            };
+        } else if !b.is_ascii_whitespace() {
+            in_string = b == b'"';
+            out.push(b);
+        }
+    }
+    out
+}
+
 fn corpus(root: &Path) -> Corpus {
-    let payloads: Value = serde_json::from_str(&read(&root.join("benches/compare/payloads.json"))).expect("JSON");
-    let fixed = payloads["cases"]
-        .as_array()
-        .expect("cases")
+    let text = read(&root.join("benches/compare/payloads.json"));
+    let payloads: Payloads<'_> = serde_json::from_str(&text).expect("JSON");
+    let fixed = payloads
+        .cases
         .iter()
-        .map(|c| {
-            (c["case"].as_str().unwrap().to_owned(), c["event"].as_str().unwrap().to_owned(), c["payload"].clone())
-        })
+        .map(|c| (c.case.clone(), c.event.clone(), serde_json::from_str(c.payload.get()).expect("a payload")))
         .collect();
+    let texts = payloads.cases.iter().map(|c| compact(c.payload.get())).collect();
     let slice = suite::parity_corpus()
         .into_iter()
         .step_by(20)
-        .map(|case| {
-            let payload = serde_json::from_str(&case.input).expect("a non-divergent input parses");
-            (case.event, payload, case.zod.success)
+        // A number beyond a double (which `JSON.parse` reads as an infinity) has no `Value`; those
+        // inputs are left out on both sides.
+        .filter_map(|case| {
+            let payload = serde_json::from_str(&case.input).ok()?;
+            Some((case.event, payload, case.zod.success))
         })
         .collect();
-    Corpus { fixed, slice }
+    Corpus { fixed, texts, slice }
 }
 
 fn emit(side_rounds: usize, items: &[Timed<'_>], medians: &[f64]) {
@@ -201,6 +248,120 @@ fn validation(root: &Path, rounds: usize, quick: bool) {
     emit(if quick { 0 } else { rounds }, &items, &medians);
 }
 
+/// Typed decoding of one of the fixed payloads' events: the number of issues.
+fn typed(event: &str, text: &[u8]) -> usize {
+    let issues = |e: loop_contracts::ValidationError| e.issues().len();
+    match event {
+        LeadCaptured::NAME => LeadCaptured::from_json_slice(text).map_or_else(issues, |_| 0),
+        OrderCompleted::NAME => OrderCompleted::from_json_slice(text).map_or_else(issues, |_| 0),
+        other => unreachable!("no typed decoding for {other} here"),
+    }
+}
+
+/// The number of issues `check_slice` reports.
+fn check_slice(schema: &loop_contracts::EventSchema, text: &[u8]) -> usize {
+    schema.check_slice(text).map_or_else(|e| e.issues().len(), |()| 0)
+}
+
+/// From JSON text to the verdict and issues, on the fixed payloads.
+fn bytes(root: &Path, rounds: usize, quick: bool) {
+    let corpus = corpus(root);
+    let validators: Vec<_> = corpus.fixed.iter().map(|(_, event, _)| json_schema(root, event)).collect();
+    let mut texts = Vec::new();
+    for (((case, event, payload), text), validator) in corpus.fixed.iter().zip(&corpus.texts).zip(&validators) {
+        // The text is the payload, and every route gives the same issues.
+        assert_eq!(&serde_json::from_slice::<Value>(text).expect("compact JSON"), payload, "{case}");
+        let schema = catalog().get(event).unwrap();
+        let issues = schema.issues(payload).len();
+        let mut out = Vec::new();
+        let into = schema.validate_slice_into(text, &mut out).map_or_else(|e| e.issues().len(), |()| 0);
+        assert!(check_slice(schema, text) == issues && into == issues && typed(event, text) == issues, "{case}");
+        assert_eq!(validator.iter_errors(payload).next().is_none(), issues == 0, "{case}");
+        let sha256: String = Sha256::digest(text).iter().map(|b| format!("{b:02x}")).collect();
+        texts.push(json!({"case": case, "bytes": text.len(), "sha256": sha256, "issues": issues}));
+    }
+    println!("{}", json!({"side": "rust", "meta": "bytes", "texts": texts}));
+
+    let mut items = Vec::new();
+    for (((case, event, _), text), validator) in corpus.fixed.iter().zip(&corpus.texts).zip(&validators) {
+        let schema = catalog().get(event).unwrap();
+        let text = text.as_slice();
+        items.push(Timed::new("bytes", case, "serde_ignored_any", 1, move || {
+            usize::from(serde_json::from_slice::<IgnoredAny>(black_box(text)).is_ok())
+        }));
+        items.push(Timed::new("bytes", case, "serde_value", 1, move || {
+            serde_json::from_slice::<Value>(black_box(text)).map_or(0, |v| v.as_object().map_or(0, |o| o.len()))
+        }));
+        items.push(Timed::new("bytes", case, "loop_contracts_check_slice", 1, move || {
+            check_slice(schema, black_box(text))
+        }));
+        let mut out = Vec::with_capacity(text.len());
+        items.push(Timed::new("bytes", case, "loop_contracts_validate_slice_into", 1, move || {
+            out.clear();
+            schema.validate_slice_into(black_box(text), &mut out).map_or_else(|e| e.issues().len(), |()| out.len())
+        }));
+        items.push(Timed::new("bytes", case, "loop_contracts_value_issues", 1, move || {
+            serde_json::from_slice::<Value>(black_box(text)).map_or(0, |v| schema.issues(&v).len())
+        }));
+        items.push(Timed::new("bytes", case, "loop_contracts_typed", 1, move || typed(event, black_box(text))));
+        items.push(Timed::new("bytes", case, "jsonschema_all_errors", 1, move || {
+            serde_json::from_slice::<Value>(black_box(text)).map_or(0, |v| validator.iter_errors(&v).count())
+        }));
+    }
+    let medians = measure(&mut items, rounds, quick);
+    emit(if quick { 0 } else { rounds }, &items, &medians);
+}
+
+/// The cost of each issue on long arrays: orders of `n` line items, each with one issue (a
+/// quantity written as a string).
+fn per_issue(root: &Path, rounds: usize, quick: bool) {
+    const EVENT: &str = "order.completed.v1";
+    let schema = catalog().get(EVENT).unwrap();
+    let validator = json_schema(root, EVENT);
+    let sizes = [1_000, 5_000, 10_000, 20_000, 40_000];
+    let texts: Vec<Vec<u8>> = sizes
+        .iter()
+        .map(|&n| {
+            let items: Vec<String> = (0..n)
+                .map(|i| format!(r#"{{"title":"Product {i}","quantity":"1","sku":"SKU-{i:05}","price":"19.99"}}"#))
+                .collect();
+            format!(
+                r#"{{"eventId":"2b0c8f4e-5d1a-4c3b-9e7f-1a2b3c4d5e6f","occurredAt":"2022-01-01T00:00:00.123Z","brandId":"{BRAND}","email":"jon@example.com","platform":"shopify","orderId":"820982911946154508","lineItems":[{}]}}"#,
+                items.join(",")
+            )
+            .into_bytes()
+        })
+        .collect();
+    let values: Vec<Value> = texts.iter().map(|t| serde_json::from_slice(t).expect("JSON")).collect();
+    for ((&n, text), value) in sizes.iter().zip(&texts).zip(&values) {
+        assert_eq!(check_slice(schema, text), n);
+        assert_eq!(schema.issues(value).len(), n);
+        assert_eq!(validator.iter_errors(value).count(), n);
+    }
+    let mut items = Vec::new();
+    for ((&n, text), value) in sizes.iter().zip(&texts).zip(&values) {
+        let case = format!("order_{n}_bad_items");
+        let (text, validator) = (text.as_slice(), &validator);
+        items.push(Timed::new("per_issue", &case, "loop_contracts_check_slice", n, move || {
+            check_slice(schema, black_box(text))
+        }));
+        items.push(Timed::new("per_issue", &case, "loop_contracts_value_issues", n, move || {
+            serde_json::from_slice::<Value>(black_box(text)).map_or(0, |v| schema.issues(&v).len())
+        }));
+        items.push(Timed::new("per_issue", &case, "loop_contracts_issues", n, move || {
+            schema.issues(black_box(value)).len()
+        }));
+        items.push(Timed::new("per_issue", &case, "jsonschema_all_errors_bytes", n, move || {
+            serde_json::from_slice::<Value>(black_box(text)).map_or(0, |v| validator.iter_errors(&v).count())
+        }));
+        items.push(Timed::new("per_issue", &case, "jsonschema_all_errors", n, move || {
+            validator.iter_errors(black_box(value)).count()
+        }));
+    }
+    let medians = measure(&mut items, rounds, quick);
+    emit(if quick { 0 } else { rounds }, &items, &medians);
+}
+
 fn transforms(rounds: usize, quick: bool) {
     let bytes = std::fs::read(suite::fixture("webhooks/shopify/orders-create.json")).expect("the Shopify fixture");
     let context = TransformContext::for_brand(BRAND.parse().unwrap());
@@ -234,6 +395,18 @@ fn main() {
     let quick = !has("--bench") || has("--test");
     let rounds = std::env::var("COMPARE_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(200);
     let root = suite::workspace_root();
-    validation(&root, rounds, quick);
-    transforms(rounds, quick);
+    let only = std::env::var("COMPARE_GROUPS").unwrap_or_default();
+    let wanted = |group: &str| only.is_empty() || only.split(',').any(|g| g == group);
+    if wanted("validation") {
+        validation(&root, rounds, quick);
+    }
+    if wanted("bytes") {
+        bytes(&root, rounds, quick);
+    }
+    if wanted("per_issue") {
+        per_issue(&root, rounds, quick);
+    }
+    if wanted("transform") {
+        transforms(rounds, quick);
+    }
 }

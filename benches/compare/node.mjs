@@ -91,7 +91,16 @@ const slice = readFileSync(resolve(root, "tests/parity/corpus.jsonl"), "utf8")
   .map((line) => JSON.parse(line))
   .filter((c) => c.divergent === undefined)
   .filter((_, i) => i % 20 === 0)
-  .map((c) => ({ event: c.event, payload: JSON.parse(c.input), zod: c.zod.success }));
+  .map((c) => ({ event: c.event, payload: JSON.parse(c.input), zod: c.zod.success }))
+  // A number beyond a double has no serde_json `Value`: compare.rs leaves those inputs out, and so
+  // does this side.
+  .filter((c) => !hasInfinity(c.payload));
+
+function hasInfinity(value) {
+  if (typeof value === "number") return !Number.isFinite(value);
+  if (value === null || typeof value !== "object") return false;
+  return Object.values(value).some(hasInfinity);
+}
 
 function verdicts(event, payload) {
   const z = zodByName.get(event).safeParse(payload).success;
@@ -157,6 +166,47 @@ validationItems.push({
   },
 });
 emit(validationItems, measure(validationItems));
+
+// ---------------------------------------------------------------- bytes
+
+// The compact JSON text of each fixed payload, keys in the file's order: the text compare.rs
+// times (report.mjs checks the digests agree).
+const texts = fixed.map(({ case: c, event, payload }) => ({ case: c, event, text: JSON.stringify(payload) }));
+console.log(
+  JSON.stringify({
+    side: "node",
+    meta: "bytes",
+    texts: texts.map(({ case: c, text }) => ({
+      case: c,
+      bytes: Buffer.byteLength(text),
+      sha256: createHash("sha256").update(text, "utf8").digest("hex"),
+    })),
+  }),
+);
+const bytesItems = [];
+for (const { case: c, event, text } of texts) {
+  const validate = ajvByName.get(event);
+  const zod = zodByName.get(event);
+  bytesItems.push({ group: "bytes", case: c, engine: "json_parse", per: 1, call: () => (JSON.parse(text) ? 1 : 0) });
+  bytesItems.push({
+    group: "bytes",
+    case: c,
+    engine: "json_parse_ajv_all_errors",
+    per: 1,
+    call: () => (validate(JSON.parse(text)) ? 0 : validate.errors.length),
+  });
+  bytesItems.push({
+    group: "bytes",
+    case: c,
+    engine: "json_parse_zod_safe_parse",
+    per: 1,
+    call: () => {
+      const result = zod.safeParse(JSON.parse(text));
+      return result.success ? 0 : result.error.issues.length;
+    },
+  });
+}
+emit(bytesItems, measure(bytesItems));
 
 // ---------------------------------------------------------------- transforms
 

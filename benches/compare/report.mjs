@@ -85,6 +85,7 @@ const labels = {
   lead_valid: "lead, valid",
   lead_invalid: "lead, invalid (7 issues)",
   order_25_items: "order, 25 line items, valid",
+  order_3_bad_items: "order, 25 line items, 3 bad (3 issues)",
 };
 const cases = [...(corpus?.fixed ?? []), `parity_corpus_slice_${corpus?.slice}`];
 for (const c of cases) {
@@ -101,6 +102,79 @@ for (const c of cases) {
   );
 }
 out.push("");
+out.push("`validate_event` against the `jsonschema` crate's all-errors pass (target: no slower, ratio ≥ 1.00):");
+out.push("");
+out.push("| payload | `validate_event` | `jsonschema` all errors | jsonschema / validate_event |");
+out.push("|---|---|---|---|");
+for (const c of corpus?.fixed ?? []) {
+  const validate = figure("rust", "validation", c, "loop_contracts_validate_event");
+  const js = figure("rust", "validation", c, "jsonschema_all_errors");
+  out.push(`| ${labels[c] ?? c} | ${time(validate)} | ${time(js)} | ${ratio(js, validate)} |`);
+}
+out.push("");
+
+// ---------------------------------------------------------------- bytes
+const rustBytes = meta("rust", "bytes");
+const nodeBytes = meta("node", "bytes");
+if (rustBytes) {
+  const same =
+    nodeBytes?.texts?.length === rustBytes.texts.length &&
+    rustBytes.texts.every((t, i) => {
+      const n = nodeBytes.texts[i];
+      return n.case === t.case && n.bytes === t.bytes && n.sha256 === t.sha256;
+    });
+  const sizes = rustBytes.texts.map((t) => `${labels[t.case] ?? t.case}: ${t.bytes} bytes`).join("; ");
+  out.push("### From JSON text to the verdict and issues (time per payload)");
+  out.push("");
+  out.push(
+    `The compact JSON text of each payload, keys in the order of \`payloads.json\` (${sizes}); ` +
+      (same ? "both harnesses time the same text (SHA-256 checked)." : "**the two harnesses' texts differ**."),
+  );
+  out.push("");
+  out.push(
+    "| payload | floor: syntax-only parse (`IgnoredAny`) | `check_slice` | × floor | `validate_slice_into` | " +
+      "typed `from_json_slice` | typed / `check_slice` | parse `Value` + `issues` | parse `Value` + `jsonschema` | " +
+      "`JSON.parse` | `JSON.parse` + ajv `allErrors` | ajv / `check_slice` | `JSON.parse` + Zod |",
+  );
+  out.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const t of rustBytes.texts) {
+    const B = (side, engine) => figure(side, "bytes", t.case, engine);
+    const floor = B("rust", "serde_ignored_any");
+    const check = B("rust", "loop_contracts_check_slice");
+    const typed = B("rust", "loop_contracts_typed");
+    const ajv = B("node", "json_parse_ajv_all_errors");
+    out.push(
+      `| ${labels[t.case] ?? t.case} | ${time(floor)} | ${time(check)} | ${ratio(check, floor)} | ` +
+        `${time(B("rust", "loop_contracts_validate_slice_into"))} | ${time(typed)} | ${ratio(typed, check)} | ` +
+        `${time(B("rust", "loop_contracts_value_issues"))} | ${time(B("rust", "jsonschema_all_errors"))} | ` +
+        `${time(B("node", "json_parse"))} | ${time(ajv)} | ${ratio(ajv, check)} | ${time(B("node", "json_parse_zod_safe_parse"))} |`,
+    );
+  }
+  out.push("");
+}
+
+// ---------------------------------------------------------------- per issue
+const perIssue = [...new Set(runs.rust.flat().filter((r) => r.group === "per_issue").map((r) => r.case))];
+if (perIssue.length) {
+  out.push("### Per issue on long arrays (time per issue; each line item has one)");
+  out.push("");
+  out.push(
+    "| line items | `check_slice` (bytes) | parse `Value` + `issues` | `issues` on a parsed `Value` | " +
+      "parse `Value` + `jsonschema` | `jsonschema` on a parsed `Value` | jsonschema (bytes) / `check_slice` |",
+  );
+  out.push("|---|---|---|---|---|---|---|");
+  for (const c of perIssue) {
+    const P = (engine) => figure("rust", "per_issue", c, engine);
+    const check = P("loop_contracts_check_slice");
+    const jsBytes = P("jsonschema_all_errors_bytes");
+    const n = Number(c.match(/\d+/)[0]).toLocaleString("en-US");
+    out.push(
+      `| ${n} | ${time(check)} | ${time(P("loop_contracts_value_issues"))} | ${time(P("loop_contracts_issues"))} | ` +
+        `${time(jsBytes)} | ${time(P("jsonschema_all_errors"))} | ${ratio(jsBytes, check)} |`,
+    );
+  }
+  out.push("");
+}
 
 // ---------------------------------------------------------------- transforms
 const rustTransform = meta("rust", "transform");
