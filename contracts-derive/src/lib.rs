@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 mod ast;
+mod attrs;
 mod check;
 mod envelope;
 mod expand;
