@@ -62,14 +62,17 @@ pub enum TypeDef {
     String { keyword: Ident, options: Vec<StringOption> },
     /// A type that is a single keyword with nothing after it: `uuid`, `integer`, `object`, ...
     Simple { keyword: Ident, kind: SimpleKind },
-    /// `object Name { fields }`.
-    Object { name: Ident, fields: Vec<FieldDef> },
-    /// `enum Name { "a", "b" }`.
-    Enum { name: Ident, brace: token::Brace, values: Vec<LitStr> },
+    /// `object Name { fields }`, after its attributes (`#[derive(Hash)] object Name { ... }`).
+    Object { attrs: Vec<Attribute>, name: Ident, fields: Vec<FieldDef> },
+    /// `enum Name { "a", "b" }`, after its attributes.
+    Enum { attrs: Vec<Attribute>, name: Ident, brace: token::Brace, values: Vec<LitStr> },
     /// `array<T>`.
     Array { keyword: Ident, item: Box<TypeDef> },
     /// Any other word (or token), kept so that it can be reported with the known types.
     Unknown { token: TokenTree },
+    /// Attributes before a type that defines no item (`#[derive(Hash)] string`), kept so that they
+    /// can be reported with every other mistake.
+    Misplaced { attrs: Vec<Attribute>, ty: Box<TypeDef> },
 }
 
 /// The types that are one keyword.
@@ -147,75 +150,87 @@ impl Parse for FieldDef {
 
 impl Parse for TypeDef {
     fn parse(input: ParseStream) -> Result<Self> {
-        if input.peek(Token![enum]) {
-            input.parse::<Token![enum]>()?;
+        let attrs = input.call(Attribute::parse_outer)?;
+        let mut ty = parse_type(input)?;
+        match &mut ty {
+            TypeDef::Object { attrs: slot, .. } | TypeDef::Enum { attrs: slot, .. } => *slot = attrs,
+            _ if !attrs.is_empty() => ty = TypeDef::Misplaced { attrs, ty: Box::new(ty) },
+            _ => {}
+        }
+        Ok(ty)
+    }
+}
+
+/// A type without the attributes before it.
+fn parse_type(input: ParseStream) -> Result<TypeDef> {
+    if input.peek(Token![enum]) {
+        input.parse::<Token![enum]>()?;
+        let name = input.parse()?;
+        let content;
+        let brace = braced!(content in input);
+        let mut values = Vec::new();
+        while !content.is_empty() {
+            if !content.peek(LitStr) {
+                return Err(content.error("expected a string literal enum value, e.g. `\"web\"`"));
+            }
+            values.push(content.parse()?);
+            if content.is_empty() {
+                break;
+            }
+            content.parse::<Token![,]>()?;
+        }
+        return Ok(TypeDef::Enum { attrs: Vec::new(), name, brace, values });
+    }
+    if !input.peek(Ident::peek_any) {
+        if input.is_empty() {
+            return Err(input.error("expected a type such as `string`"));
+        }
+        return Ok(TypeDef::Unknown { token: skip_unknown(input)? });
+    }
+    let fork = input.fork();
+    let keyword = fork.call(Ident::parse_any)?;
+    let simple = match keyword.to_string().as_str() {
+        "uuid" => SimpleKind::Uuid,
+        "datetime" => SimpleKind::Datetime,
+        "email" => SimpleKind::Email,
+        "url" => SimpleKind::Url,
+        "integer" => SimpleKind::Integer,
+        "number" => SimpleKind::Number,
+        "boolean" => SimpleKind::Boolean,
+        "string" => {
+            input.call(Ident::parse_any)?;
+            let mut options = Vec::new();
+            if input.peek(token::Paren) {
+                let content;
+                parenthesized!(content in input);
+                for option in Punctuated::<StringOption, Token![,]>::parse_terminated(&content)? {
+                    options.push(option);
+                }
+            }
+            return Ok(TypeDef::String { keyword, options });
+        }
+        "object" => {
+            input.call(Ident::parse_any)?;
+            if !input.peek(Ident) {
+                return Ok(TypeDef::Simple { keyword, kind: SimpleKind::Record });
+            }
             let name = input.parse()?;
             let content;
-            let brace = braced!(content in input);
-            let mut values = Vec::new();
-            while !content.is_empty() {
-                if !content.peek(LitStr) {
-                    return Err(content.error("expected a string literal enum value, e.g. `\"web\"`"));
-                }
-                values.push(content.parse()?);
-                if content.is_empty() {
-                    break;
-                }
-                content.parse::<Token![,]>()?;
-            }
-            return Ok(TypeDef::Enum { name, brace, values });
+            braced!(content in input);
+            let fields = parse_fields(&content)?;
+            return Ok(TypeDef::Object { attrs: Vec::new(), name, fields });
         }
-        if !input.peek(Ident::peek_any) {
-            if input.is_empty() {
-                return Err(input.error("expected a type such as `string`"));
-            }
-            return Ok(TypeDef::Unknown { token: skip_unknown(input)? });
+        "array" => {
+            input.call(Ident::parse_any)?;
+            input.parse::<Token![<]>()?;
+            let item = Box::new(input.parse()?);
+            input.parse::<Token![>]>()?;
+            return Ok(TypeDef::Array { keyword, item });
         }
-        let fork = input.fork();
-        let keyword = fork.call(Ident::parse_any)?;
-        let simple = match keyword.to_string().as_str() {
-            "uuid" => SimpleKind::Uuid,
-            "datetime" => SimpleKind::Datetime,
-            "email" => SimpleKind::Email,
-            "url" => SimpleKind::Url,
-            "integer" => SimpleKind::Integer,
-            "number" => SimpleKind::Number,
-            "boolean" => SimpleKind::Boolean,
-            "string" => {
-                input.call(Ident::parse_any)?;
-                let mut options = Vec::new();
-                if input.peek(token::Paren) {
-                    let content;
-                    parenthesized!(content in input);
-                    for option in Punctuated::<StringOption, Token![,]>::parse_terminated(&content)? {
-                        options.push(option);
-                    }
-                }
-                return Ok(TypeDef::String { keyword, options });
-            }
-            "object" => {
-                input.call(Ident::parse_any)?;
-                if !input.peek(Ident) {
-                    return Ok(TypeDef::Simple { keyword, kind: SimpleKind::Record });
-                }
-                let name = input.parse()?;
-                let content;
-                braced!(content in input);
-                let fields = parse_fields(&content)?;
-                return Ok(TypeDef::Object { name, fields });
-            }
-            "array" => {
-                input.call(Ident::parse_any)?;
-                input.parse::<Token![<]>()?;
-                let item = Box::new(input.parse()?);
-                input.parse::<Token![>]>()?;
-                return Ok(TypeDef::Array { keyword, item });
-            }
-            _ => return Ok(TypeDef::Unknown { token: skip_unknown(input)? }),
-        };
-        input.call(Ident::parse_any)?;
-        Ok(TypeDef::Simple { keyword, kind: simple })
-    }
+        _ => return Ok(TypeDef::Unknown { token: skip_unknown(input)? }),
+    };
+    input.call(Ident::parse_any)?;
+    Ok(TypeDef::Simple { keyword, kind: simple })
 }
 
 /// Consumes an unknown type up to the end of its field (a `,` or the `>` closing an `array<...>`,

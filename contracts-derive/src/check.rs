@@ -9,13 +9,15 @@ use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
+use syn::ext::IdentExt;
 use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Visibility};
 
 use crate::ast::{self, SimpleKind, TypeDef};
+use crate::attrs::{self, Target};
 use crate::envelope::{is_envelope, ENVELOPE};
 use crate::naming::{self, RustName};
 
-/// The name of the one attribute an event definition takes besides doc comments.
+/// The name of the attribute that names an event.
 const EVENT_ATTR: &str = "event";
 
 /// The types the macro knows, for the message of an unknown one.
@@ -110,6 +112,8 @@ pub struct Event<'a> {
     pub vis: &'a Visibility,
     pub ident: &'a Ident,
     pub docs: Docs<'a>,
+    /// The user's other attributes, to pass through to the struct.
+    pub attrs: Vec<&'a Attribute>,
     /// The event name (a placeholder when the written one was refused, to keep expanding).
     pub name: String,
     pub version: u32,
@@ -130,6 +134,8 @@ pub struct Field<'a> {
     pub required: bool,
     pub ty: Type<'a>,
     pub docs: Docs<'a>,
+    /// The user's other attributes, to pass through to the struct field.
+    pub attrs: Vec<&'a Attribute>,
 }
 
 /// A checked type, with the span of the tokens that wrote it.
@@ -150,12 +156,18 @@ pub enum TypeKind<'a> {
         name: &'a Ident,
         fields: Vec<Field<'a>>,
         define: bool,
+        /// The doc comments and other attributes written before `object`, for the struct.
+        docs: Docs<'a>,
+        attrs: Vec<&'a Attribute>,
     },
     /// A generated enum, variants in definition order.
     Enum {
         name: &'a Ident,
         variants: Vec<Variant>,
         define: bool,
+        /// The doc comments and other attributes written before `enum`, for the enum.
+        docs: Docs<'a>,
+        attrs: Vec<&'a Attribute>,
     },
     Array(Box<Type<'a>>),
 }
@@ -215,11 +227,10 @@ impl Checker {
         let mut event_attr: Option<LitStr> = None;
         // A malformed `#[event]` is reported as such, not also as a missing one.
         let mut saw_event_attr = false;
-        let mut doc_attrs = Vec::new();
-        for attr in &item.attrs {
-            if attr.path().is_ident("doc") {
-                doc_attrs.push(attr);
-            } else if attr.path().is_ident(EVENT_ATTR) {
+        let (doc_attrs, others) = split_docs(&item.attrs);
+        let mut user_attrs = Vec::new();
+        for attr in others {
+            if attr.path().is_ident(EVENT_ATTR) {
                 match attr.parse_args::<LitStr>() {
                     Ok(lit) if !saw_event_attr => event_attr = Some(lit),
                     Ok(_) => self.errors.push_spanned(attr, "duplicate `#[event(...)]` attribute"),
@@ -227,10 +238,7 @@ impl Checker {
                 }
                 saw_event_attr = true;
             } else {
-                self.errors.push_spanned(
-                    attr,
-                    "unsupported attribute: an event definition takes doc comments and `#[event(\"...\")]` only",
-                );
+                user_attrs.push(attr);
             }
         }
         let docs = self.docs(doc_attrs);
@@ -262,7 +270,14 @@ impl Checker {
         };
 
         let fields = self.fields(&item.fields, true);
-        CheckedEvent { event: Event { vis: &item.vis, ident: &item.ident, docs, name, version, fields }, name_span }
+        // serde's derives see the envelope's fields too.
+        let envelope = ENVELOPE.iter().map(|field| (field.rust.to_owned(), field.wire.to_owned()));
+        let pairs: Vec<(String, String)> = envelope.chain(serde_names(&fields)).collect();
+        let attrs = attrs::check(&user_attrs, &Target::Struct { event: true, fields: &pairs }, &mut self.errors);
+        CheckedEvent {
+            event: Event { vis: &item.vis, ident: &item.ident, docs, attrs, name, version, fields },
+            name_span,
+        }
     }
 
     /// Checks the fields of an object; `event` adds the envelope rules.
@@ -279,7 +294,9 @@ impl Checker {
         for def in defs {
             let wire = def.name.value();
             let span = def.name.span();
-            let docs = self.field_docs(&def.attrs);
+            let (doc_attrs, others) = split_docs(&def.attrs);
+            let docs = self.docs(doc_attrs);
+            let attrs = attrs::check(&others, &Target::Field { wire: &wire }, &mut self.errors);
             // The type is checked even when the field is dropped, so its mistakes are reported too.
             let ty = self.ty(&def.ty);
 
@@ -311,21 +328,9 @@ impl Checker {
                 RustName::Plain(s) => Ident::new(&s, span),
                 RustName::Raw(s) => Ident::new_raw(&s, span),
             };
-            out.push(Field { wire, rust, required: def.question.is_none(), ty, docs });
+            out.push(Field { wire, rust, required: def.question.is_none(), ty, docs, attrs });
         }
         out
-    }
-
-    fn field_docs<'a>(&mut self, attrs: &'a [Attribute]) -> Docs<'a> {
-        let mut docs = Vec::new();
-        for attr in attrs {
-            if attr.path().is_ident("doc") {
-                docs.push(attr);
-            } else {
-                self.errors.push_spanned(attr, "unsupported attribute: a field takes doc comments only");
-            }
-        }
-        self.docs(docs)
     }
 
     /// The text of doc comments: the lines joined, one leading space trimmed per line, the whole
@@ -402,15 +407,34 @@ impl Checker {
                 Type { kind: TypeKind::String { min, max }, span: keyword.span() }
             }
             TypeDef::Simple { keyword, kind } => Type { kind: TypeKind::Simple(*kind), span: keyword.span() },
-            TypeDef::Object { name, fields } => {
+            TypeDef::Object { attrs, name, fields } => {
                 let define = self.declare_type(name);
                 let fields = self.fields(fields, false);
-                Type { kind: TypeKind::Object { name, fields, define }, span: name.span() }
+                let (doc_attrs, others) = split_docs(attrs);
+                let docs = self.docs(doc_attrs);
+                let pairs: Vec<(String, String)> = serde_names(&fields).collect();
+                let attrs = attrs::check(&others, &Target::Struct { event: false, fields: &pairs }, &mut self.errors);
+                Type { kind: TypeKind::Object { name, fields, define, docs, attrs }, span: name.span() }
             }
-            TypeDef::Enum { name, brace, values } => {
+            TypeDef::Enum { attrs, name, brace, values } => {
                 let define = self.declare_type(name);
                 let variants = self.variants(name, brace.span.join(), values);
-                Type { kind: TypeKind::Enum { name, variants, define }, span: name.span() }
+                let (doc_attrs, others) = split_docs(attrs);
+                let docs = self.docs(doc_attrs);
+                let pairs: Vec<(String, String)> =
+                    variants.iter().map(|v| (v.ident.to_string(), v.value.clone())).collect();
+                let attrs = attrs::check(&others, &Target::Enum { variants: &pairs }, &mut self.errors);
+                Type { kind: TypeKind::Enum { name, variants, define, docs, attrs }, span: name.span() }
+            }
+            TypeDef::Misplaced { attrs, ty } => {
+                for attr in attrs {
+                    self.errors.push_spanned(
+                        attr,
+                        "this type defines no Rust item for the attribute: attributes in a type go before a nested \
+                         `object Name { ... }` or `enum Name { ... }`, and a field's own attributes before its name",
+                    );
+                }
+                self.ty(ty)
             }
             TypeDef::Array { keyword, item } => {
                 Type { kind: TypeKind::Array(Box::new(self.ty(item))), span: keyword.span() }
@@ -480,6 +504,17 @@ impl Checker {
         }
         out
     }
+}
+
+/// Splits attributes into doc comments (`///`, `#[doc = ...]`, for the docs and the schema's
+/// description) and the others (`#[doc(hidden)]` among them, which has no text).
+fn split_docs(attrs: &[Attribute]) -> (Vec<&Attribute>, Vec<&Attribute>) {
+    attrs.iter().partition(|attr| attr.path().is_ident("doc") && !matches!(attr.meta, Meta::List(_)))
+}
+
+/// Each field's name as serde's derives see it (the Rust name without `r#`) and its wire name.
+fn serde_names<'x>(fields: &'x [Field]) -> impl Iterator<Item = (String, String)> + 'x {
+    fields.iter().map(|field| (field.rust.unraw().to_string(), field.wire.clone()))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use syn::{Ident, Visibility};
+use syn::{Attribute, Ident, Visibility};
 
 use crate::ast::SimpleKind;
 use crate::check::{Docs, Event, Field, Model, Type, TypeKind, Variant};
@@ -50,6 +50,8 @@ struct SerdeField {
     /// The codec of the whole field (`Nullish<_>` included).
     codec: TokenStream,
     docs: TokenStream,
+    /// The user's other attributes (none on the envelope).
+    attrs: TokenStream,
 }
 
 fn expand_event(event: &Event, out: &mut Output) {
@@ -84,13 +86,14 @@ fn expand_event(event: &Event, out: &mut Output) {
                 rust_ty,
                 codec,
                 docs: quote!(#[doc = #doc]),
+                attrs: TokenStream::new(),
             }
         })
         .collect();
     fields.extend(event.fields.iter().map(serde_field));
 
     let expecting = format!("a `{name}` payload (a JSON object)");
-    expand_struct(event.vis, ident, docs, &fields, &expecting, out);
+    expand_struct(event.vis, ident, docs, &event.attrs, &fields, &expecting, out);
     for field in &event.fields {
         nested_types(event.vis, name, &field.wire, &field.ty, out);
     }
@@ -157,20 +160,20 @@ fn expand_event(event: &Event, out: &mut Output) {
 /// The nested structs and enums a field's type defines, each with its impls.
 fn nested_types(vis: &Visibility, event: &str, path: &str, ty: &Type, out: &mut Output) {
     match &ty.kind {
-        TypeKind::Object { name, fields, define } => {
+        TypeKind::Object { name, fields, define, docs, attrs } => {
             if *define {
                 let summary = format!("The `{path}` object of the `{event}` event.");
                 let serde_fields: Vec<SerdeField> = fields.iter().map(serde_field).collect();
                 let expecting = format!("a `{name}` object");
-                expand_struct(vis, name, quote!(#[doc = #summary]), &serde_fields, &expecting, out);
+                expand_struct(vis, name, doc_attrs(docs, &summary), attrs, &serde_fields, &expecting, out);
             }
             for field in fields {
                 nested_types(vis, event, &format!("{path}.{}", field.wire), &field.ty, out);
             }
         }
-        TypeKind::Enum { name, variants, define: true } => {
+        TypeKind::Enum { name, variants, define: true, docs, attrs } => {
             let summary = format!("The values of `{path}` in the `{event}` event.");
-            expand_enum(vis, name, &summary, variants, out);
+            expand_enum(vis, name, doc_attrs(docs, &summary), attrs, variants, out);
         }
         TypeKind::Array(item) => nested_types(vis, event, &format!("{path}[]"), item, out),
         TypeKind::Enum { define: false, .. } | TypeKind::String { .. } | TypeKind::Simple(_) => {}
@@ -196,6 +199,10 @@ fn serde_field(field: &Field) -> SerdeField {
         rust_ty,
         codec,
         docs: doc_attrs(&field.docs, &note),
+        attrs: {
+            let attrs = &field.attrs;
+            quote!(#(#attrs)*)
+        },
     }
 }
 
@@ -316,18 +323,22 @@ fn expand_struct(
     vis: &Visibility,
     ident: &Ident,
     docs: TokenStream,
+    attrs: &[&Attribute],
     fields: &[SerdeField],
     expecting: &str,
     out: &mut Output,
 ) {
     let p = private();
     let struct_fields = fields.iter().map(|f| {
-        let SerdeField { rust, rust_ty, docs, .. } = f;
-        quote!(#docs pub #rust: #rust_ty)
+        let SerdeField { rust, rust_ty, docs, attrs, .. } = f;
+        quote!(#docs #attrs pub #rust: #rust_ty)
     });
+    // The user's attributes after the generated derive, in the order written: a derive's helper
+    // attributes then follow it, as rustc wants.
     out.items.extend(quote! {
         #docs
         #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+        #(#attrs)*
         #vis struct #ident {
             #(#struct_fields,)*
         }
@@ -475,13 +486,20 @@ fn expand_struct(
 }
 
 /// A generated enum: its variants, `as_str`, `ALL`, `Display`, `FromStr` and string serde impls.
-fn expand_enum(vis: &Visibility, ident: &Ident, summary: &str, variants: &[Variant], out: &mut Output) {
+fn expand_enum(
+    vis: &Visibility,
+    ident: &Ident,
+    docs: TokenStream,
+    attrs: &[&Attribute],
+    variants: &[Variant],
+    out: &mut Output,
+) {
     let p = private();
     let idents: Vec<&Ident> = variants.iter().map(|v| &v.ident).collect();
     let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
     let variant_docs = values.iter().map(|v| format!("`{v:?}`"));
     out.items.extend(quote! {
-        #[doc = #summary]
+        #docs
         #[derive(
             ::core::fmt::Debug,
             ::core::clone::Clone,
@@ -490,6 +508,7 @@ fn expand_enum(vis: &Visibility, ident: &Ident, summary: &str, variants: &[Varia
             ::core::cmp::Eq,
             ::core::hash::Hash,
         )]
+        #(#attrs)*
         #vis enum #ident {
             #(#[doc = #variant_docs] #idents,)*
         }
@@ -683,6 +702,35 @@ mod tests {
         );
         // Everything else (impls and their helpers) is inside one anonymous const.
         assert!(matches!(file.items.last(), Some(Item::Const(c)) if c.ident == "_"));
+    }
+
+    #[test]
+    fn the_users_attributes_follow_the_generated_derives() {
+        let file = expand_ok(quote! {
+            #[event("lead.scored.v1")]
+            #[derive(Hash)]
+            pub struct LeadScored {
+                #[doc(alias = "mail")]
+                email: email,
+                tier: #[derive(PartialOrd)] enum Tier { "gold" },
+                address: /// Docs.
+                    #[repr(C)] object Address { city: string },
+            }
+        });
+        let attrs = |attrs: &[syn::Attribute]| {
+            attrs.iter().map(|a| a.to_token_stream().to_string().replace(' ', "")).collect::<Vec<_>>()
+        };
+        let structs = structs(&file);
+        let event = attrs(&structs[0].attrs);
+        assert!(event[event.len() - 2].starts_with("#[derive(::core::fmt::Debug"), "{event:?}");
+        assert_eq!(event.last().unwrap(), "#[derive(Hash)]");
+        let email = attrs(&structs[0].fields.iter().nth(3).unwrap().attrs);
+        assert_eq!(email.last().unwrap(), "#[doc(alias=\"mail\")]");
+        let address = attrs(&structs[1].attrs);
+        assert_eq!(address[0], "#[doc=r\"Docs.\"]", "the user's doc comment first");
+        assert_eq!(address.last().unwrap(), "#[repr(C)]");
+        let tier = file.items.iter().find_map(|item| if let Item::Enum(e) = item { Some(e) } else { None }).unwrap();
+        assert_eq!(attrs(&tier.attrs).last().unwrap(), "#[derive(PartialOrd)]");
     }
 
     #[test]

@@ -11,6 +11,8 @@ mod json_schema_parity;
 mod schema_documents;
 // The `event!` macro's generated types, strict serde, schema and `validator` impls.
 mod macro_events;
+// The user's own derives and attributes on `event!` definitions.
+mod macro_attributes;
 // Property tests: validation and typed decoding never panic and agree.
 mod robustness;
 // Hostile payloads as bytes and a `Value` nested 10,000 deep, with the exact verdict of each.

@@ -1,8 +1,10 @@
 loop_contracts::event! {
     #[event("lead.captured.v1")]
-    #[derive(Hash)]
+    #[cfg(feature = "leads")]
     pub struct LeadCaptured {
+        #[cfg(feature = "marketing")]
         email: email,
+        address: #[cfg(unix)] object Address { city: string },
     }
 }
 
