@@ -105,3 +105,43 @@ fn sandbox_help_explains_every_fault_key() {
     let (_, short, _) = run(&["loop-contracts", "sandbox", "-h"]);
     assert!(short.contains("--faults") && !short.contains("dropAfterProcessing"), "{short}");
 }
+
+/// The binary with `RUST_LOG` set writes the sandbox's request trace to stderr: the method, path,
+/// key prefix and status of each request, never the key or the payload.
+#[tokio::test]
+async fn rust_log_traces_the_sandbox_requests_without_the_key() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+
+    let binary = suite::build::built("bin", "loop-contracts");
+    let mut child = Command::new(binary)
+        .args(["sandbox", "--addr", "127.0.0.1:0"])
+        .env("RUST_LOG", "loop_contracts=info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let url = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        line.trim_end().strip_prefix("loop-contracts sandbox listening on ").map(str::to_owned)
+    })
+    .await
+    .unwrap()
+    .expect("the address is printed first");
+
+    let client = client();
+    let response =
+        client.post(format!("{url}/api/events")).bearer_auth(KEY).json(&lead_request(1)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+
+    let request = r#"loop_contracts.sandbox{method=POST path="/api/events" key="lk_test_"}"#;
+    assert!(stderr.lines().any(|l| l.contains(request) && l.contains("status=200")), "{stderr}");
+    assert!(!stderr.contains(KEY) && !stderr.contains(&KEY[8..]), "{stderr}");
+    assert!(!stderr.contains("@example.com"), "{stderr}");
+}

@@ -19,3 +19,5 @@ mod delivery;
 mod hostile_requests;
 // Whole-run scenarios of each builder setting and handle method.
 mod scenarios;
+// What the sandbox and the intake write to a tracing subscriber, and what they never write.
+mod tracing_output;

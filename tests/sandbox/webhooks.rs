@@ -9,11 +9,11 @@ use serde_json::{json, Value};
 use suite::sandbox::*;
 
 /// A fixture's raw bytes.
-fn fixture(path: &str) -> Vec<u8> {
+pub(crate) fn fixture(path: &str) -> Vec<u8> {
     std::fs::read(suite::fixture(&format!("webhooks/{path}"))).unwrap()
 }
 
-fn intake() -> (Intake, SigningSecret, SigningSecret) {
+pub(crate) fn intake() -> (Intake, SigningSecret, SigningSecret) {
     let shopify = SigningSecret::from_text("shpss_sandbox_webhook_test");
     let typeform = SigningSecret::from_text("typeform_sandbox_webhook_test");
     let mut intake = Intake::new(TransformContext::for_brand(BRAND.parse().unwrap()))
@@ -34,7 +34,12 @@ fn intake() -> (Intake, SigningSecret, SigningSecret) {
     (intake, shopify, typeform)
 }
 
-async fn deliver(sandbox: &SandboxHandle, path: &str, headers: &[(&str, &str)], body: &[u8]) -> reqwest::Response {
+pub(crate) async fn deliver(
+    sandbox: &SandboxHandle,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> reqwest::Response {
     let mut request = client().post(format!("{}{path}", sandbox.url())).body(body.to_vec());
     for (name, value) in headers {
         request = request.header(*name, *value);

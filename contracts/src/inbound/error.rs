@@ -63,6 +63,18 @@ pub enum InboundError {
 }
 
 impl InboundError {
+    /// A short name of the kind of refusal, for logs: it holds nothing from the webhook.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            InboundError::Signature(_) => "signature",
+            InboundError::Malformed(_) => "malformed",
+            InboundError::UnsupportedTopic { .. } => "unsupported_topic",
+            InboundError::UnknownRoute(_) => "unknown_route",
+            InboundError::Invalid(_) => "invalid",
+            InboundError::BudgetExceeded { .. } => "budget_exceeded",
+        }
+    }
+
     /// The HTTP status the platform answers with.
     ///
     /// ```

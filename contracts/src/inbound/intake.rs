@@ -208,6 +208,11 @@ impl Intake {
 
     /// Verifies, transforms and validates one webhook.
     ///
+    /// Traced: a `loop_contracts.intake` span (`source`, `topic` or declared `path`) with one event
+    /// for the verdict: `accepted` with the event's name and `eventId`, or the kind of refusal with
+    /// its status (and, for an invalid event, the number of issues and the first one's path and
+    /// code). Neither secrets, signatures nor payload values are recorded.
+    ///
     /// ```
     /// use loop_contracts::inbound::{InboundError, Intake, Route, Source, TransformContext};
     ///
@@ -225,8 +230,30 @@ impl Intake {
         headers: &(impl Headers + ?Sized),
         body: &[u8],
     ) -> Result<InboundEvent, InboundError> {
+        let span = match route {
+            Route::BuiltIn { source, topic } => {
+                tracing::info_span!("loop_contracts.intake", source = source.as_str(), topic = ?topic.map(shown))
+            }
+            Route::Path(path) => tracing::info_span!("loop_contracts.intake", path = ?shown(path)),
+        };
+        let _entered = span.enter();
         // `candidate` applies the context: once is enough.
-        self.candidate(route, headers, body)?.validate_in(&self.catalog)
+        let verdict = self.candidate(route, headers, body).and_then(|c| c.validate_in(&self.catalog));
+        match &verdict {
+            Ok(event) => tracing::info!(event = event.event.as_str(), event_id = %event.event_id, "accepted"),
+            Err(InboundError::Invalid(e)) => {
+                let first = e.issues().first();
+                tracing::info!(
+                    status = 422,
+                    issues = e.issues().len(),
+                    first_path = first.map(|i| i.path.as_str()),
+                    first_code = first.map(|i| i.code.as_str()),
+                    "invalid"
+                );
+            }
+            Err(e) => tracing::warn!(kind = e.kind(), status = e.http_status(), "refused"),
+        }
+        verdict
     }
 
     /// Verifies and transforms one webhook, stopping before validation so that the host can
@@ -296,6 +323,11 @@ impl Intake {
             (None, None) => Ok(()),
         }
     }
+}
+
+/// A route's text as logs show it: clipped, since it may come from a request.
+fn shown(text: &str) -> String {
+    crate::text::clip(text, crate::text::NAME_CHARS)
 }
 
 /// What [`Intake::declared`] finds in a build without declarations (feature `jsonpath`): nothing,

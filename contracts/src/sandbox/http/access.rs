@@ -7,6 +7,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use tracing::Instrument;
 
 use super::auth::authenticate;
 use super::body::drained;
@@ -14,6 +15,24 @@ use super::errors::{error, misdirected, unauthorized};
 use crate::sandbox::shown;
 use crate::sandbox::state::Shared;
 use crate::validate::issue::ErrorCode;
+
+/// Traces each request: a `loop_contracts.sandbox` span (method, path; the layers below record the
+/// caller's key prefix and any fault injected) and one event with the status and the time taken.
+/// The path is clipped and shown escaped; no query string, header or body is recorded.
+pub(super) async fn trace_layer(request: Request, next: Next) -> Response {
+    let span = tracing::info_span!(
+        "loop_contracts.sandbox",
+        method = %request.method(),
+        path = ?shown(request.uri().path()),
+        key = tracing::field::Empty,
+        fault = tracing::field::Empty,
+    );
+    let started = std::time::Instant::now();
+    let response = next.run(request).instrument(span.clone()).await;
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    span.in_scope(|| tracing::info!(status = response.status().as_u16(), elapsed_ms, "answered"));
+    response
+}
 
 /// Refuses a request whose `Host` is not the sandbox's: a page that rebinds its own name to this
 /// address (DNS rebinding) still sends that name. Accepted: `localhost`, a loopback address, the

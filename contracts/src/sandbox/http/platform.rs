@@ -33,6 +33,16 @@ pub(super) struct Authenticated {
 
 const FAULT: HeaderName = HeaderName::from_static("x-sandbox-fault");
 
+/// A fault's name, as the `X-Sandbox-Fault` header and the trace show it.
+fn fault_name(fault: Fault) -> &'static str {
+    match fault {
+        Fault::None => "none",
+        Fault::InternalError => "internal-error",
+        Fault::RateLimited => "rate-limited",
+        Fault::DropConnection => "drop-connection",
+    }
+}
+
 fn with_fault(mut response: Response, name: &'static str) -> Response {
     response.headers_mut().insert(FAULT, HeaderValue::from_static(name));
     response
@@ -45,7 +55,11 @@ pub(super) async fn platform_layer(State(shared): State<Arc<Shared>>, mut reques
     let key_required = api && request.method() == Method::POST;
     let auth = if api { authenticate(&shared, request.headers(), key_required) } else { Ok(None) };
     let (caller, auth) = match auth {
-        Ok(Some(key)) => (Caller::Key(key), Ok(())),
+        Ok(Some(key)) => {
+            // The scope's prefix only: the rest of the key is the secret.
+            tracing::Span::current().record("key", key.scope().prefix());
+            (Caller::Key(key), Ok(()))
+        }
         Ok(None) => (Caller::Address(peer), Ok(())),
         Err(refusal) => (Caller::Address(peer), Err(unauthorized(&refusal))),
     };
@@ -59,17 +73,21 @@ pub(super) async fn platform_layer(State(shared): State<Arc<Shared>>, mut reques
                 Caller::Address(_) => None,
             };
             let decision = shared.faults.next();
+            if decision.fault != Fault::None {
+                tracing::Span::current().record("fault", fault_name(decision.fault));
+            }
             request.extensions_mut().insert(Authenticated { key, processing: decision.processing });
             let outcome = match decision.fault {
                 Fault::None => (next.run(request).await, rate),
                 Fault::InternalError => {
                     let message = "internal error (injected by the sandbox; retrying is safe)";
-                    let response = with_fault(coded(ErrorCode::InternalError, message), "internal-error");
+                    let response =
+                        with_fault(coded(ErrorCode::InternalError, message), fault_name(Fault::InternalError));
                     (drained(&shared, request, response).await, rate)
                 }
                 Fault::RateLimited => {
                     let refusal = RateStatus::injected_refusal(rate.tier);
-                    let response = with_fault(rate_limited(&refusal), "rate-limited");
+                    let response = with_fault(rate_limited(&refusal), fault_name(Fault::RateLimited));
                     (drained(&shared, request, response).await, refusal)
                 }
                 Fault::DropConnection => {

@@ -6,7 +6,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::access::{host_layer, operator_layer};
+use super::access::{host_layer, operator_layer, trace_layer};
 use super::api::post_event;
 use super::operator::{get_faults, list_deliveries, list_events, register_endpoint, reset, set_faults, status};
 use super::platform::platform_layer;
@@ -29,5 +29,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/__sandbox/reset", post(reset))
         .route("/__sandbox/deliveries", get(list_deliveries).post(register_endpoint))
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), operator_layer));
-    platform.merge(admin).layer(middleware::from_fn_with_state(Arc::clone(&shared), host_layer)).with_state(shared)
+    platform
+        .merge(admin)
+        .layer(middleware::from_fn_with_state(Arc::clone(&shared), host_layer))
+        .layer(middleware::from_fn(trace_layer))
+        .with_state(shared)
 }

@@ -61,12 +61,16 @@ pub(super) async fn webhook_or_not_found(
     let size = bytes.len();
     let intake = Arc::clone(&shared);
     let owned_path = path.to_owned();
+    // The blocking thread carries on this request's trace: its subscriber and span.
+    let (dispatch, span) = (tracing::dispatcher::get_default(Clone::clone), tracing::Span::current());
     let work = tokio::task::spawn_blocking(move || {
         let route = match built_in {
             Some(source) if !declared => Route::BuiltIn { source, topic: None },
             _ => Route::Path(&owned_path),
         };
-        intake.intake.receive(route, &headers, &bytes)
+        tracing::dispatcher::with_default(&dispatch, || {
+            span.in_scope(|| intake.intake.receive(route, &headers, &bytes))
+        })
     });
     let event = match tokio::time::timeout(INTAKE_TIME_LIMIT, work).await {
         Ok(Ok(Ok(event))) => event,
