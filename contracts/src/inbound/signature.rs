@@ -294,7 +294,7 @@ impl SignatureScheme {
                 mac.update(t.to_string().as_bytes());
                 mac.update(b".");
                 mac.update(body);
-                format!("t={t},v1={}", encode_hex(&mac.finalize().into_bytes()))
+                format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
             }
         };
         (self.header_name(), value)
@@ -437,31 +437,13 @@ fn unix_secs(time: SystemTime) -> u64 {
     u64::try_from(hmac_sha256::unix_secs(time)).unwrap_or(0)
 }
 
-/// Exactly 64 hex digits, either case.
+/// Exactly 64 hex digits, either case: `hex` refuses an odd count, a count that does not fill the
+/// tag, and anything that is not a digit (a sign, `0x`, whitespace), so nothing is trimmed or
+/// guessed before the constant-time comparison.
 fn decode_hex_tag(text: &str) -> Option<[u8; TAG_LEN]> {
-    fn nibble(digit: u8) -> Option<u8> {
-        match digit {
-            b'0'..=b'9' => Some(digit - b'0'),
-            b'a'..=b'f' => Some(digit - b'a' + 10),
-            b'A'..=b'F' => Some(digit - b'A' + 10),
-            _ => None,
-        }
-    }
-    let digits = text.as_bytes();
-    if digits.len() != 2 * TAG_LEN {
-        return None;
-    }
     let mut tag = [0; TAG_LEN];
-    for (byte, pair) in tag.iter_mut().zip(digits.chunks_exact(2)) {
-        *byte = nibble(pair[0])? << 4 | nibble(pair[1])?;
-    }
+    hex::decode_to_slice(text, &mut tag).ok()?;
     Some(tag)
-}
-
-/// Lower-case hex, as Calendly sends it.
-fn encode_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    bytes.iter().flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0xf)]]).map(char::from).collect()
 }
 
 #[cfg(test)]
@@ -471,13 +453,45 @@ mod tests {
     #[test]
     fn hex_round_trips_and_rejects_anything_but_64_digits() {
         let tag: [u8; TAG_LEN] = std::array::from_fn(|i| (i * 37) as u8);
-        let text = encode_hex(&tag);
+        // Lower case, as Calendly sends it and `sign` writes it.
+        let text = hex::encode(tag);
+        assert_eq!(text.len(), 64);
+        assert!(!text.bytes().any(|b| b.is_ascii_uppercase()));
         assert_eq!(decode_hex_tag(&text), Some(tag));
         assert_eq!(decode_hex_tag(&text.to_uppercase()), Some(tag));
         assert_eq!(decode_hex_tag(&text[2..]), None);
         assert_eq!(decode_hex_tag(&format!("{text}00")), None);
         assert_eq!(decode_hex_tag(&text.replacen('0', "g", 1)), None);
         assert_eq!(decode_hex_tag(&format!("+{}", &text[1..])), None);
+    }
+
+    #[test]
+    fn hex_tags_are_strict_about_length_and_digits() {
+        let text = "0123456789abcdef".repeat(4);
+        let tag = decode_hex_tag(&text).unwrap();
+        // 63 and 65 digits: an odd count either way.
+        assert_eq!(decode_hex_tag(&text[1..]), None);
+        assert_eq!(decode_hex_tag(&format!("{text}0")), None);
+        // 62 and 66: even, but not 32 bytes.
+        assert_eq!(decode_hex_tag(&text[2..]), None);
+        assert_eq!(decode_hex_tag(&format!("{text}00")), None);
+        assert_eq!(decode_hex_tag(""), None);
+        // Mixed case is still hex.
+        let mixed: String =
+            text.chars().enumerate().map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c }).collect();
+        assert_eq!(decode_hex_tag(&mixed), Some(tag));
+        // Nothing that is not a digit, in any position, and nothing trimmed.
+        for bad in [
+            format!("0x{}", &text[2..]),
+            format!(" {}", &text[1..]),
+            format!("{} ", &text[..63]),
+            format!("{}\n", &text[..63]),
+            format!("{}-", &text[..63]),
+            format!("{}G", &text[..63]),
+            format!("{}é", &text[..62]),
+        ] {
+            assert_eq!(decode_hex_tag(&bad), None, "{bad:?}");
+        }
     }
 
     #[test]

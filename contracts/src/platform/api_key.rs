@@ -245,14 +245,11 @@ impl ApiKey {
     }
 }
 
+/// The first 4 bytes of the SHA-256 of `text`, as 8 lower-case hex digits.
 fn fingerprint_of(text: &str) -> [u8; 8] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(text.as_bytes());
     let mut out = [0u8; 8];
-    for (i, byte) in digest.iter().take(4).enumerate() {
-        out[2 * i] = HEX[usize::from(byte >> 4)];
-        out[2 * i + 1] = HEX[usize::from(byte & 0x0f)];
-    }
+    hex::encode_to_slice(&digest[..4], &mut out).expect("4 bytes are 8 hex digits");
     out
 }
 
