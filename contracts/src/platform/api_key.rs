@@ -22,6 +22,7 @@ use std::num::NonZeroU32;
 use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 /// What a key may do, from its prefix (the platform's key prefixes, `docs/platform.md` §4.4).
 ///
@@ -152,7 +153,18 @@ pub enum ApiKeyError {
 /// assert_eq!(format!("{key:?}"), format!("ApiKey(lk_dev_[REDACTED {fp}])"));
 /// ```
 ///
-/// Equality compares the whole text in constant time.
+/// Equality compares the whole text with `subtle`'s `ConstantTimeEq`: in time that does not depend
+/// on where two keys of one length differ. Keys of different lengths are unequal at once; a key's
+/// length is not secret (it is bounded, and shows on the wire as the length of the header).
+///
+/// ```
+/// use loop_contracts::ApiKey;
+///
+/// let key = ApiKey::parse("lk_test_0123456789abcdef").unwrap();
+/// assert_eq!(key, ApiKey::parse("lk_test_0123456789abcdef").unwrap());
+/// assert_ne!(key, ApiKey::parse("lk_test_0123456789abcdeF").unwrap());
+/// assert_ne!(key, ApiKey::parse("lk_test_0123456789abcdef0").unwrap());
+/// ```
 #[derive(Clone)]
 pub struct ApiKey {
     text: Box<str>,
@@ -274,10 +286,9 @@ impl fmt::Debug for ApiKey {
 
 impl PartialEq for ApiKey {
     fn eq(&self, other: &Self) -> bool {
-        let (a, b) = (self.text.as_bytes(), other.text.as_bytes());
-        // Lengths are not secret (they are bounded and visible on the wire); contents are
-        // compared without an early exit.
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        // `subtle` returns at once on a length mismatch (lengths are not secret, see the type's
+        // docs) and otherwise reads every byte, with no branch on the contents.
+        self.text.as_bytes().ct_eq(other.text.as_bytes()).into()
     }
 }
 
@@ -466,6 +477,34 @@ mod tests {
         assert_ne!(a, d);
         let set: HashSet<ApiKey> = [a, b, c, d].into_iter().collect();
         assert_eq!(set.len(), 3);
+    }
+
+    #[test]
+    fn equality_is_the_text_s_at_every_position_and_length() {
+        let base = format!("lk_test_{SECRET}");
+        let key = ApiKey::parse(&base).unwrap();
+        assert_eq!(key, key.clone());
+        // One character changed, at each position of the secret part: unequal, whichever it is.
+        for i in KeyScope::Test.prefix().len()..base.len() {
+            let mut changed = base.clone().into_bytes();
+            changed[i] = if changed[i] == b'a' { b'b' } else { b'a' };
+            let other = ApiKey::parse(std::str::from_utf8(&changed).unwrap()).unwrap();
+            assert_ne!(key, other, "differs at {i}");
+            assert_ne!(other, key, "differs at {i}");
+        }
+        // A prefix of the other, either way round, and the same secret under another scope.
+        let longer = ApiKey::parse(&format!("{base}0")).unwrap();
+        let shorter = ApiKey::parse(&base[..base.len() - 1]).unwrap();
+        for other in [&longer, &shorter, &ApiKey::parse(&format!("lk_live_{SECRET}")).unwrap()] {
+            assert_ne!(&key, other);
+            assert_ne!(other, &key);
+        }
+        // The shortest and longest keys compare like their text.
+        let min = format!("lk_dev_{}", "a".repeat(ApiKey::MIN_SECRET_LEN));
+        let max = format!("lk_dev_{}", "a".repeat(ApiKey::MAX_SECRET_LEN));
+        assert_eq!(ApiKey::parse(&min).unwrap(), ApiKey::parse(&min).unwrap());
+        assert_eq!(ApiKey::parse(&max).unwrap(), ApiKey::parse(&max).unwrap());
+        assert_ne!(ApiKey::parse(&min).unwrap(), ApiKey::parse(&max).unwrap());
     }
 
     #[test]
