@@ -10,9 +10,10 @@ use std::time::{Duration, SystemTime};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use hmac::Mac;
+use secrecy::ExposeSecret;
 
 use super::headers::Headers;
-use super::hmac_sha256::{self, HmacSha256, Skew, TAG_LEN};
+use super::hmac_sha256::{self, secret_key, HmacSha256, SecretKey, Skew, TAG_LEN};
 
 /// Signature headers longer than this are refused before any decoding or hashing, so a hostile
 /// sender cannot make verification do unbounded work. The longest legitimate value (Calendly's, with
@@ -26,6 +27,9 @@ const MAX_HEADER_LEN: usize = 1024;
 /// bytes as the key, so [`SigningSecret::from_text`] is the usual constructor. There is deliberately
 /// no `PartialEq`, which would invite a non-constant-time comparison.
 ///
+/// The key is held in a `secrecy::SecretSlice`, which zeroes it when the secret (or an
+/// [`Intake`](super::Intake) holding it) is dropped; each clone holds, and zeroes, its own copy.
+///
 /// ```
 /// use loop_contracts::inbound::SigningSecret;
 ///
@@ -33,10 +37,12 @@ const MAX_HEADER_LEN: usize = 1024;
 /// assert_eq!(format!("{secret:?}"), "SigningSecret([REDACTED])");
 /// ```
 #[derive(Clone)]
-pub struct SigningSecret(Vec<u8>);
+pub struct SigningSecret(SecretKey);
 
 impl SigningSecret {
-    /// A secret from raw key bytes.
+    /// A secret from raw key bytes. The bytes given are copied into the secret and then zeroed
+    /// (a `Vec` passed in is zeroed whole, its spare capacity included); a copy the caller kept
+    /// is the caller's.
     ///
     /// ```
     /// use loop_contracts::inbound::SigningSecret;
@@ -45,7 +51,7 @@ impl SigningSecret {
     /// # let _ = secret;
     /// ```
     pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        Self(bytes.into())
+        Self(secret_key(bytes.into()))
     }
 
     /// A secret from the text the vendor shows; the key is the text's UTF-8 bytes, as the vendors
@@ -58,11 +64,11 @@ impl SigningSecret {
     /// # let _ = secret;
     /// ```
     pub fn from_text(s: &str) -> Self {
-        Self(s.as_bytes().to_vec())
+        Self(SecretKey::from(Box::<[u8]>::from(s.as_bytes())))
     }
 
     fn mac(&self) -> HmacSha256 {
-        HmacSha256::new_from_slice(&self.0).expect("HMAC accepts keys of any length")
+        HmacSha256::new_from_slice(self.0.expose_secret()).expect("HMAC accepts keys of any length")
     }
 }
 
@@ -371,7 +377,7 @@ pub enum SignatureError {
 }
 
 fn check_secret(secret: &SigningSecret) -> Result<(), SignatureError> {
-    if secret.0.is_empty() {
+    if secret.0.expose_secret().is_empty() {
         Err(SignatureError::EmptySecret)
     } else {
         Ok(())
@@ -492,6 +498,22 @@ mod tests {
         ] {
             assert_eq!(decode_hex_tag(&bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_signing_secret_is_its_bytes_redacted_and_zeroed_on_drop() {
+        fn zeroed_on_drop<T: zeroize::ZeroizeOnDrop + ?Sized>(_: &T) {}
+        let text = "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";
+        for secret in [SigningSecret::from_text(text), SigningSecret::new(text), SigningSecret::new(text.as_bytes())] {
+            zeroed_on_drop(&secret.0);
+            assert_eq!(secret.0.expose_secret(), text.as_bytes());
+            for shown in [format!("{secret:?}"), format!("{secret:#?}"), format!("{:?}", secret.0)] {
+                assert!(!shown.contains(text) && !shown.contains("5f2c7e"), "{shown}");
+            }
+            assert_eq!(secret.clone().0.expose_secret(), text.as_bytes());
+        }
+        assert_eq!(check_secret(&SigningSecret::new(Vec::new())), Err(SignatureError::EmptySecret));
+        assert_eq!(check_secret(&SigningSecret::from_text("")), Err(SignatureError::EmptySecret));
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! An [`ApiKey`] is parsed once, checked for its shape, and from then on never shows its secret:
 //! `Debug` and `Display` print the scope's prefix and a short [fingerprint](ApiKey::fingerprint),
 //! errors never echo the text, and the only way to get the key back is
-//! [`expose_secret`](ApiKey::expose_secret), for the `Authorization` header.
+//! [`expose_secret`](ApiKey::expose_secret), for the `Authorization` header. The text is held in a
+//! `secrecy::SecretString`, which overwrites it with zeros when the key (or its last clone) is
+//! dropped.
 //!
 //! ```
 //! use loop_contracts::api_key::{ApiKey, KeyScope};
@@ -21,6 +23,7 @@ use std::hash::{Hash, Hasher};
 use std::num::NonZeroU32;
 use std::str::FromStr;
 
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -153,6 +156,10 @@ pub enum ApiKeyError {
 /// assert_eq!(format!("{key:?}"), format!("ApiKey(lk_dev_[REDACTED {fp}])"));
 /// ```
 ///
+/// The text lives in a `secrecy::SecretString`, zeroed when the key is dropped (each clone holds
+/// its own copy, zeroed with it); what [`expose_secret`](Self::expose_secret) lends out is a
+/// borrow of that copy, never a new one.
+///
 /// Equality compares the whole text with `subtle`'s `ConstantTimeEq`: in time that does not depend
 /// on where two keys of one length differ. Keys of different lengths are unequal at once; a key's
 /// length is not secret (it is bounded, and shows on the wire as the length of the header).
@@ -167,7 +174,8 @@ pub enum ApiKeyError {
 /// ```
 #[derive(Clone)]
 pub struct ApiKey {
-    text: Box<str>,
+    /// The whole key, prefix included: zeroed on drop, `[REDACTED]` in its own `Debug`.
+    text: SecretString,
     scope: KeyScope,
     fingerprint: [u8; 8],
 }
@@ -214,7 +222,8 @@ impl ApiKey {
         if len > Self::MAX_SECRET_LEN {
             return Err(ApiKeyError::TooLong { len });
         }
-        Ok(ApiKey { text: text.into(), scope, fingerprint: fingerprint_of(text) })
+        // `From<&str>` copies the text into a box of exactly its length, the only copy kept.
+        Ok(ApiKey { text: SecretString::from(text), scope, fingerprint: fingerprint_of(text) })
     }
 
     /// The key's scope, from its prefix.
@@ -227,7 +236,8 @@ impl ApiKey {
         self.scope
     }
 
-    /// The whole key text, e.g. for `Authorization: Bearer <key>`. The only way to get it.
+    /// The whole key text, e.g. for `Authorization: Bearer <key>`. The only way to get it; a copy
+    /// made of it (a header, a `String`) is the caller's, and is not zeroed with the key.
     ///
     /// ```
     /// use loop_contracts::ApiKey;
@@ -237,7 +247,7 @@ impl ApiKey {
     /// assert_eq!(header, "Bearer lk_test_0123456789abcdef");
     /// ```
     pub fn expose_secret(&self) -> &str {
-        &self.text
+        self.text.expose_secret()
     }
 
     /// A short, non-reversible identifier of the key for logs: the first 8 hex digits of the
@@ -288,7 +298,7 @@ impl PartialEq for ApiKey {
     fn eq(&self, other: &Self) -> bool {
         // `subtle` returns at once on a length mismatch (lengths are not secret, see the type's
         // docs) and otherwise reads every byte, with no branch on the contents.
-        self.text.as_bytes().ct_eq(other.text.as_bytes()).into()
+        self.expose_secret().as_bytes().ct_eq(other.expose_secret().as_bytes()).into()
     }
 }
 
@@ -296,7 +306,7 @@ impl Eq for ApiKey {}
 
 impl Hash for ApiKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.text.hash(state);
+        self.expose_secret().hash(state);
     }
 }
 
@@ -452,6 +462,20 @@ mod tests {
             let err = ApiKey::parse(&bad).unwrap_err();
             assert!(!format!("{err} {err:?}").contains(SECRET), "{err}");
         }
+    }
+
+    #[test]
+    fn the_text_is_held_zeroed_on_drop() {
+        fn zeroed_on_drop<T: zeroize::ZeroizeOnDrop + ?Sized>(_: &T) {}
+        let key = ApiKey::parse(&format!("lk_test_{SECRET}")).unwrap();
+        // A compile-time check: the field's type zeroes its bytes when dropped.
+        zeroed_on_drop(&key.text);
+        // The secret's own Debug is redacted too, should a derive ever reach it.
+        assert!(!format!("{:?}", key.text).contains(SECRET));
+        // A clone is a copy of its own, equal and equally redacted.
+        let clone = key.clone();
+        drop(key);
+        assert_eq!(clone.expose_secret(), format!("lk_test_{SECRET}"));
     }
 
     #[test]
