@@ -7,7 +7,8 @@ use loop_contracts::api_key::ApiKey;
 use loop_contracts::client::{Client, SendError};
 use loop_contracts::delivery::{Receiver, SecretError, Signer, Verifier, WebhookId, WebhookSecret};
 use loop_contracts::inbound::{Intake, SignatureScheme, SigningSecret, Source, TransformContext};
-use loop_contracts::sandbox::Sandbox;
+use loop_contracts::outbox::{InMemoryStore, Relay};
+use loop_contracts::sandbox::{DeliveryConfig, Sandbox};
 use suite::sandbox::*;
 
 use suite::secrets::*;
@@ -24,6 +25,8 @@ fn no_type_that_holds_a_secret_shows_it() {
         let client = Client::builder().key(key.clone()).build().unwrap();
         assert_hidden("Client", &format!("{client:?} {client:#?}"));
         assert_hidden("ClientBuilder", &format!("{:?}", Client::builder().key(key.clone())));
+        let relay = Relay::new(std::sync::Arc::new(InMemoryStore::default()), client);
+        assert_hidden("Relay", &format!("{relay:?} {relay:#?}"));
     }
     let signing = SigningSecret::from_text(SECRET);
     assert_hidden("SigningSecret", &format!("{signing:?} {signing:#?}"));
@@ -37,9 +40,14 @@ fn no_type_that_holds_a_secret_shows_it() {
     let verifier = Verifier::new(whsec.clone()).with_secret(webhook_secret());
     assert_hidden("Verifier", &format!("{verifier:?}"));
     assert_hidden("Receiver", &format!("{:?}", Receiver::new(verifier)));
-    assert_hidden("Signer", &format!("{:?}", Signer::new(whsec)));
+    assert_hidden("Signer", &format!("{:?}", Signer::new(whsec.clone())));
+    let deliveries = DeliveryConfig::new(whsec).endpoint("http://127.0.0.1:9/hooks");
+    assert_hidden("DeliveryConfig", &format!("{deliveries:?} {deliveries:#?}"));
 
-    let sandbox = Sandbox::builder().accept_key(ApiKey::parse(&format!("lk_test_{SECRET}")).unwrap()).intake(intake);
+    let sandbox = Sandbox::builder()
+        .accept_key(ApiKey::parse(&format!("lk_test_{SECRET}")).unwrap())
+        .intake(intake)
+        .deliveries(deliveries);
     assert_hidden("SandboxBuilder", &format!("{sandbox:?}"));
 }
 

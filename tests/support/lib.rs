@@ -213,3 +213,8 @@ pub struct ReadmeExamples;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/outbox.md")]
 pub struct OutboxGuideExamples;
+
+/// The security review's examples ("Secrets in memory"), compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/security-review.md")]
+pub struct SecurityReviewExamples;

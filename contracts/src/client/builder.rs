@@ -433,8 +433,13 @@ impl ClientBuilder {
         let http = http.build().map_err(|e| BuildError::Http(e.to_string()))?;
         let events_url =
             reqwest::Url::parse(&format!("{base}/api/events")).map_err(|_| invalid("it does not parse as a URL"))?;
-        let mut authorization = reqwest::header::HeaderValue::try_from(format!("Bearer {}", key.expose_secret()))
-            .map_err(|e| BuildError::Http(e.to_string()))?;
+        // One allocation of the final size, which the header takes over without a copy: a
+        // `format!` growing as it writes would free partial copies of the key unzeroed.
+        let mut bearer = String::with_capacity("Bearer ".len() + key.expose_secret().len());
+        bearer.push_str("Bearer ");
+        bearer.push_str(key.expose_secret());
+        let mut authorization =
+            reqwest::header::HeaderValue::try_from(bearer).map_err(|e| BuildError::Http(e.to_string()))?;
         authorization.set_sensitive(true);
         Ok(Client {
             inner: Arc::new(Inner {

@@ -52,7 +52,8 @@ impl Client {
             .inner
             .http
             .get(format!("{}/api/events/schema/{name}", self.inner.base))
-            .bearer_auth(self.inner.key.expose_secret())
+            // The header built once (`bearer_auth` would copy the key into another one per fetch).
+            .header(reqwest::header::AUTHORIZATION, self.inner.authorization.clone())
             .send()
             .await
             .map_err(|e| discovery(e.without_url().to_string()))?;

@@ -95,7 +95,9 @@ struct Inner {
     base: String,
     /// `POST /api/events`, parsed once.
     events_url: reqwest::Url,
-    /// `Bearer <key>`, built once and marked sensitive (left out of reqwest's `Debug`).
+    /// `Bearer <key>`, built once and marked sensitive (left out of reqwest's `Debug`), and shared
+    /// by every request (a clone is a reference to the same buffer). It is not zeroed on drop:
+    /// a `HeaderValue` is immutable `Bytes`, and reqwest takes no other form of header.
     authorization: reqwest::header::HeaderValue,
     tier: Tier,
     policy: RetryPolicy,

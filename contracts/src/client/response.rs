@@ -243,6 +243,9 @@ mod tests {
         let now = at(DATE - 10);
         let mut headers = HeaderMap::new();
         assert_eq!(retry_after(&headers, now), None);
+        // Both forms of RFC 9110 §10.2.3: delay-seconds, and an HTTP-date (by `httpdate`).
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(7)));
         headers.insert(RETRY_AFTER, HeaderValue::from_static("Fri, 31 Dec 1999 23:59:59 GMT"));
         assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(10)));
         headers.insert(RETRY_AFTER, HeaderValue::from_bytes(b"\xff5").unwrap());

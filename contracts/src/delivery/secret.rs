@@ -6,7 +6,11 @@ use std::str::FromStr;
 use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD as BASE64};
 use base64::engine::DecodePaddingMode;
-use base64::Engine as _;
+use base64::{DecodeSliceError, Engine as _};
+use secrecy::ExposeSecret;
+use zeroize::Zeroizing;
+
+use crate::inbound::hmac_sha256::{secret_key, SecretKey};
 
 /// Standard base64 that accepts the secret with or without its padding, and with non-zero trailing
 /// bits, as the reference Python library does (`base64.b64decode` after re-padding).
@@ -21,12 +25,21 @@ const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
 /// with room for surrounding whitespace. Longer input is refused before it is decoded.
 const MAX_SECRET_TEXT: usize = 128;
 
+/// The most bytes [`MAX_SECRET_TEXT`] characters of base64 decode to: the size of the buffer
+/// [`WebhookSecret::parse`] decodes into.
+const MAX_DECODED: usize = MAX_SECRET_TEXT / 4 * 3;
+
 /// A Standard Webhooks signing secret: the HMAC-SHA256 key of the `v1` scheme.
 ///
 /// The platform shows it as `whsec_` followed by the standard base64 of 24 to 64 random bytes; the
 /// key is the decoded bytes. `Debug` prints `WebhookSecret([REDACTED])` and there is no `Display`
 /// or `PartialEq` (which would invite a comparison that is not constant-time); the only way to get
 /// the secret back out is [`WebhookSecret::expose_whsec`], named so that it stands out in review.
+///
+/// The key is held in a `secrecy::SecretSlice`, which zeroes it when the secret (or the
+/// [`Verifier`](super::Verifier), [`Signer`](super::Signer) or sandbox holding it) is dropped;
+/// each clone holds, and zeroes, its own copy. [`parse`](Self::parse) decodes through a buffer
+/// that is zeroed too.
 ///
 /// ```
 /// use loop_contracts::delivery::WebhookSecret;
@@ -37,7 +50,7 @@ const MAX_SECRET_TEXT: usize = 128;
 /// # Ok::<(), loop_contracts::delivery::SecretError>(())
 /// ```
 #[derive(Clone)]
-pub struct WebhookSecret(Vec<u8>);
+pub struct WebhookSecret(SecretKey);
 
 impl WebhookSecret {
     /// The prefix of a symmetric secret's text form.
@@ -89,11 +102,18 @@ impl WebhookSecret {
         if encoded.is_empty() {
             return Err(SecretError::Empty);
         }
-        let key = LENIENT_BASE64.decode(encoded).map_err(|_| SecretError::NotBase64)?;
-        if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&key.len()) {
-            return Err(SecretError::Length { len: key.len() });
+        // Decoded on the stack, in a buffer zeroed when this returns: `decode` would give a `Vec`
+        // sized by an estimate, and copying the key out of it would leave that one unzeroed.
+        let mut buffer = Zeroizing::new([0u8; MAX_DECODED]);
+        let len = LENIENT_BASE64.decode_slice(encoded, buffer.as_mut_slice()).map_err(|e| match e {
+            DecodeSliceError::DecodeError(_) => SecretError::NotBase64,
+            // Not reached: the text is at most `MAX_SECRET_TEXT` long, and the buffer fits it.
+            DecodeSliceError::OutputSliceTooSmall => SecretError::Length { len: encoded.len() / 4 * 3 },
+        })?;
+        if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&len) {
+            return Err(SecretError::Length { len });
         }
-        Ok(Self(key))
+        Ok(Self(SecretKey::from(Box::<[u8]>::from(&buffer[..len]))))
     }
 
     /// A secret from raw key bytes, at least [`MIN_RAW_LEN`](Self::MIN_RAW_LEN) of them.
@@ -103,6 +123,9 @@ impl WebhookSecret {
     /// which makes the key the client secret's bytes), and the constructor a sender uses for keys it
     /// generates itself. An empty key is refused (anyone can compute an HMAC under it), and so is
     /// one shorter than 16 bytes, which could be guessed.
+    ///
+    /// The bytes given are copied into the secret and then zeroed, refused or not (a `Vec` passed
+    /// in is zeroed whole, its spare capacity included); a copy the caller kept is the caller's.
     ///
     /// ```
     /// use loop_contracts::delivery::{SecretError, WebhookSecret};
@@ -114,12 +137,14 @@ impl WebhookSecret {
     /// # Ok::<(), SecretError>(())
     /// ```
     pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Result<Self, SecretError> {
-        let key = bytes.into();
-        if key.is_empty() {
+        // Taken as a key first, so that a refused one is zeroed too.
+        let key = secret_key(bytes.into());
+        let len = key.expose_secret().len();
+        if len == 0 {
             return Err(SecretError::Empty);
         }
-        if key.len() < Self::MIN_RAW_LEN {
-            return Err(SecretError::TooShort { len: key.len() });
+        if len < Self::MIN_RAW_LEN {
+            return Err(SecretError::TooShort { len });
         }
         Ok(Self(key))
     }
@@ -139,11 +164,13 @@ impl WebhookSecret {
     /// ```
     #[allow(clippy::len_without_is_empty)] // a secret is never empty
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.expose_secret().len()
     }
 
     /// The secret's text form, `whsec_` and the padded standard base64 of the key: what a sender
-    /// shows the integrator once, when an endpoint is registered. It reveals the secret.
+    /// shows the integrator once, when an endpoint is registered. It reveals the secret, and the
+    /// `String` is the caller's: it is not zeroed when dropped (hold it in a zeroizing wrapper,
+    /// such as `secrecy::SecretString`, to keep it).
     ///
     /// ```
     /// use loop_contracts::delivery::WebhookSecret;
@@ -153,11 +180,18 @@ impl WebhookSecret {
     /// # Ok::<(), loop_contracts::delivery::SecretError>(())
     /// ```
     pub fn expose_whsec(&self) -> String {
-        format!("{}{}", Self::PREFIX, BASE64.encode(&self.0))
+        let key = self.0.expose_secret();
+        // Written into one allocation of the final size, so no intermediate copy is left behind
+        // unzeroed (as `format!` of an encoded `String` would leave one).
+        let encoded = base64::encoded_len(key.len(), true).unwrap_or(0);
+        let mut text = String::with_capacity(Self::PREFIX.len() + encoded);
+        text.push_str(Self::PREFIX);
+        BASE64.encode_string(key, &mut text);
+        text
     }
 
     pub(super) fn key(&self) -> &[u8] {
-        &self.0
+        self.0.expose_secret()
     }
 }
 
@@ -233,6 +267,44 @@ mod tests {
         let unpadded = WebhookSecret::parse("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwBr").unwrap();
         assert_eq!(unpadded.len(), 25);
         assert_eq!(&unpadded.key()[..24], padded.key());
+    }
+
+    #[test]
+    fn the_key_is_held_redacted_and_zeroed_on_drop() {
+        fn zeroed_on_drop<T: zeroize::ZeroizeOnDrop + ?Sized>(_: &T) {}
+        let text = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let parsed = WebhookSecret::parse(text).unwrap();
+        let raw = WebhookSecret::from_bytes(parsed.key().to_vec()).unwrap();
+        for secret in [&parsed, &raw] {
+            zeroed_on_drop(&secret.0);
+            assert_eq!(secret.key(), parsed.key());
+            assert_eq!(secret.expose_whsec(), text);
+            for shown in [format!("{secret:?}"), format!("{secret:#?}"), format!("{:?}", secret.0)] {
+                assert!(!shown.contains("MfKQ9r8G"), "{shown}");
+            }
+        }
+        // `expose_whsec` fills the capacity it asked for exactly.
+        let whsec = parsed.expose_whsec();
+        assert_eq!(whsec.capacity(), whsec.len());
+        assert_eq!(WebhookSecret::from_bytes([5u8; 64]).unwrap().expose_whsec().len(), 6 + 88);
+    }
+
+    #[test]
+    fn every_length_decodes_as_before() {
+        // The stack buffer decodes what `decode` did: each length from 24 to 64 bytes, padded or
+        // not, with or without the prefix and surrounding whitespace.
+        for len in WebhookSecret::MIN_LEN..=WebhookSecret::MAX_LEN {
+            let key: Vec<u8> = (0..len).map(|i| (i * 7 + len) as u8).collect();
+            let padded = BASE64.encode(&key);
+            for text in [format!("whsec_{padded}"), padded.trim_end_matches('=').to_owned(), format!(" {padded}\n")] {
+                assert_eq!(WebhookSecret::parse(&text).unwrap().key(), key, "{text}");
+            }
+        }
+        for len in [1, 23, 65, 90] {
+            let text = format!("whsec_{}", BASE64.encode(vec![9u8; len]));
+            assert_eq!(WebhookSecret::parse(&text).unwrap_err(), SecretError::Length { len }, "{len}");
+        }
+        assert_eq!(WebhookSecret::parse("whsec_!!!!").unwrap_err(), SecretError::NotBase64);
     }
 
     #[test]

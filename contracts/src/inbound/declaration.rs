@@ -474,8 +474,7 @@ impl Declaration {
         }
         if !self.mappings.iter().any(|(f, ..)| f == "eventId") {
             let digest = Sha256::digest(body);
-            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-            let identity = format!("{}:{}:{hex}", self.source, self.name);
+            let identity = format!("{}:{}:{}", self.source, self.name, hex::encode(digest));
             candidate.set("eventId", Value::String(derive_event_id(&identity).to_string()));
             candidate.note_source("eventId", "derived from the event name and the body");
         }

@@ -6,13 +6,26 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hmac::Hmac;
+use secrecy::SecretSlice;
 use sha2::Sha256;
+use zeroize::Zeroizing;
 
 /// HMAC with SHA-256, the only MAC any scheme here uses.
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// Length in bytes of an HMAC-SHA256 tag.
 pub(crate) const TAG_LEN: usize = 32;
+
+/// An HMAC key held for as long as its owner lives: zeroed on drop, `[REDACTED]` in `Debug`.
+pub(crate) type SecretKey = SecretSlice<u8>;
+
+/// `bytes` as a [`SecretKey`], and `bytes` zeroed, its spare capacity included. The key is copied
+/// into a box of exactly its length: `SecretSlice::from(Vec)` would shrink the vector in place,
+/// which may move it and free the old allocation without zeroing it.
+pub(crate) fn secret_key(bytes: Vec<u8>) -> SecretKey {
+    let bytes = Zeroizing::new(bytes);
+    SecretKey::from(Box::<[u8]>::from(bytes.as_slice()))
+}
 
 /// How a signed timestamp lies outside the tolerance; each scheme turns it into its own error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +70,21 @@ pub(crate) fn unix_secs(time: SystemTime) -> i64 {
 mod tests {
     use std::time::Duration;
 
+    use secrecy::ExposeSecret;
+
     use super::*;
+
+    #[test]
+    fn a_secret_key_is_the_bytes_and_zeroed_on_drop() {
+        fn zeroed_on_drop<T: zeroize::ZeroizeOnDrop + ?Sized>(_: &T) {}
+        let mut spacious = Vec::with_capacity(100);
+        spacious.extend_from_slice(b"the key");
+        let key = secret_key(spacious);
+        zeroed_on_drop(&key);
+        assert_eq!(key.expose_secret(), b"the key");
+        assert_eq!(secret_key(Vec::new()).expose_secret(), b"");
+        assert!(!format!("{key:?}").contains("the key"));
+    }
 
     #[test]
     fn unix_secs_before_the_epoch_is_negative() {

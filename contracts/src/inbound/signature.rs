@@ -10,9 +10,10 @@ use std::time::{Duration, SystemTime};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use hmac::Mac;
+use secrecy::ExposeSecret;
 
 use super::headers::Headers;
-use super::hmac_sha256::{self, HmacSha256, Skew, TAG_LEN};
+use super::hmac_sha256::{self, secret_key, HmacSha256, SecretKey, Skew, TAG_LEN};
 
 /// Signature headers longer than this are refused before any decoding or hashing, so a hostile
 /// sender cannot make verification do unbounded work. The longest legitimate value (Calendly's, with
@@ -26,6 +27,9 @@ const MAX_HEADER_LEN: usize = 1024;
 /// bytes as the key, so [`SigningSecret::from_text`] is the usual constructor. There is deliberately
 /// no `PartialEq`, which would invite a non-constant-time comparison.
 ///
+/// The key is held in a `secrecy::SecretSlice`, which zeroes it when the secret (or an
+/// [`Intake`](super::Intake) holding it) is dropped; each clone holds, and zeroes, its own copy.
+///
 /// ```
 /// use loop_contracts::inbound::SigningSecret;
 ///
@@ -33,10 +37,12 @@ const MAX_HEADER_LEN: usize = 1024;
 /// assert_eq!(format!("{secret:?}"), "SigningSecret([REDACTED])");
 /// ```
 #[derive(Clone)]
-pub struct SigningSecret(Vec<u8>);
+pub struct SigningSecret(SecretKey);
 
 impl SigningSecret {
-    /// A secret from raw key bytes.
+    /// A secret from raw key bytes. The bytes given are copied into the secret and then zeroed
+    /// (a `Vec` passed in is zeroed whole, its spare capacity included); a copy the caller kept
+    /// is the caller's.
     ///
     /// ```
     /// use loop_contracts::inbound::SigningSecret;
@@ -45,7 +51,7 @@ impl SigningSecret {
     /// # let _ = secret;
     /// ```
     pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        Self(bytes.into())
+        Self(secret_key(bytes.into()))
     }
 
     /// A secret from the text the vendor shows; the key is the text's UTF-8 bytes, as the vendors
@@ -58,11 +64,11 @@ impl SigningSecret {
     /// # let _ = secret;
     /// ```
     pub fn from_text(s: &str) -> Self {
-        Self(s.as_bytes().to_vec())
+        Self(SecretKey::from(Box::<[u8]>::from(s.as_bytes())))
     }
 
     fn mac(&self) -> HmacSha256 {
-        HmacSha256::new_from_slice(&self.0).expect("HMAC accepts keys of any length")
+        HmacSha256::new_from_slice(self.0.expose_secret()).expect("HMAC accepts keys of any length")
     }
 }
 
@@ -294,7 +300,7 @@ impl SignatureScheme {
                 mac.update(t.to_string().as_bytes());
                 mac.update(b".");
                 mac.update(body);
-                format!("t={t},v1={}", encode_hex(&mac.finalize().into_bytes()))
+                format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
             }
         };
         (self.header_name(), value)
@@ -371,7 +377,7 @@ pub enum SignatureError {
 }
 
 fn check_secret(secret: &SigningSecret) -> Result<(), SignatureError> {
-    if secret.0.is_empty() {
+    if secret.0.expose_secret().is_empty() {
         Err(SignatureError::EmptySecret)
     } else {
         Ok(())
@@ -437,31 +443,13 @@ fn unix_secs(time: SystemTime) -> u64 {
     u64::try_from(hmac_sha256::unix_secs(time)).unwrap_or(0)
 }
 
-/// Exactly 64 hex digits, either case.
+/// Exactly 64 hex digits, either case: `hex` refuses an odd count, a count that does not fill the
+/// tag, and anything that is not a digit (a sign, `0x`, whitespace), so nothing is trimmed or
+/// guessed before the constant-time comparison.
 fn decode_hex_tag(text: &str) -> Option<[u8; TAG_LEN]> {
-    fn nibble(digit: u8) -> Option<u8> {
-        match digit {
-            b'0'..=b'9' => Some(digit - b'0'),
-            b'a'..=b'f' => Some(digit - b'a' + 10),
-            b'A'..=b'F' => Some(digit - b'A' + 10),
-            _ => None,
-        }
-    }
-    let digits = text.as_bytes();
-    if digits.len() != 2 * TAG_LEN {
-        return None;
-    }
     let mut tag = [0; TAG_LEN];
-    for (byte, pair) in tag.iter_mut().zip(digits.chunks_exact(2)) {
-        *byte = nibble(pair[0])? << 4 | nibble(pair[1])?;
-    }
+    hex::decode_to_slice(text, &mut tag).ok()?;
     Some(tag)
-}
-
-/// Lower-case hex, as Calendly sends it.
-fn encode_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    bytes.iter().flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0xf)]]).map(char::from).collect()
 }
 
 #[cfg(test)]
@@ -471,13 +459,61 @@ mod tests {
     #[test]
     fn hex_round_trips_and_rejects_anything_but_64_digits() {
         let tag: [u8; TAG_LEN] = std::array::from_fn(|i| (i * 37) as u8);
-        let text = encode_hex(&tag);
+        // Lower case, as Calendly sends it and `sign` writes it.
+        let text = hex::encode(tag);
+        assert_eq!(text.len(), 64);
+        assert!(!text.bytes().any(|b| b.is_ascii_uppercase()));
         assert_eq!(decode_hex_tag(&text), Some(tag));
         assert_eq!(decode_hex_tag(&text.to_uppercase()), Some(tag));
         assert_eq!(decode_hex_tag(&text[2..]), None);
         assert_eq!(decode_hex_tag(&format!("{text}00")), None);
         assert_eq!(decode_hex_tag(&text.replacen('0', "g", 1)), None);
         assert_eq!(decode_hex_tag(&format!("+{}", &text[1..])), None);
+    }
+
+    #[test]
+    fn hex_tags_are_strict_about_length_and_digits() {
+        let text = "0123456789abcdef".repeat(4);
+        let tag = decode_hex_tag(&text).unwrap();
+        // 63 and 65 digits: an odd count either way.
+        assert_eq!(decode_hex_tag(&text[1..]), None);
+        assert_eq!(decode_hex_tag(&format!("{text}0")), None);
+        // 62 and 66: even, but not 32 bytes.
+        assert_eq!(decode_hex_tag(&text[2..]), None);
+        assert_eq!(decode_hex_tag(&format!("{text}00")), None);
+        assert_eq!(decode_hex_tag(""), None);
+        // Mixed case is still hex.
+        let mixed: String =
+            text.chars().enumerate().map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c }).collect();
+        assert_eq!(decode_hex_tag(&mixed), Some(tag));
+        // Nothing that is not a digit, in any position, and nothing trimmed.
+        for bad in [
+            format!("0x{}", &text[2..]),
+            format!(" {}", &text[1..]),
+            format!("{} ", &text[..63]),
+            format!("{}\n", &text[..63]),
+            format!("{}-", &text[..63]),
+            format!("{}G", &text[..63]),
+            format!("{}é", &text[..62]),
+        ] {
+            assert_eq!(decode_hex_tag(&bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_signing_secret_is_its_bytes_redacted_and_zeroed_on_drop() {
+        fn zeroed_on_drop<T: zeroize::ZeroizeOnDrop + ?Sized>(_: &T) {}
+        let text = "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";
+        for secret in [SigningSecret::from_text(text), SigningSecret::new(text), SigningSecret::new(text.as_bytes())] {
+            zeroed_on_drop(&secret.0);
+            assert_eq!(secret.0.expose_secret(), text.as_bytes());
+            for shown in [format!("{secret:?}"), format!("{secret:#?}"), format!("{:?}", secret.0)] {
+                assert!(!shown.contains(text) && !shown.contains("5f2c7e"), "{shown}");
+            }
+            assert_eq!(secret.clone().0.expose_secret(), text.as_bytes());
+        }
+        assert_eq!(check_secret(&SigningSecret::new(Vec::new())), Err(SignatureError::EmptySecret));
+        assert_eq!(check_secret(&SigningSecret::from_text("")), Err(SignatureError::EmptySecret));
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! An [`ApiKey`] is parsed once, checked for its shape, and from then on never shows its secret:
 //! `Debug` and `Display` print the scope's prefix and a short [fingerprint](ApiKey::fingerprint),
 //! errors never echo the text, and the only way to get the key back is
-//! [`expose_secret`](ApiKey::expose_secret), for the `Authorization` header.
+//! [`expose_secret`](ApiKey::expose_secret), for the `Authorization` header. The text is held in a
+//! `secrecy::SecretString`, which overwrites it with zeros when the key (or its last clone) is
+//! dropped.
 //!
 //! ```
 //! use loop_contracts::api_key::{ApiKey, KeyScope};
@@ -21,7 +23,9 @@ use std::hash::{Hash, Hasher};
 use std::num::NonZeroU32;
 use std::str::FromStr;
 
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 /// What a key may do, from its prefix (the platform's key prefixes, `docs/platform.md` §4.4).
 ///
@@ -152,10 +156,26 @@ pub enum ApiKeyError {
 /// assert_eq!(format!("{key:?}"), format!("ApiKey(lk_dev_[REDACTED {fp}])"));
 /// ```
 ///
-/// Equality compares the whole text in constant time.
+/// The text lives in a `secrecy::SecretString`, zeroed when the key is dropped (each clone holds
+/// its own copy, zeroed with it); what [`expose_secret`](Self::expose_secret) lends out is a
+/// borrow of that copy, never a new one.
+///
+/// Equality compares the whole text with `subtle`'s `ConstantTimeEq`: in time that does not depend
+/// on where two keys of one length differ. Keys of different lengths are unequal at once; a key's
+/// length is not secret (it is bounded, and shows on the wire as the length of the header).
+///
+/// ```
+/// use loop_contracts::ApiKey;
+///
+/// let key = ApiKey::parse("lk_test_0123456789abcdef").unwrap();
+/// assert_eq!(key, ApiKey::parse("lk_test_0123456789abcdef").unwrap());
+/// assert_ne!(key, ApiKey::parse("lk_test_0123456789abcdeF").unwrap());
+/// assert_ne!(key, ApiKey::parse("lk_test_0123456789abcdef0").unwrap());
+/// ```
 #[derive(Clone)]
 pub struct ApiKey {
-    text: Box<str>,
+    /// The whole key, prefix included: zeroed on drop, `[REDACTED]` in its own `Debug`.
+    text: SecretString,
     scope: KeyScope,
     fingerprint: [u8; 8],
 }
@@ -202,7 +222,8 @@ impl ApiKey {
         if len > Self::MAX_SECRET_LEN {
             return Err(ApiKeyError::TooLong { len });
         }
-        Ok(ApiKey { text: text.into(), scope, fingerprint: fingerprint_of(text) })
+        // `From<&str>` copies the text into a box of exactly its length, the only copy kept.
+        Ok(ApiKey { text: SecretString::from(text), scope, fingerprint: fingerprint_of(text) })
     }
 
     /// The key's scope, from its prefix.
@@ -215,7 +236,8 @@ impl ApiKey {
         self.scope
     }
 
-    /// The whole key text, e.g. for `Authorization: Bearer <key>`. The only way to get it.
+    /// The whole key text, e.g. for `Authorization: Bearer <key>`. The only way to get it; a copy
+    /// made of it (a header, a `String`) is the caller's, and is not zeroed with the key.
     ///
     /// ```
     /// use loop_contracts::ApiKey;
@@ -225,7 +247,7 @@ impl ApiKey {
     /// assert_eq!(header, "Bearer lk_test_0123456789abcdef");
     /// ```
     pub fn expose_secret(&self) -> &str {
-        &self.text
+        self.text.expose_secret()
     }
 
     /// A short, non-reversible identifier of the key for logs: the first 8 hex digits of the
@@ -245,14 +267,11 @@ impl ApiKey {
     }
 }
 
+/// The first 4 bytes of the SHA-256 of `text`, as 8 lower-case hex digits.
 fn fingerprint_of(text: &str) -> [u8; 8] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(text.as_bytes());
     let mut out = [0u8; 8];
-    for (i, byte) in digest.iter().take(4).enumerate() {
-        out[2 * i] = HEX[usize::from(byte >> 4)];
-        out[2 * i + 1] = HEX[usize::from(byte & 0x0f)];
-    }
+    hex::encode_to_slice(&digest[..4], &mut out).expect("4 bytes are 8 hex digits");
     out
 }
 
@@ -277,10 +296,9 @@ impl fmt::Debug for ApiKey {
 
 impl PartialEq for ApiKey {
     fn eq(&self, other: &Self) -> bool {
-        let (a, b) = (self.text.as_bytes(), other.text.as_bytes());
-        // Lengths are not secret (they are bounded and visible on the wire); contents are
-        // compared without an early exit.
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        // `subtle` returns at once on a length mismatch (lengths are not secret, see the type's
+        // docs) and otherwise reads every byte, with no branch on the contents.
+        self.expose_secret().as_bytes().ct_eq(other.expose_secret().as_bytes()).into()
     }
 }
 
@@ -288,7 +306,7 @@ impl Eq for ApiKey {}
 
 impl Hash for ApiKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.text.hash(state);
+        self.expose_secret().hash(state);
     }
 }
 
@@ -447,6 +465,20 @@ mod tests {
     }
 
     #[test]
+    fn the_text_is_held_zeroed_on_drop() {
+        fn zeroed_on_drop<T: zeroize::ZeroizeOnDrop + ?Sized>(_: &T) {}
+        let key = ApiKey::parse(&format!("lk_test_{SECRET}")).unwrap();
+        // A compile-time check: the field's type zeroes its bytes when dropped.
+        zeroed_on_drop(&key.text);
+        // The secret's own Debug is redacted too, should a derive ever reach it.
+        assert!(!format!("{:?}", key.text).contains(SECRET));
+        // A clone is a copy of its own, equal and equally redacted.
+        let clone = key.clone();
+        drop(key);
+        assert_eq!(clone.expose_secret(), format!("lk_test_{SECRET}"));
+    }
+
+    #[test]
     fn fingerprint_is_sha256_prefix() {
         // sha256("lk_test_0123456789abcdef") starts with these 4 bytes (checked with sha256sum).
         let key = ApiKey::parse("lk_test_0123456789abcdef").unwrap();
@@ -469,6 +501,34 @@ mod tests {
         assert_ne!(a, d);
         let set: HashSet<ApiKey> = [a, b, c, d].into_iter().collect();
         assert_eq!(set.len(), 3);
+    }
+
+    #[test]
+    fn equality_is_the_text_s_at_every_position_and_length() {
+        let base = format!("lk_test_{SECRET}");
+        let key = ApiKey::parse(&base).unwrap();
+        assert_eq!(key, key.clone());
+        // One character changed, at each position of the secret part: unequal, whichever it is.
+        for i in KeyScope::Test.prefix().len()..base.len() {
+            let mut changed = base.clone().into_bytes();
+            changed[i] = if changed[i] == b'a' { b'b' } else { b'a' };
+            let other = ApiKey::parse(std::str::from_utf8(&changed).unwrap()).unwrap();
+            assert_ne!(key, other, "differs at {i}");
+            assert_ne!(other, key, "differs at {i}");
+        }
+        // A prefix of the other, either way round, and the same secret under another scope.
+        let longer = ApiKey::parse(&format!("{base}0")).unwrap();
+        let shorter = ApiKey::parse(&base[..base.len() - 1]).unwrap();
+        for other in [&longer, &shorter, &ApiKey::parse(&format!("lk_live_{SECRET}")).unwrap()] {
+            assert_ne!(&key, other);
+            assert_ne!(other, &key);
+        }
+        // The shortest and longest keys compare like their text.
+        let min = format!("lk_dev_{}", "a".repeat(ApiKey::MIN_SECRET_LEN));
+        let max = format!("lk_dev_{}", "a".repeat(ApiKey::MAX_SECRET_LEN));
+        assert_eq!(ApiKey::parse(&min).unwrap(), ApiKey::parse(&min).unwrap());
+        assert_eq!(ApiKey::parse(&max).unwrap(), ApiKey::parse(&max).unwrap());
+        assert_ne!(ApiKey::parse(&min).unwrap(), ApiKey::parse(&max).unwrap());
     }
 
     #[test]
