@@ -41,7 +41,8 @@ async fn sends_and_attempts_are_traced_without_the_key() {
     client.send_json("lead.captured.v1", &payload).await.unwrap();
 
     let text = captured.text();
-    let lines: Vec<&str> = text.lines().collect();
+    // The sandbox serves on this thread too, and traces its requests in spans of its own.
+    let lines: Vec<&str> = text.lines().filter(|l| !l.contains(" loop_contracts::sandbox::")).collect();
     let send_span = format!("loop_contracts.send{{event=\"lead.captured.v1\" event_id={event_id}}}");
     assert!(lines.iter().all(|l| l.contains(&send_span)), "every line is inside the send span:\n{text}");
     let find = |needles: &[&str]| lines.iter().any(|l| needles.iter().all(|n| l.contains(n)));
