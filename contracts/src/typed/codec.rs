@@ -304,6 +304,9 @@ impl Codec for UrlCodec {
 /// ```
 pub struct IntCodec;
 
+/// [`IntCodec`]'s error for a number Zod refuses as an integer, fixed (see [`StrVisitor::refusal`]).
+const NOT_AN_INTEGER: &str = "invalid value: expected an integer within the range of i64";
+
 impl Codec for IntCodec {
     type Value = i64;
     fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
@@ -317,6 +320,7 @@ impl Codec for IntCodec {
                 Ok(v)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+                // A whole number Zod accepts that `i64` cannot hold: the value says why.
                 i64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
@@ -324,8 +328,12 @@ impl Codec for IntCodec {
                 const LIMIT: f64 = 9_223_372_036_854_775_808.0;
                 if v.is_finite() && v.fract() == 0.0 && (-LIMIT..LIMIT).contains(&v) {
                     Ok(v as i64)
-                } else {
+                } else if v.is_finite() && v.fract() == 0.0 {
+                    // Valid for Zod, beyond `i64`: the value says why.
                     Err(E::invalid_value(de::Unexpected::Float(v), &self))
+                } else {
+                    // A fraction or an infinity, which Zod refuses too: the check reports it.
+                    Err(E::custom(NOT_AN_INTEGER))
                 }
             }
         }
