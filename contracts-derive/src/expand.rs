@@ -146,6 +146,14 @@ fn expand_event(event: &Event, out: &mut Output) {
             }
         }
 
+        // The registry `loop_contracts::build::check_or_update` reads: a link-time list, so no
+        // code of the user's has to name the event for its documents to be exported.
+        #p::if_registry! {
+            #p::inventory::submit! {
+                #p::Registration::new(<#ident as #p::Event>::schema, ::core::module_path!())
+            }
+        }
+
         #p::if_validator! {
             #[automatically_derived]
             impl #p::validator::Validate for #ident {

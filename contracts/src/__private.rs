@@ -1,6 +1,10 @@
 //! What generated code names. Paths here are stable only within one release of the crate.
 
+#[cfg(feature = "registry")]
+pub use crate::schema::build::Registration;
 pub use chrono;
+#[cfg(feature = "registry")]
+pub use inventory;
 #[cfg(feature = "schemars")]
 pub use schemars;
 pub use serde;
@@ -9,7 +13,7 @@ pub use uuid;
 #[cfg(feature = "validator")]
 pub use validator;
 
-pub use crate::{__if_schemars as if_schemars, __if_validator as if_validator};
+pub use crate::{__if_registry as if_registry, __if_schemars as if_schemars, __if_validator as if_validator};
 
 pub use std::sync::LazyLock;
 
@@ -66,6 +70,22 @@ macro_rules! __if_validator {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! __if_validator {
+    ($($item:tt)*) => {};
+}
+
+/// Expands to its input when this crate has the `registry` feature, to nothing otherwise.
+#[cfg(feature = "registry")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __if_registry {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Expands to its input when this crate has the `registry` feature, to nothing otherwise.
+#[cfg(not(feature = "registry"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __if_registry {
     ($($item:tt)*) => {};
 }
 

@@ -7,7 +7,8 @@ mod zod_parity;
 mod output_order;
 // The emitted JSON Schemas give Zod's verdicts through the `jsonschema` crate.
 mod json_schema_parity;
-// The committed documents in `schemas/` are what the catalog produces.
+// The committed documents in `schemas/` are what the catalog produces; the registry of events
+// and the staleness check dependents run.
 mod schema_documents;
 // The `event!` macro's generated types, strict serde, schema and `validator` impls.
 mod macro_events;
