@@ -5,6 +5,8 @@
 //! mapped with a [`Declaration`] (the platform's `events.declare` input, JSONPath per field); the
 //! [`Intake`] ties them together for a host service without requiring a web framework.
 
+#[cfg(feature = "axum")]
+pub(crate) mod axum;
 mod candidate;
 mod convert;
 #[cfg(feature = "jsonpath")]

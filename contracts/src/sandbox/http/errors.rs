@@ -5,7 +5,7 @@ use axum::response::Response;
 
 use super::response::json;
 use crate::sandbox::limiter::RateStatus;
-use crate::validate::issue::{ErrorBody, ErrorCode, ErrorResponse, ValidationError};
+use crate::validate::issue::{ErrorBody, ErrorCode, ErrorResponse};
 
 /// The platform's error body, the shared [`ErrorResponse`], with `code`, `message` and no issues.
 fn body(code: ErrorCode, message: &str) -> Vec<u8> {
@@ -30,10 +30,7 @@ pub(super) fn misdirected(message: &str) -> Response {
     coded(ErrorCode::MisdirectedRequest, message)
 }
 
-pub(super) fn rejected(e: &ValidationError) -> Response {
-    let status = StatusCode::from_u16(e.code().http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-    json(status, e.to_response_json())
-}
+pub(super) use crate::validate::axum::rejected;
 
 pub(super) fn unauthorized(message: &str) -> Response {
     let mut response = coded(ErrorCode::Unauthorized, message);
