@@ -1,7 +1,7 @@
 //! The error responses, in the platform's error format.
 
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use super::response::json;
 use crate::sandbox::limiter::RateStatus;
@@ -21,16 +21,14 @@ pub(super) fn error(status: StatusCode, code: ErrorCode, message: &str) -> Respo
 
 /// The platform's error body with the code's own status.
 pub(super) fn coded(code: ErrorCode, message: &str) -> Response {
-    let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    error(status, code, message)
+    ErrorResponse { ok: false, error: ErrorBody { code, message: message.to_owned(), issues: Vec::new() } }
+        .into_response()
 }
 
 /// `421 MISDIRECTED_REQUEST`, for a `Host` that does not name the sandbox.
 pub(super) fn misdirected(message: &str) -> Response {
     coded(ErrorCode::MisdirectedRequest, message)
 }
-
-pub(super) use crate::validate::axum::rejected;
 
 pub(super) fn unauthorized(message: &str) -> Response {
     let mut response = coded(ErrorCode::Unauthorized, message);

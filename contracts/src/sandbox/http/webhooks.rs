@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
 use super::api::accept;
@@ -70,7 +70,7 @@ pub(super) async fn webhook_or_not_found(
     });
     let event = match tokio::time::timeout(INTAKE_TIME_LIMIT, work).await {
         Ok(Ok(Ok(event))) => event,
-        Ok(Ok(Err(e))) => return crate::inbound::axum::refused(&e),
+        Ok(Ok(Err(e))) => return e.into_response(),
         Ok(Err(_)) | Err(_) => {
             let message = format!("the webhook was not transformed within {} s", INTAKE_TIME_LIMIT.as_secs());
             return coded(ErrorCode::InternalError, &message);
