@@ -19,3 +19,5 @@ mod delivery;
 mod hostile_requests;
 // Whole-run scenarios of each builder setting and handle method.
 mod scenarios;
+// A host's own intake route (axum, `VendorEvent`), the service of `examples/shopify_intake.rs`.
+mod axum_intake;
