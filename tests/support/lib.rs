@@ -213,3 +213,8 @@ pub struct ReadmeExamples;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/outbox.md")]
 pub struct OutboxGuideExamples;
+
+/// The inbound guide's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/inbound.md")]
+pub struct InboundGuideExamples;
