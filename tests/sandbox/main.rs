@@ -21,3 +21,5 @@ mod hostile_requests;
 mod scenarios;
 // What the sandbox and the intake write to a tracing subscriber, and what they never write.
 mod tracing_output;
+// A host's own intake route (axum, `VendorEvent`), the service of `examples/shopify_intake.rs`.
+mod axum_intake;

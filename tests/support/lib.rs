@@ -218,3 +218,8 @@ pub struct OutboxGuideExamples;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/security-review.md")]
 pub struct SecurityReviewExamples;
+
+/// The inbound guide's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/inbound.md")]
+pub struct InboundGuideExamples;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use ::axum::body::Bytes;
 use ::axum::extract::rejection::BytesRejection;
 use ::axum::extract::{FromRef, FromRequest, Request};
-use ::axum::http::{header, HeaderValue, StatusCode};
+use ::axum::http::StatusCode;
 use ::axum::response::{IntoResponse, Response};
 
 use super::{Delivery, DeliveryError, Receiver};
@@ -80,8 +80,7 @@ impl IntoResponse for DeliveryRejection {
             DeliveryRejection::Body(rejection) => rejection.into_response(),
             DeliveryRejection::Refused(error) => {
                 let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-                let content_type = [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))];
-                (status, content_type, error.to_response().to_string()).into_response()
+                crate::validate::axum::json(status, error.to_response().to_string())
             }
         }
     }
@@ -89,31 +88,12 @@ impl IntoResponse for DeliveryRejection {
 
 #[cfg(test)]
 mod tests {
-    use std::future::Future;
-    use std::pin::pin;
-    use std::task::{Context, Poll, Wake, Waker};
-
     use ::axum::body::Body;
+    use ::axum::http::header;
 
     use super::*;
     use crate::delivery::{Signer, Verifier, WebhookId, WebhookSecret};
-
-    /// Polls a future that needs no reactor (the body is in memory) to completion.
-    fn block_on<F: Future>(future: F) -> F::Output {
-        struct Noop;
-        impl Wake for Noop {
-            fn wake(self: Arc<Self>) {}
-        }
-        let waker = Waker::from(Arc::new(Noop));
-        let mut context = Context::from_waker(&waker);
-        let mut future = pin!(future);
-        loop {
-            if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
-                return output;
-            }
-            std::thread::yield_now();
-        }
-    }
+    use crate::validate::axum::test_support::block_on;
 
     fn request(headers: &[(&str, &str)], body: &[u8]) -> Request {
         let mut builder = Request::builder().method("POST").uri("/webhooks/loop");

@@ -6,6 +6,8 @@
 //! issue paths: a path is only rendered when an issue is recorded. The output is written in Zod's
 //! key order through [`EventSchema::ordered`] (`order.rs`).
 
+#[cfg(feature = "axum")]
+pub(crate) mod axum;
 pub(crate) mod document;
 pub(crate) mod issue;
 mod judge;

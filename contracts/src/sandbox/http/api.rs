@@ -5,13 +5,13 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::auth::MISSING_KEY;
 use super::body::read_body;
-use super::errors::{coded, rejected, unauthorized};
+use super::errors::{coded, unauthorized};
 use super::platform::Authenticated;
 use super::response::{json, replay};
 use crate::sandbox::events::{AcceptedEvent, Via};
@@ -117,11 +117,11 @@ pub(super) async fn post_event(State(shared): State<Arc<Shared>>, request: Reque
         return coded(ErrorCode::MalformedRequest, message);
     };
     let Some(schema) = shared.catalog.get(&event) else {
-        return rejected(&ValidationError::unknown_event(&event));
+        return ValidationError::unknown_event(&event).into_response();
     };
     let payload = match schema.validate_document(payload) {
         Ok(payload) => payload,
-        Err(e) => return rejected(&e),
+        Err(e) => return e.into_response(),
     };
     let event_id = payload.get("eventId").and_then(Value::as_str).unwrap_or_default().to_owned();
     let idempotency = header_key.or((!event_id.is_empty()).then_some(event_id.as_str()));

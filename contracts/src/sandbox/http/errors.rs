@@ -1,11 +1,11 @@
 //! The error responses, in the platform's error format.
 
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use super::response::json;
 use crate::sandbox::limiter::RateStatus;
-use crate::validate::issue::{ErrorBody, ErrorCode, ErrorResponse, ValidationError};
+use crate::validate::issue::{ErrorBody, ErrorCode, ErrorResponse};
 
 /// The platform's error body, the shared [`ErrorResponse`], with `code`, `message` and no issues.
 fn body(code: ErrorCode, message: &str) -> Vec<u8> {
@@ -21,18 +21,13 @@ pub(super) fn error(status: StatusCode, code: ErrorCode, message: &str) -> Respo
 
 /// The platform's error body with the code's own status.
 pub(super) fn coded(code: ErrorCode, message: &str) -> Response {
-    let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    error(status, code, message)
+    ErrorResponse { ok: false, error: ErrorBody { code, message: message.to_owned(), issues: Vec::new() } }
+        .into_response()
 }
 
 /// `421 MISDIRECTED_REQUEST`, for a `Host` that does not name the sandbox.
 pub(super) fn misdirected(message: &str) -> Response {
     coded(ErrorCode::MisdirectedRequest, message)
-}
-
-pub(super) fn rejected(e: &ValidationError) -> Response {
-    let status = StatusCode::from_u16(e.code().http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-    json(status, e.to_response_json())
 }
 
 pub(super) fn unauthorized(message: &str) -> Response {

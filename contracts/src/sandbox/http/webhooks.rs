@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
 use super::api::accept;
@@ -74,10 +74,7 @@ pub(super) async fn webhook_or_not_found(
     });
     let event = match tokio::time::timeout(INTAKE_TIME_LIMIT, work).await {
         Ok(Ok(Ok(event))) => event,
-        Ok(Ok(Err(e))) => {
-            let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            return json(status, e.to_validation_error().to_response_json());
-        }
+        Ok(Ok(Err(e))) => return e.into_response(),
         Ok(Err(_)) | Err(_) => {
             let message = format!("the webhook was not transformed within {} s", INTAKE_TIME_LIMIT.as_secs());
             return coded(ErrorCode::InternalError, &message);
