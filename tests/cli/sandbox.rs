@@ -122,14 +122,16 @@ async fn rust_log_traces_the_sandbox_requests_without_the_key() {
         .spawn()
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let url = tokio::task::spawn_blocking(move || {
+    // The reader is kept open to the end: the command writes more lines after the first, and a
+    // closed pipe would stop it.
+    let (url, _stdout) = tokio::task::spawn_blocking(move || {
         let mut line = String::new();
         stdout.read_line(&mut line).unwrap();
-        line.trim_end().strip_prefix("loop-contracts sandbox listening on ").map(str::to_owned)
+        (line.trim_end().strip_prefix("loop-contracts sandbox listening on ").map(str::to_owned), stdout)
     })
     .await
-    .unwrap()
-    .expect("the address is printed first");
+    .unwrap();
+    let url = url.expect("the address is printed first");
 
     let client = client();
     let response =
