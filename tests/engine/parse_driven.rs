@@ -2,7 +2,7 @@
 //! parity with Zod the corpus measures: the same verdict, the same issues in the same order and
 //! the same output bytes, for the corpus and for payloads whose keys come in any order, repeated,
 //! and spaced out. `Validated`, which writes the output from the payload as given, is held to
-//! the same bytes.
+//! the same bytes; typed decoding to the same refusals.
 
 use loop_contracts::catalog;
 use proptest::prelude::*;
@@ -32,6 +32,11 @@ fn assert_same_routes(event: &str, text: &str) {
             }
         }
         Err(err) => {
+            // Typed decoding, whose second reading is the parse-driven check, refuses it with the
+            // same error.
+            if let Some(typed) = suite::decode_typed(event, text.as_bytes()) {
+                assert_eq!(typed.as_ref().unwrap_err(), &err, "{event}: typed decoding of {text}");
+            }
             assert_eq!(streamed.unwrap_err(), err, "{event}: {text}");
             assert_eq!(out, b"kept:", "the output is left as it was");
         }
