@@ -5,27 +5,10 @@ use std::sync::Arc;
 
 use loop_contracts::sandbox::FaultConfig;
 use suite::client::*;
-use tracing_subscriber::util::SubscriberInitExt;
 
 #[tokio::test(flavor = "current_thread")]
 async fn sends_and_attempts_are_traced_without_the_key() {
-    let captured = Captured::default();
-    // The other tests of this binary are threads of the same process, sending through the same
-    // callsites with no subscriber. While a single dispatcher exists, tracing-core decides a
-    // callsite's interest, once, from the default of whichever thread meets it first: a callsite
-    // another test meets first would be cached as of interest to nobody, and its lines lost here.
-    // A second live dispatcher makes it ask every registered one and then check each event against
-    // its own thread's default, so the subscriber below sees all of this thread's lines, and only
-    // them.
-    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
-    // `set_default`, not a global subscriber: it is this thread's only, and the current-thread
-    // runtime keeps the whole send on this thread.
-    let _guard = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(captured.clone())
-        .finish()
-        .set_default();
+    let (captured, _traces) = capture_traces();
 
     // Two 500s, then accepted: attempts 1 and 2 wait 1 s and 5 s, attempt 3 is answered 200.
     let sandbox = Arc::new(start(builder().faults(FaultConfig::seeded(1).with_error_rate(1.0))).await);

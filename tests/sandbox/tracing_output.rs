@@ -8,22 +8,12 @@ use loop_contracts::inbound::SignatureScheme;
 use loop_contracts::sandbox::FaultConfig;
 use serde_json::json;
 use suite::sandbox::*;
-use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::webhooks::{deliver, fixture, intake};
 
 #[tokio::test(flavor = "current_thread")]
 async fn requests_and_webhooks_are_traced_without_secrets_or_payload_values() {
-    let captured = Captured::default();
-    // See `tests/client/tracing_spans.rs`: a second dispatcher keeps callsites met first by other
-    // tests' threads from being cached as of no interest; `set_default` keeps this thread's lines.
-    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
-    let _guard = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(captured.clone())
-        .finish()
-        .set_default();
+    let (captured, _traces) = capture_traces();
 
     let (intake, shopify_secret, typeform_secret) = intake();
     let sandbox = start(builder().intake(intake)).await;

@@ -131,7 +131,37 @@ impl Captured {
     }
 }
 
-/// The client's tracing tests log into a `Captured`.
+/// Captures this thread's tracing output (debug level, no colours) while the returned guards live.
+///
+/// The other tests of a binary are threads of the same process, going through the same callsites
+/// with no subscriber. While a single dispatcher exists, tracing-core decides a callsite's
+/// interest, once, from the default of whichever thread meets it first: a callsite another test
+/// meets first would be cached as of interest to nobody, and its lines lost here. A second live
+/// dispatcher makes it ask every registered one and then check each event against its own
+/// thread's default, so the subscriber sees all of this thread's lines, and only them. It is this
+/// thread's default, not a global subscriber: a current-thread runtime keeps the test's work on
+/// this thread.
+pub fn capture_traces() -> (Captured, TraceGuards) {
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    let captured = Captured::default();
+    let second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
+    let default = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(captured.clone())
+        .finish()
+        .set_default();
+    (captured, TraceGuards { _second: second, _default: default })
+}
+
+/// Keeps [`capture_traces`]'s subscriber installed.
+pub struct TraceGuards {
+    _second: tracing::Dispatch,
+    _default: tracing::subscriber::DefaultGuard,
+}
+
+/// The tracing tests log into a `Captured`.
 impl<'a> MakeWriter<'a> for Captured {
     type Writer = Captured;
 
