@@ -142,11 +142,17 @@ impl EventSchema {
     /// The parse-driven verdict, or `None` when the pass cannot give it: serde_json refuses the
     /// text, or the schema declares a name twice.
     pub(crate) fn check_streamed(&self, text: &str) -> Option<Result<(), ValidationError>> {
+        self.read_streamed(text, None).map(verdict)
+    }
+
+    /// The parse-driven pass: every issue (none when valid), the output appended to `out` when
+    /// one is given; `None` when serde_json refuses the text or the schema declares a name twice
+    /// (see `stream.rs`), and then what `out` holds past its old end is unspecified.
+    fn read_streamed(&self, text: &str, out: Option<&mut Vec<u8>>) -> Option<Vec<Issue>> {
         if !self.plan.names_unique {
             return None;
         }
-        let issues = stream::read(&self.plan, text, None).ok()?;
-        Some(if issues.is_empty() { Ok(()) } else { Err(ValidationError::from_issues(issues)) })
+        stream::read(&self.plan, text, out).ok()
     }
 
     /// Validates JSON bytes and, when the payload is valid, appends the platform's output to
@@ -168,18 +174,15 @@ impl EventSchema {
     /// ```
     pub fn validate_slice_into(&self, bytes: &[u8], out: &mut Vec<u8>) -> Result<(), ValidationError> {
         let start = out.len();
-        if self.plan.names_unique
-            && let Ok(text) = std::str::from_utf8(bytes)
-        {
-            match stream::read(&self.plan, text, Some(&mut *out)) {
-                Ok(issues) if issues.is_empty() => return Ok(()),
-                Ok(issues) => {
-                    out.truncate(start);
-                    return Err(ValidationError::from_issues(issues));
-                }
-                Err(_) => out.truncate(start),
+        let streamed = std::str::from_utf8(bytes).ok().and_then(|text| self.read_streamed(text, Some(&mut *out)));
+        if let Some(issues) = streamed {
+            let verdict = verdict(issues);
+            if verdict.is_err() {
+                out.truncate(start);
             }
+            return verdict;
         }
+        out.truncate(start);
         let data = self.validate_slice(bytes)?;
         // Writing a `Value` into a `Vec` cannot fail.
         let _ = serde_json::to_writer(&mut *out, &self.ordered(&data));
@@ -252,12 +255,7 @@ impl EventSchema {
     /// assert_eq!(paths, ["eventId", "occurredAt", "brandId", "email", "source", "attribution"]);
     /// ```
     pub fn check(&self, payload: &Value) -> Result<(), ValidationError> {
-        let issues = self.issues(payload);
-        if issues.is_empty() {
-            Ok(())
-        } else {
-            Err(ValidationError::from_issues(issues))
-        }
+        verdict(self.issues(payload))
     }
 
     /// The verdict alone, as fast as it can be had: no issues are collected.
@@ -293,6 +291,15 @@ impl EventSchema {
         let mut walk = Walk::default();
         walk.object(&ROOT, &self.plan, payload);
         walk.issues
+    }
+}
+
+/// `Ok(())` for no issues, the error that lists them otherwise.
+fn verdict(issues: Vec<Issue>) -> Result<(), ValidationError> {
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(ValidationError::from_issues(issues))
     }
 }
 
