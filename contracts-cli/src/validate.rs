@@ -156,13 +156,16 @@ impl<'a> Validator<'a> {
                 Ok(true)
             }
             Err(e) if e.code() == ErrorCode::MalformedRequest => validate_one(self.against, bytes, input, line, out),
-            Err(e) => {
-                serde_json::to_writer(&mut *out, &loop_contracts::ErrorResponse::from(&e))?;
-                out.write_all(b"\n")?;
-                Ok(false)
-            }
+            Err(e) => refused(&e, out),
         }
     }
+}
+
+/// Writes a refused document's result line, the platform's error response; `false`.
+fn refused(error: &ValidationError, out: &mut impl Write) -> io::Result<bool> {
+    serde_json::to_writer(&mut *out, &loop_contracts::ErrorResponse::from(error))?;
+    out.write_all(b"\n")?;
+    Ok(false)
 }
 
 /// Validates one document through a `JsonDocument` and writes its result line (see
@@ -176,12 +179,7 @@ fn validate_one(
 ) -> io::Result<bool> {
     let document = match JsonDocument::from_slice(bytes) {
         Ok(document) => document,
-        Err(e) => {
-            let error = malformed_json(&e, bytes, line);
-            serde_json::to_writer(&mut *out, &loop_contracts::ErrorResponse::from(&error))?;
-            out.write_all(b"\n")?;
-            return Ok(false);
-        }
+        Err(e) => return refused(&malformed_json(&e, bytes, line), out),
     };
     let (enveloped, payload) = envelope::open_document(document);
     let (event, schema) = against.schema_for(enveloped.as_deref(), &payload.forwarded(), || place(input, line))?;
@@ -193,11 +191,7 @@ fn validate_one(
             out.write_all(b"\n")?;
             Ok(true)
         }
-        Err(e) => {
-            serde_json::to_writer(&mut *out, &loop_contracts::ErrorResponse::from(&e))?;
-            out.write_all(b"\n")?;
-            Ok(false)
-        }
+        Err(e) => refused(&e, out),
     }
 }
 
