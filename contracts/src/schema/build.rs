@@ -106,7 +106,8 @@ pub fn write_documents<'a>(
 }
 
 /// Compares the documents in `dir` with the ones the schemas produce; returns the file names
-/// that are missing or differ (empty: up to date).
+/// that are missing or differ (empty: up to date), in file-name order. [`check_documents`] says
+/// more (the first differing line, and documents no schema produces).
 ///
 /// ```
 /// use loop_contracts::build::{stale_documents, write_documents};
@@ -120,13 +121,10 @@ pub fn write_documents<'a>(
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn stale_documents<'a>(dir: impl AsRef<Path>, schemas: impl IntoIterator<Item = &'a EventSchema>) -> Vec<String> {
-    let dir = dir.as_ref();
-    schemas
-        .into_iter()
-        .flat_map(documents)
-        .filter(|(file, contents)| fs::read_to_string(dir.join(file)).ok().as_deref() != Some(contents.as_str()))
-        .map(|(file, _)| file)
-        .collect()
+    let Err(stale) = check_documents(dir, schemas) else { return Vec::new() };
+    let mut files: Vec<String> = stale.missing.into_iter().chain(stale.changed.into_iter().map(|c| c.file)).collect();
+    files.sort();
+    files
 }
 
 /// The environment variable that makes [`check_or_update`] and [`check_or_update_documents`]
