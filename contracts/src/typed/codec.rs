@@ -641,18 +641,13 @@ impl<T: Serialize + for<'de> Deserialize<'de>> Codec for Nested<T> {
 /// Called only by the map visitors the [`event!`](crate::event) macro generates.
 #[doc(hidden)]
 pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
-    map.next_value_seed(SKIP)
+    map.next_value_seed(Checked(MAX_RECORD_DEPTH))
 }
-
-/// Reads any value and drops it, with the checks of a full parse (`deserialize_any`, not
-/// `IgnoredAny`, which skips without checking numbers, escapes or depth): what typed decoding does
-/// with an undeclared key, and the parse-driven check with anything it does not judge.
-pub(crate) const SKIP: Checked = Checked(MAX_RECORD_DEPTH);
 
 /// Any JSON value, read in full and dropped, its containers at most `self.0` levels deep (as record
 /// values: a `Value` built in memory may be nested deeper than the stack allows).
 #[derive(Clone, Copy)]
-pub(crate) struct Checked(usize);
+struct Checked(usize);
 
 impl<'de> DeserializeSeed<'de> for Checked {
     type Value = ();

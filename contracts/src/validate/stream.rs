@@ -28,7 +28,6 @@ use super::issue::{Issue, IssueCode};
 use super::judge::{judge, Seen};
 use super::walk::{At, ROOT};
 use crate::schema::plan::{ObjectPlan, TypePlan};
-use crate::typed::codec::SKIP;
 
 /// Reads `text` as a payload of `plan`: every issue in Zod's order (empty when valid), with the
 /// output appended to `out` when one is given and the payload is valid. `Err` is serde_json's
@@ -294,7 +293,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let Expect::Type(TypePlan::Array(items)) = self.expect else {
             self.pass.judge(self.at, self.expect.ty(), Seen::Array);
-            while seq.next_element_seed(SKIP)?.is_some() {}
+            while seq.next_element_seed(Skip)?.is_some() {}
             return Ok(());
         };
         self.pass.write(b"[");
@@ -343,7 +342,7 @@ fn object<'de, A: MapAccess<'de>>(
     let mut guess = 0;
     while let Some(key) = map.next_key_seed(KeySeed { plan, guess })? {
         let Some(index) = key else {
-            map.next_value_seed(SKIP)?;
+            map.next_value_seed(Skip)?;
             continue;
         };
         let field = &plan.fields[index];
@@ -406,8 +405,8 @@ fn record<'de, A: MapAccess<'de>>(pass: &mut Pass<'_>, mut map: A) -> Result<(),
 }
 
 fn skip_entries<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
-    while map.next_key_seed(SKIP)?.is_some() {
-        map.next_value_seed(SKIP)?;
+    while map.next_key_seed(Skip)?.is_some() {
+        map.next_value_seed(Skip)?;
     }
     Ok(())
 }
@@ -434,5 +433,56 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
 
     fn visit_str<E>(self, key: &str) -> Result<Option<usize>, E> {
         Ok(self.plan.field_index(key, self.guess))
+    }
+}
+
+/// Reads a value and drops it, with the checks of a full parse (see the module's notes).
+struct Skip;
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(Skip)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        skip_entries(map)
     }
 }
