@@ -6,15 +6,16 @@
 //! items by absolute path, so that it means the same thing wherever it is expanded.
 
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 use syn::{Attribute, Ident, Visibility};
 
 use crate::ast::SimpleKind;
 use crate::check::{Docs, Event, Field, Model, Type, TypeKind, Variant};
 use crate::envelope::{Kind, ENVELOPE};
+use crate::readings;
 
 /// The runtime's private module, the only door generated code goes through.
-fn private() -> TokenStream {
+pub(crate) fn private() -> TokenStream {
     quote!(::loop_contracts::__private)
 }
 
@@ -41,14 +42,14 @@ struct Output {
 }
 
 /// A field as the serde impls see it: the envelope and the declared fields alike.
-struct SerdeField {
-    wire: String,
-    rust: Ident,
-    required: bool,
+pub(crate) struct SerdeField {
+    pub(crate) wire: String,
+    pub(crate) rust: Ident,
+    pub(crate) required: bool,
     /// The Rust type of the struct field (`Option<_>` included).
     rust_ty: TokenStream,
     /// The codec of the whole field (`Nullish<_>` included).
-    codec: TokenStream,
+    pub(crate) codec: TokenStream,
     docs: TokenStream,
     /// The user's other attributes (none on the envelope).
     attrs: TokenStream,
@@ -123,6 +124,12 @@ fn expand_event(event: &Event, out: &mut Output) {
 
             fn brand_id(&self) -> #p::uuid::Uuid {
                 self.brand_id
+            }
+
+            fn decode_in_one_pass(
+                __text: &str,
+            ) -> ::core::option::Option<::core::result::Result<Self, #p::ValidationError>> {
+                #p::decode_event::<Self>(__text)
             }
         }
 
@@ -378,28 +385,6 @@ fn expand_struct(
     });
     let name = ident.to_string();
 
-    // Deserialize: a map and nothing else (serde's derive would also take a struct from a JSON
-    // array, which the platform refuses). A repeated key overwrites, as JavaScript's JSON.parse does.
-    let keys: Vec<Ident> = (0..fields.len()).map(|i| format_ident!("Field{i}")).collect();
-    let slots: Vec<Ident> = (0..fields.len()).map(|i| format_ident!("__field{i}")).collect();
-    let wires: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
-    let codecs = fields.iter().map(|f| &f.codec);
-    let finish = fields.iter().zip(&slots).map(|(f, slot)| {
-        let SerdeField { rust, wire, .. } = f;
-        if f.required {
-            quote! {
-                #rust: match #slot {
-                    ::core::option::Option::Some(value) => value,
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(<__A::Error as #p::serde::de::Error>::missing_field(#wire));
-                    }
-                }
-            }
-        } else {
-            quote!(#rust: ::core::option::Option::flatten(#slot))
-        }
-    });
-
     out.impls.extend(quote! {
         #[automatically_derived]
         impl #p::serde::Serialize for #ident {
@@ -417,80 +402,8 @@ fn expand_struct(
             }
         }
 
-        #[automatically_derived]
-        impl<'de> #p::serde::Deserialize<'de> for #ident {
-            fn deserialize<__D: #p::serde::Deserializer<'de>>(
-                __deserializer: __D,
-            ) -> ::core::result::Result<Self, __D::Error> {
-                enum __Key {
-                    #(#keys,)*
-                    Unknown,
-                }
-
-                impl<'de> #p::serde::Deserialize<'de> for __Key {
-                    fn deserialize<__D: #p::serde::Deserializer<'de>>(
-                        __deserializer: __D,
-                    ) -> ::core::result::Result<Self, __D::Error> {
-                        struct __KeyVisitor;
-
-                        impl<'de> #p::serde::de::Visitor<'de> for __KeyVisitor {
-                            type Value = __Key;
-
-                            fn expecting(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                                ::core::fmt::Formatter::write_str(__f, "a field name")
-                            }
-
-                            fn visit_str<__E: #p::serde::de::Error>(
-                                self,
-                                __key: &str,
-                            ) -> ::core::result::Result<__Key, __E> {
-                                ::core::result::Result::Ok(match __key {
-                                    #(#wires => __Key::#keys,)*
-                                    _ => __Key::Unknown,
-                                })
-                            }
-                        }
-
-                        #p::serde::Deserializer::deserialize_identifier(__deserializer, __KeyVisitor)
-                    }
-                }
-
-                struct __Visitor;
-
-                impl<'de> #p::serde::de::Visitor<'de> for __Visitor {
-                    type Value = #ident;
-
-                    fn expecting(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                        ::core::fmt::Formatter::write_str(__f, #expecting)
-                    }
-
-                    fn visit_map<__A: #p::serde::de::MapAccess<'de>>(
-                        self,
-                        mut __map: __A,
-                    ) -> ::core::result::Result<#ident, __A::Error> {
-                        #(let mut #slots = ::core::option::Option::None;)*
-                        while let ::core::option::Option::Some(__key) =
-                            #p::serde::de::MapAccess::next_key::<__Key>(&mut __map)?
-                        {
-                            match __key {
-                                #(__Key::#keys => {
-                                    #slots = ::core::option::Option::Some(
-                                        #p::serde::de::MapAccess::next_value_seed(&mut __map, #p::Dec::<#codecs>::new())?,
-                                    );
-                                })*
-                                __Key::Unknown => #p::skip(&mut __map)?,
-                            }
-                        }
-                        ::core::result::Result::Ok(#ident {
-                            #(#finish,)*
-                        })
-                    }
-                }
-
-                #p::serde::Deserializer::deserialize_map(__deserializer, __Visitor)
-            }
-        }
     });
+    out.impls.extend(readings::struct_readings(ident, fields, expecting));
 }
 
 /// A generated enum: its variants, `as_str`, `ALL`, `Display`, `FromStr` and string serde impls.
@@ -602,6 +515,10 @@ fn expand_enum(
             }
         }
     });
+    out.impls.extend(readings::checked_type(
+        ident,
+        quote!(#p::decode_leaf::<#p::Nested<Self>, __D>(__deserializer, __here)),
+    ));
 }
 
 #[cfg(test)]

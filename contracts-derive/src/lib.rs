@@ -14,6 +14,7 @@ mod check;
 mod envelope;
 mod expand;
 mod naming;
+mod readings;
 
 use proc_macro::TokenStream;
 

@@ -18,11 +18,15 @@ pub use crate::{__if_registry as if_registry, __if_schemars as if_schemars, __if
 pub use std::sync::LazyLock;
 
 pub use crate::schema::{envelope_fields, EventName, EventSchema, Field, FieldType};
+pub use crate::typed::checked::{
+    decode_event, decode_leaf, decode_struct, CheckedCodec, CheckedFields, CheckedType, FieldSeed, Here, ObjectScope,
+};
 pub use crate::typed::codec::{
     skip, BoolCodec, Codec, DatetimeCodec, Dec, EmailCodec, Enc, IntCodec, List, Nested, Nullish, NumCodec,
     RecordCodec, Str, UrlCodec, UuidCodec,
 };
 pub use crate::typed::{email::Email, event::Event};
+pub use crate::validate::ValidationError;
 
 /// Builds a generated event's descriptor: the envelope, then the declared fields.
 pub fn event_schema(name: &str, description: Option<&str>, fields: Vec<Field>) -> EventSchema {

@@ -137,3 +137,49 @@ fn text_serde_json_refuses_takes_the_document_route() {
     assert_eq!(lead.check_slice(bytes), lead.validate_slice(bytes).map(drop));
     assert!(lead.check_slice(bytes).is_err());
 }
+
+/// Typed decoding reads the text once: at the first value it refuses, the check reads the rest of
+/// that object or array and of each one around it. Wherever that happens (a leaf, an element, a
+/// nested object, a container where a scalar belongs, a missing field), the refusal is the
+/// check's; a payload valid after all (a refused value a repeated key replaces) still decodes.
+#[test]
+fn typed_decoding_hands_over_to_the_check_wherever_it_stops() {
+    const ORDER: &str = "order.completed.v1";
+    let valid = r#"{"eventId":"9b2f1c4e-3d5a-4c6b-8e7f-0a1b2c3d4e5f","occurredAt":"2026-05-19T12:00:00Z","brandId":"6fa459ea-ee8a-3ca4-894e-db77e160355e","email":"a@example.com","platform":"custom","orderId":"o1","lineItems":[{"title":"a","quantity":1},{"title":"b","quantity":2,"sku":"s"}],"tags":["x"],"attributes":{"k":[1]}}"#;
+    let schema = catalog().get(ORDER).unwrap();
+    assert!(schema.check_slice(valid.as_bytes()).is_ok());
+    let cases = [
+        // A leaf, then more faults after it, at this level and the one around it.
+        valid.replace(r#""title":"b""#, r#""title":7,"quantity":"2""#).replace(r#""orderId":"o1""#, r#""orderId":"""#),
+        // The first element of an array, then the second, and a scalar where a record belongs.
+        valid.replace(r#""title":"a""#, r#""title":null"#).replace(r#""tags":["x"]"#, r#""tags":["x",1,{"y":2}]"#),
+        valid.replace(r#""attributes":{"k":[1]}"#, r#""attributes":"none""#),
+        // Containers where a scalar, an object or an array belongs, read to their end.
+        valid.replace(r#""orderId":"o1""#, r#""orderId":{"a":[1,{"b":[]}]},"extra":1"#),
+        valid.replace(r#""orderId":"o1""#, r#""orderId":[[1],[2,[3]]]"#),
+        valid.replace(r#"{"title":"a","quantity":1}"#, r#"[{"title":"a"}]"#),
+        valid.replace(r#""lineItems":["#, r#""lineItems":{"0":"#).replace(r#""sku":"s"}]"#, r#""sku":"s"}}"#),
+        // A nested object missing a field, with nothing else wrong; then the payload missing one.
+        valid.replace(r#"{"title":"a","quantity":1}"#, r#"{"title":"a"}"#),
+        valid.replace(r#""email":"a@example.com","#, ""),
+        // Keys out of order after the refusal, one repeated.
+        valid.replace(r#""platform":"custom""#, r#""platform":"nope","tags":[2],"platform":"also nope""#),
+        // Not an object at all.
+        "[1, 2]".to_owned(),
+        "\"order\"".to_owned(),
+        "null".to_owned(),
+    ];
+    for text in &cases {
+        let expected = schema.check_slice(text.as_bytes()).unwrap_err();
+        let typed = suite::decode_typed(ORDER, text.as_bytes()).unwrap();
+        assert_eq!(typed.unwrap_err(), expected, "{text}");
+    }
+    // Valid after all: the refused value is replaced by a repeated key's last one.
+    for text in [
+        valid.replace(r#""orderId":"o1""#, r#""orderId":5,"orderId":"o1""#),
+        valid.replace(r#""quantity":1}"#, r#""quantity":1.5,"quantity":1}"#),
+    ] {
+        let decoded = suite::decode_typed(ORDER, text.as_bytes()).unwrap().unwrap();
+        assert_eq!(decoded, serde_json::from_str::<Value>(valid).unwrap(), "{text}");
+    }
+}

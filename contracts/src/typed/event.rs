@@ -81,10 +81,10 @@ pub trait Event: Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send +
     /// ```
     fn brand_id(&self) -> Uuid;
 
-    /// Decodes a payload from JSON bytes. Valid payloads take the direct typed path; when it
-    /// refuses, the payload is read as the platform reads it ([`JsonDocument`]: a number beyond a
-    /// double is an infinity) and validated to report every issue (or `MALFORMED_REQUEST` for
-    /// bytes that are not JSON).
+    /// Decodes a payload from JSON bytes, in one reading of the text: the event, or every issue
+    /// in Zod's order with Zod's messages. Text that reading cannot settle is read as the
+    /// platform reads it ([`JsonDocument`]: a number beyond a double is an infinity) and
+    /// validated (`MALFORMED_REQUEST` for bytes that are not JSON).
     ///
     /// ```
     /// use loop_contracts::{catalog::LeadCaptured, Event};
@@ -101,22 +101,29 @@ pub trait Event: Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send +
     /// assert_eq!(err.issues().len(), 6);
     /// ```
     fn from_json_slice(bytes: &[u8]) -> Result<Self, ValidationError> {
-        // The generated `Deserialize` reads a valid payload in one pass and stops at the first
-        // thing it cannot take; only then are the bytes read again, by the parse-driven check,
-        // for every issue. What that check cannot settle (text serde_json refuses, or a valid
+        // One reading of the text decodes a valid payload or reports every issue of an invalid
+        // one (`typed/checked.rs`). What it cannot settle (text serde_json refuses, or a valid
         // payload the struct cannot hold) takes the document path, the platform's reading.
-        // UTF-8 is checked once, for both passes (serde_json reading bytes checks each string).
-        let text = std::str::from_utf8(bytes).ok();
-        match text.map(serde_json::from_str::<Self>) {
-            Some(Ok(event)) => Ok(event),
-            _ => {
-                if let Some(Err(invalid)) = text.and_then(|text| Self::schema().check_streamed(text)) {
-                    return Err(invalid);
-                }
-                let document = JsonDocument::from_slice(bytes)
-                    .map_err(|e| ValidationError::malformed(format!("malformed JSON: {e}")))?;
-                Self::from_json_document(&document)
-            }
+        if let Some(decoded) = std::str::from_utf8(bytes).ok().and_then(Self::decode_in_one_pass) {
+            return decoded;
+        }
+        let document =
+            JsonDocument::from_slice(bytes).map_err(|e| ValidationError::malformed(format!("malformed JSON: {e}")))?;
+        Self::from_json_document(&document)
+    }
+
+    /// The one-pass decoding of [`from_json_slice`](Self::from_json_slice), which the
+    /// [`event!`](crate::event) macro generates: the event or Zod's issues, `None` for what the
+    /// pass cannot settle. Without it, the generated `Deserialize` is tried, then the
+    /// parse-driven check reads the text again for the issues.
+    #[doc(hidden)]
+    fn decode_in_one_pass(text: &str) -> Option<Result<Self, ValidationError>> {
+        match serde_json::from_str::<Self>(text) {
+            Ok(event) => Some(Ok(event)),
+            Err(_) => match Self::schema().check_streamed(text)? {
+                Err(invalid) => Some(Err(invalid)),
+                Ok(()) => None,
+            },
         }
     }
 

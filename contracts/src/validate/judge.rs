@@ -11,7 +11,7 @@ use crate::schema::plan::TypePlan;
 /// A value as Zod's checks see it: its type (`getParsedType`) and, for scalars, what the checks
 /// read.
 #[derive(Clone, Copy, Debug)]
-pub(super) enum Seen<'v> {
+pub(crate) enum Seen<'v> {
     /// The key is not there.
     Absent,
     Null,

@@ -10,13 +10,13 @@
 pub(crate) mod axum;
 pub(crate) mod document;
 pub(crate) mod issue;
-mod judge;
+pub(crate) mod judge;
 mod order;
 mod output;
 mod overflow;
-mod stream;
+pub(crate) mod stream;
 mod validated;
-mod walk;
+pub(crate) mod walk;
 
 use std::borrow::Cow;
 

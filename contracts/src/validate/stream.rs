@@ -14,6 +14,9 @@
 //! the caller, which reads it through [`JsonDocument`](super::JsonDocument) for the platform's
 //! verdict.
 //!
+//! Typed decoding (`typed/checked.rs`) hands objects and arrays over to this pass at the first
+//! value it refuses: `resume_object` and `elements` read the rest of them with the check.
+//!
 //! On request the pass also writes the output as JSON text: declared keys only, in the order
 //! Zod's output lists them, each value written from what was read, byte for byte what
 //! serializing the validated `Value` through [`Ordered`](super::Ordered) writes.
@@ -36,7 +39,7 @@ use crate::schema::plan::{ObjectPlan, TypePlan};
 /// The text is `str`, checked as UTF-8 once by the caller: cheaper than serde_json's check of
 /// each string it reads from bytes.
 pub(super) fn read(plan: &ObjectPlan, text: &str, out: Option<&mut Vec<u8>>) -> serde_json::Result<Vec<Issue>> {
-    let mut pass = Pass { issues: Vec::new(), runs: Vec::new(), spans: Vec::new(), out };
+    let mut pass = Pass::new(out);
     let mut de = serde_json::Deserializer::from_str(text);
     ValueSeed { pass: &mut pass, at: &ROOT, expect: Expect::Root(plan), required: true, comma: false }
         .deserialize(&mut de)?;
@@ -45,7 +48,7 @@ pub(super) fn read(plan: &ObjectPlan, text: &str, out: Option<&mut Vec<u8>>) -> 
 }
 
 /// The state of one pass, shared by the seeds of every level.
-struct Pass<'o> {
+pub(crate) struct Pass<'o> {
     issues: Vec<Issue>,
     /// The issue runs of the objects open on the way down: stacked, each object's above the ones
     /// of the objects around it.
@@ -66,7 +69,7 @@ struct Run {
 }
 
 /// Which fields of one object have been read: bits for most objects, no allocation.
-enum Read {
+pub(crate) enum Read {
     Few(u64),
     Many(Vec<bool>),
 }
@@ -78,6 +81,17 @@ impl Read {
         } else {
             Read::Many(vec![false; fields])
         }
+    }
+
+    /// The fields whose flag is set.
+    pub(crate) fn from_flags(flags: &[bool]) -> Self {
+        let mut read = Read::new(flags.len());
+        for (field, &flag) in flags.iter().enumerate() {
+            if flag {
+                read.mark(field);
+            }
+        }
+        read
     }
 
     /// Marks a field read; `true` when it already was.
@@ -108,7 +122,22 @@ struct Span {
     end: usize,
 }
 
-impl Pass<'_> {
+impl<'o> Pass<'o> {
+    /// A pass with no issue yet, writing its output to `out` when one is given.
+    pub(crate) fn new(out: Option<&'o mut Vec<u8>>) -> Self {
+        Pass { issues: Vec::new(), runs: Vec::new(), spans: Vec::new(), out }
+    }
+
+    /// How many issues the pass has recorded.
+    pub(crate) fn issue_count(&self) -> usize {
+        self.issues.len()
+    }
+
+    /// Every issue, in Zod's order once every object read has closed.
+    pub(crate) fn into_issues(self) -> Vec<Issue> {
+        self.issues
+    }
+
     fn push(&mut self, at: &At<'_, '_>, code: IssueCode, message: std::borrow::Cow<'static, str>) {
         if self.issues.is_empty() {
             // A payload that fails usually fails on several fields: grow once, not four times.
@@ -117,7 +146,7 @@ impl Pass<'_> {
         self.issues.push(Issue::new(at.render(), code, message));
     }
 
-    fn judge(&mut self, at: &At<'_, '_>, ty: &TypePlan, seen: Seen<'_>) {
+    pub(crate) fn judge(&mut self, at: &At<'_, '_>, ty: &TypePlan, seen: Seen<'_>) {
         judge(ty, seen, |code, message| self.push(at, code, message));
     }
 
@@ -290,28 +319,13 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_, '_> {
         Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
         let Expect::Type(TypePlan::Array(items)) = self.expect else {
             self.pass.judge(self.at, self.expect.ty(), Seen::Array);
-            while seq.next_element_seed(Skip)?.is_some() {}
-            return Ok(());
+            return skip_elements(seq);
         };
         self.pass.write(b"[");
-        let mut index = 0;
-        loop {
-            let at = self.at.index(index);
-            let element = ValueSeed {
-                pass: &mut *self.pass,
-                at: &at,
-                expect: Expect::Type(items),
-                required: true,
-                comma: index > 0,
-            };
-            if seq.next_element_seed(element)?.is_none() {
-                break;
-            }
-            index += 1;
-        }
+        elements(self.pass, self.at, items, seq, 0)?;
         self.pass.write(b"]");
         Ok(())
     }
@@ -328,28 +342,104 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_, '_> {
     }
 }
 
+/// Reads the elements of an array from the one at `index` on (typed decoding resumes an array
+/// here after refusing element `index - 1`, its issues recorded).
+pub(crate) fn elements<'de, A: SeqAccess<'de>>(
+    pass: &mut Pass<'_>,
+    at: &At<'_, '_>,
+    items: &TypePlan,
+    mut seq: A,
+    mut index: usize,
+) -> Result<(), A::Error> {
+    loop {
+        let element_at = at.index(index);
+        let element = ValueSeed {
+            pass: &mut *pass,
+            at: &element_at,
+            expect: Expect::Type(items),
+            required: true,
+            comma: index > 0,
+        };
+        if seq.next_element_seed(element)?.is_none() {
+            return Ok(());
+        }
+        index += 1;
+    }
+}
+
+/// An object being read: where its issue runs, output spans, issues and members start, which
+/// fields it has read, and which one the next key likely names.
+struct Members {
+    runs_base: usize,
+    spans_base: usize,
+    first_issue: usize,
+    read: Read,
+    open: usize,
+    guess: usize,
+}
+
 /// Reads the members of a declared object.
 fn object<'de, A: MapAccess<'de>>(
     pass: &mut Pass<'_>,
     at: &At<'_, '_>,
     plan: &ObjectPlan,
-    mut map: A,
+    map: A,
 ) -> Result<(), A::Error> {
     let (runs_base, spans_base, first_issue) = (pass.runs.len(), pass.spans.len(), pass.issues.len());
-    let mut read = Read::new(plan.fields.len());
     pass.write(b"{");
     let open = pass.out.as_deref().map_or(0, Vec::len);
-    let mut guess = 0;
-    while let Some(key) = map.next_key_seed(KeySeed { plan, guess })? {
+    let members = Members { runs_base, spans_base, first_issue, read: Read::new(plan.fields.len()), open, guess: 0 };
+    read_members(pass, at, plan, map, members)?;
+    pass.write(b"}");
+    Ok(())
+}
+
+/// Takes over an object another reader (typed decoding, which writes no output) has begun:
+/// `read` holds the fields it has read, all valid, and `refused` the field whose value it has
+/// just refused, its issues recorded since `first_issue`. Reads the rest of the object, then
+/// closes it.
+pub(crate) fn resume_object<'de, A: MapAccess<'de>>(
+    pass: &mut Pass<'_>,
+    at: &At<'_, '_>,
+    plan: &ObjectPlan,
+    first_issue: usize,
+    mut read: Read,
+    refused: usize,
+    map: A,
+) -> Result<(), A::Error> {
+    let runs_base = pass.runs.len();
+    read.mark(refused);
+    pass.runs.push(Run { field: refused, start: first_issue, end: pass.issues.len() });
+    let members = Members { runs_base, spans_base: pass.spans.len(), first_issue, read, open: 0, guess: refused + 1 };
+    read_members(pass, at, plan, map, members)
+}
+
+/// Closes an object another reader (typed decoding) has read in full without an issue, but
+/// without every required field: `read` holds the fields it has. Records "Required" for the others.
+pub(crate) fn close_read_object(pass: &mut Pass<'_>, at: &At<'_, '_>, plan: &ObjectPlan, read: Read) {
+    let (runs_base, spans_base, first_issue) = (pass.runs.len(), pass.spans.len(), pass.issues.len());
+    close(pass, at, plan, Members { runs_base, spans_base, first_issue, read, open: 0, guess: 0 });
+}
+
+/// Reads an object's members from where `members` stands, then closes it.
+fn read_members<'de, A: MapAccess<'de>>(
+    pass: &mut Pass<'_>,
+    at: &At<'_, '_>,
+    plan: &ObjectPlan,
+    mut map: A,
+    mut members: Members,
+) -> Result<(), A::Error> {
+    let Members { runs_base, open, .. } = members;
+    while let Some(key) = map.next_key_seed(KeySeed { plan, guess: members.guess })? {
         let Some(index) = key else {
             map.next_value_seed(Skip)?;
             continue;
         };
         let field = &plan.fields[index];
-        if read.mark(index) {
+        if members.read.mark(index) {
             pass.forget(runs_base, index);
         }
-        guess = index + 1;
+        members.guess = index + 1;
         let start = pass.issues.len();
         let written = pass.out.as_deref().map(Vec::len);
         if written.is_some_and(|len| len > open) {
@@ -372,6 +462,14 @@ fn object<'de, A: MapAccess<'de>>(
             pass.spans.push(Span { rank: plan.output_rank[index], start: member_start, end: out.len() });
         }
     }
+    close(pass, at, plan, members);
+    Ok(())
+}
+
+/// Closes an object: "Required" for each missing field, issues in Zod's order, members in
+/// output order.
+fn close(pass: &mut Pass<'_>, at: &At<'_, '_>, plan: &ObjectPlan, members: Members) {
+    let Members { runs_base, spans_base, first_issue, read, open, .. } = members;
     for (index, field) in plan.fields.iter().enumerate() {
         if field.required && !read.has(index) {
             let start = pass.issues.len();
@@ -383,10 +481,8 @@ fn object<'de, A: MapAccess<'de>>(
         pass.sort_runs(runs_base, first_issue);
     }
     pass.reorder_members(spans_base, open);
-    pass.write(b"}");
     pass.runs.truncate(runs_base);
     pass.spans.truncate(spans_base);
-    Ok(())
 }
 
 /// Reads a record (an object whose contents are not declared). Its output is what the `Value`
@@ -404,7 +500,14 @@ fn record<'de, A: MapAccess<'de>>(pass: &mut Pass<'_>, mut map: A) -> Result<(),
     Ok(())
 }
 
-fn skip_entries<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+/// Reads the rest of an array and drops it.
+pub(crate) fn skip_elements<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element_seed(Skip)?.is_some() {}
+    Ok(())
+}
+
+/// Reads the rest of an object and drops it.
+pub(crate) fn skip_entries<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
     while map.next_key_seed(Skip)?.is_some() {
         map.next_value_seed(Skip)?;
     }
@@ -477,9 +580,8 @@ impl<'de> Visitor<'de> for Skip {
         Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Skip)?.is_some() {}
-        Ok(())
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        skip_elements(seq)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {

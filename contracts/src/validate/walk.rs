@@ -22,19 +22,19 @@ enum Step<'s> {
 /// The path to the value being checked, as a list linked through the call stack: valid input
 /// never allocates for paths, and a path is rendered only when an issue is recorded.
 #[derive(Clone, Copy)]
-pub(super) struct At<'p, 's> {
+pub(crate) struct At<'p, 's> {
     parent: Option<&'p At<'p, 's>>,
     step: Step<'s>,
 }
 
-pub(super) const ROOT: At<'static, 'static> = At { parent: None, step: Step::Root };
+pub(crate) const ROOT: At<'static, 'static> = At { parent: None, step: Step::Root };
 
 impl<'p, 's> At<'p, 's> {
-    pub(super) fn key(&'p self, key: &'s str) -> At<'p, 's> {
+    pub(crate) fn key(&'p self, key: &'s str) -> At<'p, 's> {
         At { parent: Some(self), step: Step::Key(key) }
     }
 
-    pub(super) fn index(&'p self, index: usize) -> At<'p, 's> {
+    pub(crate) fn index(&'p self, index: usize) -> At<'p, 's> {
         At { parent: Some(self), step: Step::Index(index) }
     }
 
