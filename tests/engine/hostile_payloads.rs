@@ -288,6 +288,22 @@ fn payload_bytes_get_the_exact_verdict_of_the_table() {
         // debug build. The largest case (a million keys) takes 5 to 6 s alone and about twice that
         // beside the other tests on two cores; quadratic work would take hours.
         assert!(elapsed < Duration::from_secs(30), "{}: {elapsed:?}", case.input);
+        // The entry points that validate while parsing give the same answer in every row.
+        let checked = schema.check_slice(&bytes);
+        let mut out = Vec::new();
+        let into = schema.validate_slice_into(&bytes, &mut out);
+        match &validated {
+            Ok(output) => {
+                assert_eq!(checked, Ok(()), "{}: check_slice", case.input);
+                assert_eq!(into, Ok(()), "{}: validate_slice_into", case.input);
+                let written: Value = serde_json::from_slice(&out).expect("the output is JSON");
+                assert_eq!(&written, output, "{}: validate_slice_into's output", case.input);
+            }
+            Err(err) => {
+                assert_eq!(checked.as_ref(), Err(err), "{}: check_slice", case.input);
+                assert_eq!(into.as_ref(), Err(err), "{}: validate_slice_into", case.input);
+            }
+        }
         match case.verdict {
             Verdict::Malformed(message) => {
                 let err = typed.unwrap_err();
