@@ -258,8 +258,8 @@ fn typed(event: &str, text: &[u8]) -> usize {
     }
 }
 
-/// The generated `Deserialize` alone on text checked as UTF-8 (what typed decoding ran first
-/// before it read in one pass): 1 when it decodes, 0 when it refuses, with no issues.
+/// The generated `Deserialize` alone on text checked as UTF-8 (the floor of typed decoding): 1
+/// when it decodes, 0 when it refuses, with no issues.
 fn typed_deserialize(event: &str, text: &[u8]) -> usize {
     let Ok(text) = std::str::from_utf8(text) else { return 0 };
     match event {

@@ -59,7 +59,7 @@ pub(crate) fn struct_readings(ident: &Ident, fields: &[SerdeField], expecting: &
             }
 
             impl<'de> #p::serde::Deserialize<'de> for __Key {
-                // Called from both readings: inlined into each, as it was into one.
+                // Called from both readings (`Deserialize` and the checked one): inlined into each.
                 #[inline]
                 fn deserialize<__D: #p::serde::Deserializer<'de>>(
                     __deserializer: __D,

@@ -32,8 +32,8 @@ fn assert_same_routes(event: &str, text: &str) {
             }
         }
         Err(err) => {
-            // Typed decoding, whose second reading is the parse-driven check, refuses it with the
-            // same error.
+            // Typed decoding, which hands over to the parse-driven check at its first refusal,
+            // refuses it with the same error.
             if let Some(typed) = suite::decode_typed(event, text.as_bytes()) {
                 assert_eq!(typed.as_ref().unwrap_err(), &err, "{event}: typed decoding of {text}");
             }

@@ -1,4 +1,5 @@
-//! The validation engine: one walk over a `serde_json::Value` driven by an [`EventSchema`].
+//! The validation engine: an [`EventSchema`]'s plan walks a `serde_json::Value`, or drives the
+//! parse of JSON text (`stream.rs`), with the same judge and the same issues.
 //!
 //! It reproduces Zod 3's `safeParse` of the equivalent schema (`docs/platform.md` §2.1): every issue is
 //! collected, in the order Zod reports them (fields in definition order, depth first), with Zod's
