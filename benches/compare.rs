@@ -29,10 +29,12 @@ use loop_contracts::catalog::{LeadCaptured, OrderCompleted};
 use loop_contracts::inbound::{Declaration, Source, TransformContext};
 use loop_contracts::{catalog, validate_event, Event};
 use serde::de::IgnoredAny;
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+
+#[path = "compare/payloads.rs"]
+mod payloads;
+use payloads::{compact, Payloads};
 
 const BRAND: &str = "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e";
 const BATCH: Duration = Duration::from_millis(2);
@@ -114,41 +116,6 @@ struct Corpus {
     texts: Vec<Vec<u8>>,
     /// (event, payload, Zod's verdict)
     slice: Vec<(String, Value, bool)>,
-}
-
-#[derive(Deserialize)]
-struct Payloads<'a> {
-    #[serde(borrow)]
-    cases: Vec<FixedCase<'a>>,
-}
-
-#[derive(Deserialize)]
-struct FixedCase<'a> {
-    case: String,
-    event: String,
-    #[serde(borrow)]
-    payload: &'a RawValue,
-}
-
-/// JSON text without the whitespace between its tokens (what `JSON.stringify(JSON.parse(text))`
-/// writes, for text without escapes or number forms `JSON.stringify` would rewrite).
-fn compact(text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for &b in text.as_bytes() {
-        if in_string {
-            out.push(b);
-            (in_string, escaped) = match (escaped, b) {
-                (false, b'\\') => (true, true),
-                (false, b'"') => (false, false),
-                _ => (true, false),
-            };
-        } else if !b.is_ascii_whitespace() {
-            in_string = b == b'"';
-            out.push(b);
-        }
-    }
-    out
 }
 
 fn corpus(root: &Path) -> Corpus {

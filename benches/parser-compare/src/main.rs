@@ -20,8 +20,11 @@ use loop_contracts::catalog::{LeadCaptured, OrderCompleted};
 use loop_contracts::{catalog, EventSchema};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
+
+#[path = "../../compare/payloads.rs"]
+mod payloads;
+use payloads::{compact, Payloads};
 
 const BATCH: Duration = Duration::from_millis(2);
 const WARM_UP: Duration = Duration::from_millis(100);
@@ -237,41 +240,6 @@ fn measure(items: &mut [Timed<'_>], rounds: usize) -> Vec<f64> {
             s[s.len() / 2]
         })
         .collect()
-}
-
-#[derive(Deserialize)]
-struct Payloads<'a> {
-    #[serde(borrow)]
-    cases: Vec<FixedCase<'a>>,
-}
-
-#[derive(Deserialize)]
-struct FixedCase<'a> {
-    case: String,
-    event: String,
-    #[serde(borrow)]
-    payload: &'a RawValue,
-}
-
-/// The payload's JSON text without whitespace between tokens, keys in the file's order (the same
-/// bytes `benches/compare.rs` times).
-fn compact(text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for &b in text.as_bytes() {
-        if in_string {
-            out.push(b);
-            (in_string, escaped) = match (escaped, b) {
-                (false, b'\\') => (true, true),
-                (false, b'"') => (false, false),
-                _ => (true, false),
-            };
-        } else if !b.is_ascii_whitespace() {
-            in_string = b == b'"';
-            out.push(b);
-        }
-    }
-    out
 }
 
 fn ns(x: f64) -> String {
