@@ -266,11 +266,10 @@ impl<'de, C: CheckedCodec> DeserializeSeed<'de> for FieldSeed<'_, C> {
 #[doc(hidden)]
 #[inline]
 pub fn decode_leaf<'de, C: Codec, D: Deserializer<'de>>(d: D, here: Here<'_>) -> Result<Option<C::Value>, D::Error> {
-    let mut refused = false;
-    match C::decode(Leaf { de: d, here, refused: &mut refused }) {
+    match C::decode(Leaf { de: d, here }) {
         Ok(value) => Ok(Some(value)),
-        Err(_) if refused => Ok(None),
-        Err(e) => Err(e),
+        Err(LeafError::Refused) => Ok(None),
+        Err(LeafError::Read(e)) => Err(e),
     }
 }
 
@@ -390,18 +389,21 @@ impl<C: CheckedCodec> CheckedCodec for List<C> {
 /// `deserialize_any` (which reads the value in full whatever its type, where a hinted request of
 /// another type would leave a container unread), and the codec's visitor gets the value as it
 /// would have; when that visitor refuses it, the plan judges it.
-struct Leaf<'a, 'r, D> {
+struct Leaf<'a, D> {
     de: D,
     here: Here<'a>,
-    refused: &'r mut bool,
 }
 
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for Leaf<'_, '_, D> {
-    type Error = D::Error;
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for Leaf<'_, D> {
+    type Error = LeafError<D::Error>;
 
     #[inline]
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.de.deserialize_any(Intercept { visitor, here: self.here, refused: self.refused })
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.de.deserialize_any(Intercept { visitor, here: self.here }) {
+            Ok(Some(value)) => Ok(value),
+            Ok(None) => Err(LeafError::Refused),
+            Err(e) => Err(LeafError::Read(e)),
+        }
     }
 
     serde::forward_to_deserialize_any! {
@@ -411,84 +413,143 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Leaf<'_, '_, D> {
     }
 }
 
-/// A codec's visitor, watched: a value it refuses is judged by the plan, and `refused` set when
-/// that gave an issue (the visitor's error then only carries the refusal up to [`decode_leaf`]).
-struct Intercept<'a, 'r, V> {
-    visitor: V,
-    here: Here<'a>,
-    refused: &'r mut bool,
+/// The error of a [`Leaf`]: a value the codec refused, its issues recorded, or the reader's own
+/// error (text it cannot read, or a value the plan accepts and the codec cannot hold).
+///
+/// A refusal is not a serde_json error: building one formats its message and works out its line
+/// and column, which an invalid payload would pay for a value whose issue is already recorded.
+#[derive(Debug)]
+enum LeafError<E> {
+    Refused,
+    Read(E),
 }
 
-impl<V> Intercept<'_, '_, V> {
-    /// The visitor's answer, the value judged when it is a refusal.
-    #[inline]
-    fn settle<T, E>(mut self, answer: impl FnOnce(V) -> Result<T, E>, seen: Seen<'_>) -> Result<T, E> {
-        let answer = answer(self.visitor);
-        if answer.is_err() {
-            *self.refused = self.here.refuse(seen);
+impl<E: fmt::Display> fmt::Display for LeafError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            LeafError::Refused => f.write_str("a value the type refuses"),
+            LeafError::Read(e) => e.fmt(f),
         }
-        answer
+    }
+}
+
+impl<E: std::error::Error> std::error::Error for LeafError<E> {}
+
+impl<E: de::Error> de::Error for LeafError<E> {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        LeafError::Read(E::custom(msg))
+    }
+}
+
+/// The error a codec's visitor returns when [`Intercept`] shows it a scalar: what the visitor
+/// says (and the value, which an `unknown_variant` error would quote) is never formatted, since
+/// the plan's issue replaces it.
+#[derive(Debug)]
+struct Refusal;
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a value the type refuses")
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl de::Error for Refusal {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Refusal
+    }
+}
+
+/// The error of a value the codec refuses and the plan accepts (a whole number beyond `i64`):
+/// the caller's document route then decodes it, or says why the struct cannot hold it.
+const UNREPRESENTABLE: &str = "a valid value the type cannot hold";
+
+/// A codec's visitor, watched: a value it refuses is judged by the plan, and read as `None` when
+/// that gave an issue.
+struct Intercept<'a, V> {
+    visitor: V,
+    here: Here<'a>,
+}
+
+impl<V> Intercept<'_, V> {
+    /// The visitor's answer (given with a [`Refusal`] for its error), the value judged when it is
+    /// a refusal.
+    #[inline]
+    fn settle<T, E: de::Error>(
+        mut self,
+        answer: impl FnOnce(V) -> Result<T, Refusal>,
+        seen: Seen<'_>,
+    ) -> Result<Option<T>, E> {
+        match answer(self.visitor) {
+            Ok(value) => Ok(Some(value)),
+            Err(Refusal) if self.here.refuse(seen) => Ok(None),
+            Err(Refusal) => Err(E::custom(UNREPRESENTABLE)),
+        }
     }
 
     /// A container no leaf type takes, read in full and judged.
-    fn container<T, E: de::Error>(mut self, seen: Seen<'_>, read: Result<(), E>) -> Result<T, E> {
+    fn container<T, E: de::Error>(mut self, seen: Seen<'_>, read: Result<(), E>) -> Result<Option<T>, E> {
         read?;
-        *self.refused = self.here.refuse(seen);
-        Err(E::custom(MISMATCH))
+        if self.here.refuse(seen) {
+            Ok(None)
+        } else {
+            Err(E::custom(MISMATCH))
+        }
     }
 }
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for Intercept<'_, '_, V> {
-    type Value = V::Value;
+impl<'de, V: Visitor<'de>> Visitor<'de> for Intercept<'_, V> {
+    type Value = Option<V::Value>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         self.visitor.expecting(f)
     }
 
     #[inline]
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<V::Value, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
         self.settle(|visitor| visitor.visit_bool(v), Seen::Bool)
     }
 
     #[inline]
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
         self.settle(|visitor| visitor.visit_i64(v), Seen::Number { integer: true })
     }
 
     #[inline]
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
         self.settle(|visitor| visitor.visit_u64(v), Seen::Number { integer: true })
     }
 
     #[inline]
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         self.settle(|visitor| visitor.visit_f64(v), Seen::Number { integer: is_whole(v) })
     }
 
     #[inline]
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         self.settle(|visitor| visitor.visit_str(v), Seen::Str(v))
     }
 
     #[inline]
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
         self.settle(|visitor| visitor.visit_borrowed_str(v), Seen::Str(v))
     }
 
     #[inline]
-    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         self.settle(|visitor| visitor.visit_unit(), Seen::Null)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         let read = stream::skip_elements(seq);
         self.container(Seen::Array, read)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         if matches!(self.here.ty(), TypePlan::Record) {
             // A record codec reads the object itself; what it refuses inside is not settled here.
-            return self.visitor.visit_map(map);
+            return self.visitor.visit_map(map).map(Some);
         }
         let read = stream::skip_entries(map);
         self.container(Seen::Object, read)
