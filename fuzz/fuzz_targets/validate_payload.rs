@@ -10,6 +10,8 @@
 //!   a valid payload holding an integer beyond `i64` is refused by the typed decoder (with one
 //!   `custom` issue at the root);
 //! - a refused payload gets the same issues from both;
+//! - the parse-driven entry points (`check_slice`, `validate_slice_into`) give `validate_slice`'s
+//!   verdict, and `validate_slice_into` writes its output;
 //! - what validation returns, and what a decoded event encodes to, validate again (except where
 //!   an infinity was accepted: the output holds `null` for it, and a typed `f64` infinity does not
 //!   encode at all).
@@ -63,7 +65,19 @@ fuzz_target!(|data: &[u8]| {
     let name = names[usize::from(selector) % names.len()];
 
     let decoded = decode(name, bytes);
-    let verdict = catalog().get(name).unwrap().validate_slice(bytes);
+    let schema = catalog().get(name).unwrap();
+    let verdict = schema.validate_slice(bytes);
+    let mut written = Vec::new();
+    let into = schema.validate_slice_into(bytes, &mut written);
+    assert_eq!(schema.check_slice(bytes), verdict.as_ref().map(drop).map_err(Clone::clone), "check_slice differs");
+    assert_eq!(into, verdict.as_ref().map(drop).map_err(Clone::clone), "validate_slice_into differs");
+    match &verdict {
+        Ok(output) => {
+            let written: Value = serde_json::from_slice(&written).expect("validate_slice_into writes JSON");
+            assert_eq!(&written, output, "validate_slice_into wrote another output");
+        }
+        Err(_) => assert!(written.is_empty(), "validate_slice_into wrote output for an invalid payload"),
+    }
     let Ok(document) = JsonDocument::from_slice(bytes) else {
         let err = decoded.expect_err("the typed decoder accepted bytes that are not JSON");
         assert_eq!(err.code(), ErrorCode::MalformedRequest, "{err:?}");
