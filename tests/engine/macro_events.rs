@@ -281,6 +281,18 @@ fn typed_decoding_refuses_what_validation_refuses() {
         ("an array item that is null", with(payload(), "sizes", json!(["s", null]))),
         ("an enum array item outside the values", with(payload(), "sizes", json!(["xxl"]))),
         ("an inner array that is not an array", with(payload(), "matrix", json!([1]))),
+        ("an inner array item that is a string", with(payload(), "matrix", json!([[1], [2, "3", 4.5]]))),
+        (
+            "a nested struct's field in the second item",
+            with(payload(), "items", json!([{"sku": "A-1", "quantity": 2}, {"sku": 7, "quantity": "1", "tags": [1]}])),
+        ),
+        ("a nested struct that is missing a field", with(payload(), "address", json!({"zip": "69001"}))),
+        ("an optional nested struct's field", with(payload(), "parent", json!({"id": "not-a-uuid"}))),
+        (
+            "an optional string over its maximum",
+            with(payload(), "address", json!({"city": "Lyon", "zip": "x".repeat(11)})),
+        ),
+        ("an optional boolean that is a string", with(payload(), "x-weird-key", json!("true"))),
         ("a missing required field", {
             let mut value = payload();
             value.as_object_mut().unwrap().remove("items");
@@ -293,9 +305,14 @@ fn typed_decoding_refuses_what_validation_refuses() {
         }),
     ];
     for (what, value) in cases {
-        assert!(schema.validate(&value).is_err(), "validation accepts {what}");
+        let invalid = schema.validate(&value).expect_err(&format!("validation accepts {what}"));
         assert!(decode(&value).is_err(), "serde accepts {what}");
-        assert!(KitchenSink::from_json_value(&value).is_err(), "typed decoding accepts {what}");
+        assert_eq!(KitchenSink::from_json_value(&value).err().as_ref(), Some(&invalid), "typed decoding of {what}");
+        // The text's one reading (the codecs, then the parse-driven check from the refusal on)
+        // reports the issues the check reports on its own, in the same order.
+        let text = value.to_string();
+        assert_eq!(schema.check_slice(text.as_bytes()).err().as_ref(), Some(&invalid), "check_slice of {what}");
+        assert_eq!(KitchenSink::from_json_slice(text.as_bytes()).err(), Some(invalid), "from_json_slice of {what}");
     }
     // Four UTF-16 code units, as JavaScript counts them: one astral character counts twice.
     let astral = with(payload(), "code", json!("a😀b"));
@@ -324,6 +341,9 @@ fn typed_decoding_accepts_what_validation_accepts() {
     ] {
         assert!(schema.validate(&value).is_ok(), "validation refuses {what}");
         assert!(decode(&value).is_ok(), "serde refuses {what}");
+        let text = value.to_string();
+        assert_eq!(schema.check_slice(text.as_bytes()), Ok(()), "check_slice refuses {what}");
+        assert!(KitchenSink::from_json_slice(text.as_bytes()).is_ok(), "from_json_slice refuses {what}");
     }
     let sink = decode(&with(payload(), "count", json!(1.0))).unwrap();
     assert_eq!(sink.count, 1);

@@ -14,6 +14,8 @@ mod schema_documents;
 mod macro_events;
 // The user's own derives and attributes on `event!` definitions.
 mod macro_attributes;
+// An `Event` written by hand: the provided decoding reads with its own serde impls, then checks.
+mod hand_written_event;
 // Property tests: validation and typed decoding never panic and agree.
 mod robustness;
 // Hostile payloads as bytes and a `Value` nested 10,000 deep, with the exact verdict of each.
