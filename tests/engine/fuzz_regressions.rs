@@ -149,3 +149,37 @@ fn nested_count_filters_over_the_whole_document_answer_at_once() {
     // one remembered read per number and level.
     assert!(work < 10 * 300, "{work}");
 }
+
+/// `validate_payload`: `3e81` read as 2.9999999999999996e81 (serde_json's default reading of
+/// numbers is not correctly rounded), so the output of `validate_slice_into` (which writes the
+/// number as `JSON.stringify` does, `3e+81`) read back as another number than the input's. The
+/// library now reads numbers correctly rounded in every build (`float_roundtrip`; here the
+/// suite's `jsonschema` would turn it on anyway, so `tests/repo/number_reading.rs` checks the
+/// users' builds). Each literal is in a record, under an unknown key and, when it is a whole
+/// number, at the position (an integer) of a booking's question.
+#[test]
+fn numbers_read_correctly_rounded_and_are_written_back_as_read() {
+    let schema = catalog().get("booking.scheduled.v1").unwrap();
+    for literal in ["3e81", "6e107", "-267e166", "945314e-102", "7114858e-292", &format!("3{}", "0".repeat(81))] {
+        let exact: f64 = literal.parse().unwrap();
+        let position = if exact.fract() == 0.0 { literal } else { "1" };
+        let text = format!(
+            r#"{{"eventId": "550e8400-e29b-41d4-a716-446655440000", "occurredAt": "2026-05-19T12:00:00Z",
+            "brandId": "6f1c2a9e-1b7d-4c1e-9a55-2f1a3b4c5d6e", "provider": "calendly", "bookingId": "b1",
+            "email": "ana@example.com", "name": "Ana", "eventName": "Intro", "startTime": "2026-05-20T09:00:00Z",
+            "endTime": "2026-05-20T09:30:00Z", "timezone": "Europe/Paris", "rescheduled": false,
+            "questionsAndAnswers": [{{"question": "q", "answer": "a", "position": {position}}}],
+            "tracking": {{"n": {literal}}}, "unknown": {literal}}}"#
+        );
+        let validated = schema.validate_slice(text.as_bytes()).unwrap_or_else(|e| panic!("{literal}: {e:?}"));
+        assert_eq!(validated["tracking"]["n"].as_f64(), Some(exact), "{literal}");
+        let mut written = Vec::new();
+        schema.validate_slice_into(text.as_bytes(), &mut written).unwrap();
+        let written = String::from_utf8(written).unwrap();
+        // Read back with Rust's correctly rounded parser, not serde_json's.
+        let n = written.split(r#""n":"#).nth(1).unwrap();
+        let n = &n[..n.find('}').unwrap()];
+        assert_eq!(n.parse::<f64>().unwrap(), exact, "{literal} written as {n}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&written).unwrap(), validated, "{literal}");
+    }
+}

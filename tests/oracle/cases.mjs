@@ -45,6 +45,12 @@ export const OVERFLOW_LITERALS = [
   "1e999", "-1e999", "123e400", "-2.5E+309", "1.7976931348623159e308", `1${"0".repeat(400)}`,
 ];
 
+/**
+ * Number literals that a reader which does not round correctly reads one unit in the last place
+ * off (`3e81` as 2.9999999999999996e81); `JSON.parse` rounds correctly.
+ */
+export const ROUNDING_LITERALS = ["3e81", "6e107", "-267e166", "945314e-102", "7114858e-292"];
+
 /** Raw JSON string literals with escapes and unusual characters. */
 const STRING_EDGES = [
   ['empty', '""'],
@@ -457,6 +463,17 @@ export function generateCases(event, catalog) {
     let doc = base;
     for (const target of targets.filter((t) => !t.element && t.depth === 0).slice(0, 6)) doc = setAt(doc, target.path, raw("-1e999"));
     add("overflow", "many-root-fields", doc);
+  }
+
+  // Correctly rounded numbers: each literal at every number and integer place, and in a record.
+  for (const target of targets) {
+    if (target.spec.type === "integer" || target.spec.type === "number") {
+      for (const literal of ROUNDING_LITERALS) add("rounding", `${label(target.path)}/${literal}`, setAt(base, target.path, raw(literal)));
+    }
+    if (target.spec.type === "object" && !target.spec.fields && !target.element) {
+      const inside = new Obj(ROUNDING_LITERALS.map((literal, i) => [`n${i}`, raw(literal)]));
+      add("rounding", `${label(target.path)}/inside-record`, setAt(base, target.path, inside));
+    }
   }
 
   // Large arrays with faults scattered through them.

@@ -10,3 +10,5 @@ mod forbid_unsafe;
 mod architecture;
 // Tests get PostgreSQL with nothing started by hand, and a private cluster ends with its process.
 mod postgres;
+// Numbers are read correctly rounded in the builds users make, not only in the suite's.
+mod number_reading;
