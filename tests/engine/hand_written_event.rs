@@ -10,7 +10,9 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// `lead.captured.v1` written by hand. Its `source` knows three of the schema's four values, so
-/// the schema accepts a payload this type cannot hold (`"other"`).
+/// the schema accepts a payload this type cannot hold (`"other"`). Its `email` (a `String`) and
+/// `source` (serde's derive) are looser than the schema: the provided decoding trusts a type's
+/// `Deserialize` when it succeeds, which is why `event!` generates strict ones.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct HandLead {

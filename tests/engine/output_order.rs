@@ -377,7 +377,7 @@ fn has_record_of_two_keys(value: &Json, shape: Shape<'_>) -> bool {
 }
 
 /// The numbers of a JSON text, each read by Rust's correctly rounded `f64` parser (as `JSON.parse`
-/// reads it, `-0` as `0`), as sorted bits.
+/// reads it), as sorted bits; `-0` counts as `0`, since `JSON.stringify` writes both as `0`.
 fn number_bits(text: &str) -> Vec<u64> {
     let (mut bits, mut in_string, mut escaped) = (Vec::new(), false, false);
     let mut chars = text.char_indices().peekable();
